@@ -1,0 +1,61 @@
+package org.npid.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.npid.eval.KnnResult;
+import org.npid.train.Evaluation;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code npid knn}: weighted kNN of a checkpoint with recomputed training features. */
+@Command(
+        name = "knn",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Evaluate a checkpoint by weighted kNN: embed the training and test images with the"
+                    + " trained network (test transform), then classify each test image by the"
+                    + " exp(s/τ)-weighted votes of its k most similar training images."
+        })
+final class KnnCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(
+            names = "--checkpoint",
+            required = true,
+            paramLabel = "FILE",
+            description = "A last.ckpt file, or the run directory holding it.")
+    Path checkpoint;
+
+    @Option(
+            names = "--data",
+            required = true,
+            paramLabel = "PATH",
+            description = "Labelled data with a train and a test split.")
+    Path data;
+
+    @Option(names = "--k", defaultValue = "200", description = "Neighbours (default ${DEFAULT-VALUE}).")
+    int k;
+
+    @Option(
+            names = "--temperature",
+            defaultValue = "0.07",
+            description = "Vote weight exp(s/τ) (default ${DEFAULT-VALUE}).")
+    float temperature;
+
+    @Option(names = "--threads", defaultValue = "0", description = "Native threads (0 = all).")
+    int threads;
+
+    @Override
+    public Integer call() {
+        Threads.configure(threads);
+        KnnResult r = Evaluation.knn(checkpoint, data, k, temperature, 2);
+        spec.commandLine()
+                .getOut()
+                .printf(
+                        "weighted kNN (k=%d, τ=%s): top-1 %.2f%%  top-5 %.2f%%  1-NN %.2f%%%n",
+                        k, temperature, 100 * r.top1(), 100 * r.top5(), 100 * r.nn1());
+        return 0;
+    }
+}

@@ -1,0 +1,75 @@
+package org.npid.cli;
+
+import java.util.Locale;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code npid} command. Every subcommand parses its options, calls one library method and
+ * prints the result; the work lives in the library packages.
+ */
+@Command(
+        name = "npid",
+        mixinStandardHelpOptions = true,
+        versionProvider = Npid.Version.class,
+        description = {
+            "Unsupervised feature learning by non-parametric instance discrimination",
+            "(Wu, Xiong, Yu, Lin, CVPR 2018), on the JVM.",
+            "",
+            "Start with:  npid train --recipe fmnist-short --data /usr/share/datasets/fashion-mnist"
+        },
+        subcommands = {
+            TrainCommand.class,
+            KnnCommand.class,
+            CommandLine.HelpCommand.class
+        })
+public final class Npid implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns its exit code (used by tests). */
+    public static int execute(String... args) {
+        stayOffline();
+        Locale.setDefault(Locale.ROOT);
+        CommandLine cli = new CommandLine(new Npid());
+        cli.setExecutionExceptionHandler(
+                (e, commandLine, parseResult) -> {
+                    commandLine.getErr().println("npid: " + message(e));
+                    if (Boolean.getBoolean("npid.debug")) {
+                        e.printStackTrace(commandLine.getErr());
+                    }
+                    return 1;
+                });
+        return cli.execute(args);
+    }
+
+    private static String message(Throwable e) {
+        String m = e.getMessage();
+        return m == null ? e.toString() : m;
+    }
+
+    /**
+     * npid must never phone home: DJL's engine start-up otherwise sends a telemetry request and
+     * tries to download native libraries. The launcher sets the environment too.
+     */
+    static void stayOffline() {
+        System.setProperty("ai.djl.offline", "true");
+        System.setProperty("OPT_OUT_TRACKING", "true");
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Npid.class.getPackage().getImplementationVersion();
+            return new String[] {"npid " + (v == null ? "dev" : v)};
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package org.npid.cli;
+
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.npid.train.EpochMetrics;
+import org.npid.train.NpidTraining;
+import org.npid.train.TrainConfig;
+import org.npid.train.TrainResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code npid train}: resolve the config, print it, train, print kNN before/after. */
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Train NPID on a folder of images, CIFAR-10 binaries or IDX files (MNIST,"
+                    + " Fashion-MNIST). Labels are never used for training; when the data has"
+                    + " them, weighted kNN accuracy is reported after every epoch.",
+            "",
+            "Settings come from the defaults, then --recipe or --config (YAML, snake_case keys),"
+                    + " then the flags below, then --set key=value. Every key is listed in the"
+                    + " README's configuration reference.",
+            "Ctrl-C finishes the current step, saves a checkpoint and exits; --resume continues."
+        })
+final class TrainCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(
+            names = "--data",
+            paramLabel = "PATH",
+            description =
+                    "Training images: an image folder (root/<class>/*.jpg, or root/train and"
+                            + " root/test), a CIFAR-10 binary folder, or an IDX folder.")
+    String data;
+
+    @Option(
+            names = {"-c", "--config"},
+            paramLabel = "FILE",
+            description = "A YAML config file.")
+    Path config;
+
+    @Option(
+            names = "--recipe",
+            paramLabel = "NAME",
+            description = "A bundled recipe: ${COMPLETION-CANDIDATES}.")
+    Recipe recipe;
+
+    @Option(names = "--run-dir", paramLabel = "DIR", description = "Where checkpoints and metrics go.")
+    String runDir;
+
+    @Option(names = "--epochs", paramLabel = "N")
+    Integer epochs;
+
+    @Option(names = "--batch-size", paramLabel = "N")
+    Integer batchSize;
+
+    @Option(names = "--lr", paramLabel = "RATE")
+    Double lr;
+
+    @Option(
+            names = "--objective",
+            paramLabel = "NAME",
+            description = "softmax (exact) or nce.")
+    String objective;
+
+    @Option(names = "--seed", paramLabel = "N")
+    Long seed;
+
+    @Option(
+            names = "--threads",
+            paramLabel = "N",
+            description = "Native threads for the step (default: all cores).")
+    Integer threads;
+
+    @Option(
+            names = "--set",
+            paramLabel = "KEY=VALUE",
+            description = "Any config key, e.g. --set temperature=0.1 --set flip=true.")
+    Map<String, String> set = new LinkedHashMap<>();
+
+    @Option(names = "--resume", description = "Continue from RUN_DIR/last.ckpt.")
+    boolean resume;
+
+    @Option(names = "--quiet", description = "No progress bar; epoch lines only.")
+    boolean quiet;
+
+    /** Recipes bundled in the jar under recipes/NAME.yaml. */
+    enum Recipe {
+        fmnist_short("fmnist-short"),
+        cifar_short("cifar-short"),
+        paper_cifar("paper-cifar");
+
+        final String file;
+
+        Recipe(String file) {
+            this.file = file;
+        }
+
+        @Override
+        public String toString() {
+            return file;
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, String> overrides = new LinkedHashMap<>();
+        put(overrides, "data", data);
+        put(overrides, "run_dir", runDir);
+        put(overrides, "epochs", epochs);
+        put(overrides, "batch_size", batchSize);
+        put(overrides, "lr", lr);
+        put(overrides, "objective", objective);
+        put(overrides, "seed", seed);
+        put(overrides, "threads", threads);
+        overrides.putAll(set);
+        TrainConfig cfg;
+        if (recipe != null && config != null) {
+            throw new IllegalArgumentException("give --recipe or --config, not both");
+        }
+        if (resume && config == null && recipe == null) {
+            Path dir = Path.of(runDir != null ? runDir : TrainConfig.defaults().runDir());
+            cfg = withOverrides(org.npid.train.Checkpoint.readConfig(dir.resolve(NpidTraining.CHECKPOINT)), overrides);
+        } else if (recipe != null) {
+            try (InputStream in =
+                    TrainCommand.class.getResourceAsStream("/recipes/" + recipe.file + ".yaml")) {
+                cfg = TrainConfig.resolve(in, overrides);
+            }
+        } else {
+            cfg = TrainConfig.resolve(config, overrides);
+        }
+        Threads.configure(cfg.threads());
+        var out = spec.commandLine().getOut();
+        var err = spec.commandLine().getErr();
+        out.println("# resolved config");
+        out.print(cfg.toYaml());
+        out.flush();
+        ProgressBar progress = new ProgressBar(out, err, cfg.epochs(), cfg.batchSize(), quiet);
+        StopSignal.install(progress::requestStop);
+        TrainResult result = NpidTraining.run(cfg, resume, progress);
+        EpochMetrics first = result.history().get(0);
+        EpochMetrics last = result.last();
+        if (!Double.isNaN(last.recomputedTop1())) {
+            out.printf(
+                    "kNN top-1 (recomputed features): %s -> %.2f%%%n",
+                    Double.isNaN(first.recomputedTop1()) || first == last
+                            ? "n/a"
+                            : String.format("%.2f%%", 100 * first.recomputedTop1()),
+                    100 * last.recomputedTop1());
+        }
+        out.println((result.interrupted() ? "stopped; " : "done; ") + "checkpoint " + result.checkpoint());
+        return 0;
+    }
+
+    private static TrainConfig withOverrides(TrainConfig base, Map<String, String> overrides) {
+        try (InputStream in =
+                new java.io.ByteArrayInputStream(
+                        base.toYaml().getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+            return TrainConfig.resolve(in, overrides);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static void put(Map<String, String> m, String key, Object value) {
+        if (value != null) {
+            m.put(key, value.toString());
+        }
+    }
+}

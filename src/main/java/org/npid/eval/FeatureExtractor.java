@@ -1,0 +1,61 @@
+package org.npid.eval;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import java.nio.FloatBuffer;
+import org.npid.data.Batch;
+import org.npid.data.BatchLoader;
+import org.npid.data.ImageDataset;
+import org.npid.data.ImageTransform;
+
+/**
+ * Embeds a whole data set with a network in inference mode (batch-norm running statistics, no
+ * gradient), in the data set's order. Used for the recomputed-feature kNN, embeddings export and
+ * search.
+ */
+public final class FeatureExtractor {
+    private final Block network;
+    private final int batchSize;
+    private final int workers;
+
+    public FeatureExtractor(Block network, int batchSize, int workers) {
+        this.network = network;
+        this.batchSize = batchSize;
+        this.workers = workers;
+    }
+
+    /** Row-major [n, d] float32 embeddings of every image of {@code data}. */
+    public float[] extract(NDManager parent, ImageDataset data, ImageTransform transform) {
+        float[] out = null;
+        int d = 0;
+        try (BatchLoader loader =
+                new BatchLoader(data, transform, batchSize, false, false, 0, 0, 0, workers, 2)) {
+            while (loader.hasNext()) {
+                Batch batch = loader.next();
+                try (NDManager step = parent.newSubManager()) {
+                    NDArray x =
+                            step.create(
+                                    FloatBuffer.wrap(batch.pixels()),
+                                    new Shape(
+                                            batch.batchSize(),
+                                            batch.channels(),
+                                            batch.height(),
+                                            batch.width()));
+                    NDList result =
+                            network.forward(new ParameterStore(step, false), new NDList(x), false);
+                    float[] v = result.singletonOrThrow().toFloatArray();
+                    if (out == null) {
+                        d = v.length / batch.batchSize();
+                        out = new float[Math.multiplyExact(data.size(), d)];
+                    }
+                    System.arraycopy(v, 0, out, (int) batch.indices()[0] * d, v.length);
+                }
+            }
+        }
+        return out == null ? new float[0] : out;
+    }
+}

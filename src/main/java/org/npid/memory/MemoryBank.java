@@ -1,0 +1,206 @@
+package org.npid.memory;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+
+/**
+ * The memory bank V of the paper (Sec. 3.1): one d-dimensional unit vector per training image,
+ * refreshed after every step by the momentum update of Sec. 3.3,
+ *
+ * <pre>V[i] ← normalise(m·V[i] + (1−m)·v_i)</pre>
+ *
+ * <p>The bank lives in native memory so that scoring a batch against all n rows is one matmul
+ * with no copy from the Java heap. It never enters the gradient: losses read it through {@link
+ * #scoringMatrix()} and the update runs after backward. Rows may be stored as float16, which
+ * halves the bank (1M × 128 in 256 MB) at the cost of a conversion on each read.
+ */
+public final class MemoryBank implements AutoCloseable {
+    private final NDManager manager;
+    private final int size;
+    private final int dim;
+    private final float momentum;
+    private final DataType storage;
+    private NDArray rows;
+
+    private MemoryBank(NDManager parent, NDArray initial, float momentum, DataType storage) {
+        this.manager = parent.newSubManager();
+        this.size = Math.toIntExact(initial.getShape().get(0));
+        this.dim = Math.toIntExact(initial.getShape().get(1));
+        this.momentum = momentum;
+        this.storage = storage;
+        this.rows = initial.toType(storage, true);
+        this.rows.attach(manager);
+    }
+
+    /**
+     * A bank of {@code size} rows drawn uniformly on the unit sphere (normalised Gaussians), from a
+     * Java RNG so that the same seed gives the same bank on every engine and device.
+     */
+    public static MemoryBank random(
+            NDManager parent, int size, int dim, float momentum, boolean float16, long seed) {
+        validate(size, dim, momentum);
+        SplittableRandom rng = new SplittableRandom(seed);
+        float[] data = new float[Math.multiplyExact(size, dim)];
+        for (int r = 0; r < size; r++) {
+            double norm2 = 0;
+            for (int c = 0; c < dim; c++) {
+                double g = nextGaussian(rng);
+                data[r * dim + c] = (float) g;
+                norm2 += g * g;
+            }
+            float inv = (float) (1.0 / Math.sqrt(norm2));
+            for (int c = 0; c < dim; c++) {
+                data[r * dim + c] *= inv;
+            }
+        }
+        return fromArray(parent, data, size, dim, momentum, float16);
+    }
+
+    /** A bank holding the given row-major rows as they are (used to restore and in tests). */
+    public static MemoryBank fromArray(
+            NDManager parent, float[] data, int size, int dim, float momentum, boolean float16) {
+        validate(size, dim, momentum);
+        if (data.length != (long) size * dim) {
+            throw new IllegalArgumentException(
+                    "bank data has " + data.length + " values, expected size*dim = " + size * dim);
+        }
+        try (NDManager tmp = parent.newSubManager()) {
+            NDArray initial = tmp.create(data, new Shape(size, dim));
+            return new MemoryBank(
+                    parent, initial, momentum, float16 ? DataType.FLOAT16 : DataType.FLOAT32);
+        }
+    }
+
+    private static void validate(int size, int dim, float momentum) {
+        if (size <= 0) {
+            throw new IllegalArgumentException("bank size must be positive, got " + size);
+        }
+        if (dim <= 0) {
+            throw new IllegalArgumentException("bank dim must be positive, got " + dim);
+        }
+        if (!(momentum >= 0 && momentum < 1)) {
+            throw new IllegalArgumentException("bank momentum must be in [0, 1), got " + momentum);
+        }
+    }
+
+    private static double nextGaussian(SplittableRandom rng) {
+        // Box–Muller on SplittableRandom: java.util.Random's nextGaussian is not splittable.
+        double u1 = 1.0 - rng.nextDouble();
+        double u2 = rng.nextDouble();
+        return Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public int dim() {
+        return dim;
+    }
+
+    public float momentum() {
+        return momentum;
+    }
+
+    public boolean isFloat16() {
+        return storage == DataType.FLOAT16;
+    }
+
+    /**
+     * All rows as float32, outside the gradient, for scoring a batch in one matmul. With fp32
+     * storage this is the bank itself (no copy): callers must not modify it. With fp16 storage the
+     * converted copy is attached to {@code scope}.
+     */
+    public NDArray scoringMatrix(NDManager scope) {
+        if (storage == DataType.FLOAT32) {
+            return rows;
+        }
+        NDArray f32 = rows.toType(DataType.FLOAT32, true);
+        f32.attach(scope);
+        return f32;
+    }
+
+    /** The rows at {@code indices} (int64, shape [B]) as float32, attached to indices' manager. */
+    public NDArray gather(NDArray indices) {
+        NDArray picked = rows.get(indices.getManager(), new NDIndex("{}", indices));
+        return picked.toType(DataType.FLOAT32, false);
+    }
+
+    /**
+     * The paper's momentum update for the rows at {@code indices} given the batch's fresh embeddings
+     * {@code v} [B, d]. Runs outside the gradient (v is detached first); rows come out with unit
+     * norm. Temporaries live in v's manager, so they go with the step.
+     */
+    public void update(NDArray indices, NDArray v) {
+        NDArray fresh = v.stopGradient().toType(DataType.FLOAT32, false);
+        NDArray mixed = gather(indices).mul(momentum).add(fresh.mul(1 - momentum));
+        NDArray norm = mixed.norm(new int[] {1}, true).maximum(1e-12f);
+        NDArray updated = mixed.div(norm).toType(storage, false);
+        rows.set(new NDIndex("{}", indices), updated);
+    }
+
+    /** A copy of all rows as row-major float32 on the Java heap. */
+    public float[] toFloatArray() {
+        return rows.toType(DataType.FLOAT32, true).toFloatArray();
+    }
+
+    /** Replaces every row (e.g. with features recomputed under the test transform). */
+    public void replaceAll(float[] data) {
+        if (data.length != (long) size * dim) {
+            throw new IllegalArgumentException(
+                    "replacement has " + data.length + " values, bank holds " + size * dim);
+        }
+        NDArray next = manager.create(data, new Shape(size, dim)).toType(storage, false);
+        rows.close();
+        rows = next;
+    }
+
+    /** Writes the rows in DJL's NDList format. */
+    public void save(OutputStream out) throws IOException {
+        try (NDManager tmp = manager.newSubManager()) {
+            NDArray copy = rows.duplicate();
+            copy.attach(tmp);
+            new NDList(copy).encode(out);
+        }
+    }
+
+    /** Reads rows written by {@link #save}, checking that the shape matches this bank. */
+    public void load(InputStream in) throws IOException {
+        NDList list = NDList.decode(manager, in);
+        NDArray loaded = list.singletonOrThrow();
+        if (!loaded.getShape().equals(new Shape(size, dim))) {
+            throw new IOException(
+                    "memory bank in checkpoint has shape "
+                            + loaded.getShape()
+                            + " but this run needs ("
+                            + size
+                            + ", "
+                            + dim
+                            + "): was the checkpoint made on another data set?");
+        }
+        rows.close();
+        rows = loaded.toType(storage, false);
+    }
+
+    /** Convenience for tools: loads a bank file written by {@link #save}. */
+    public void load(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            load(in);
+        }
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,219 @@
+package org.npid.train;
+
+import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.FilterInputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+import org.npid.memory.MemoryBank;
+
+/**
+ * A training run's complete state in one zip file: the resolved config, the network's parameters
+ * (with batch-norm statistics), the memory bank, the optimiser's momentum buffers and the loop's
+ * position. Written to a temporary file, synced, then renamed over the old one, so a crash or a
+ * full disk never leaves a half-written checkpoint in place of a good one.
+ */
+public final class Checkpoint {
+    static final String CONFIG = "config.yaml";
+    static final String STATE = "state.json";
+    static final String MODEL = "model.params";
+    static final String BANK = "bank.ndlist";
+    static final String OPTIMIZER = "optimizer.ndlist";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * Where the loop stands: the next epoch and step to run, the objective's state (NCE's log Z),
+     * the running loss of a part-done epoch, and the input normalisation, which evaluation must
+     * reuse.
+     */
+    public record State(
+            int epoch,
+            int step,
+            double objectiveState,
+            double lossSum,
+            long lossCount,
+            float[] mean,
+            float[] std,
+            int imageSize) {}
+
+    private Checkpoint() {}
+
+    /** Writes the checkpoint atomically to {@code file}. */
+    public static void write(
+            Path file,
+            TrainConfig config,
+            State state,
+            Block network,
+            MemoryBank bank,
+            PyTorchSgd optimizer) {
+        Path dir = file.toAbsolutePath().getParent();
+        Path tmp = dir.resolve(file.getFileName() + ".tmp");
+        try {
+            Files.createDirectories(dir);
+            try (FileChannel channel =
+                            FileChannel.open(
+                                    tmp,
+                                    StandardOpenOption.CREATE,
+                                    StandardOpenOption.TRUNCATE_EXISTING,
+                                    StandardOpenOption.WRITE);
+                    ZipOutputStream zip =
+                            new ZipOutputStream(
+                                    new java.io.BufferedOutputStream(
+                                            java.nio.channels.Channels.newOutputStream(channel),
+                                            1 << 20))) {
+                zip.setLevel(1);
+                put(zip, CONFIG, out -> out.write(config.toYaml().getBytes(StandardCharsets.UTF_8)));
+                put(zip, STATE, out -> out.write(JSON.writeValueAsBytes(state)));
+                put(zip, MODEL, out -> network.saveParameters(new DataOutputStream(out)));
+                put(zip, BANK, bank::save);
+                put(zip, OPTIMIZER, out -> optimizer.save(network.getParameters(), out));
+                zip.finish();
+                zip.flush();
+                channel.force(true);
+            }
+            try {
+                Files.move(
+                        tmp,
+                        file,
+                        StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // The original failure is the one worth reporting.
+            }
+            throw new TrainingException(
+                    "could not write checkpoint "
+                            + file
+                            + " ("
+                            + e
+                            + "). The previous checkpoint, if any, is intact. Free disk space or"
+                            + " choose another --run-dir, then run again with --resume.",
+                    e);
+        }
+    }
+
+    /** The config stored in a checkpoint. */
+    public static TrainConfig readConfig(Path file) {
+        return TrainConfig.fromYaml(
+                new String(readEntry(file, CONFIG), StandardCharsets.UTF_8));
+    }
+
+    /** The loop state stored in a checkpoint. */
+    public static State readState(Path file) {
+        try {
+            return JSON.readValue(readEntry(file, STATE), State.class);
+        } catch (IOException e) {
+            throw corrupt(file, e);
+        }
+    }
+
+    /** Loads the network's parameters from a checkpoint into {@code network}. */
+    public static void loadNetwork(Path file, Block network, NDManager manager) {
+        try (DataInputStream in = new DataInputStream(open(file, MODEL))) {
+            network.loadParameters(manager, in);
+        } catch (IOException | MalformedModelException e) {
+            throw corrupt(file, e);
+        }
+    }
+
+    /** Restores the bank and the optimiser (the network is loaded by {@link #loadNetwork}). */
+    public static void loadTrainingState(
+            Path file, Block network, MemoryBank bank, PyTorchSgd optimizer, NDManager manager) {
+        try (InputStream in = open(file, BANK)) {
+            bank.load(in);
+        } catch (IOException e) {
+            throw corrupt(file, e);
+        }
+        try (InputStream in = open(file, OPTIMIZER)) {
+            optimizer.load(network.getParameters(), manager, in);
+        } catch (IOException e) {
+            throw corrupt(file, e);
+        }
+    }
+
+    private static TrainingException corrupt(Path file, Exception e) {
+        return new TrainingException(
+                "checkpoint "
+                        + file
+                        + " is unreadable or does not match this model ("
+                        + e.getMessage()
+                        + "). Check that it was written by npid with the same arch/width/data.",
+                e);
+    }
+
+    private static byte[] readEntry(Path file, String name) {
+        try (InputStream in = open(file, name)) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw corrupt(file, e);
+        }
+    }
+
+    /** A stream over one entry of the zip; closing it closes the file. */
+    private static InputStream open(Path file, String name) {
+        try {
+            ZipInputStream zip =
+                    new ZipInputStream(new java.io.BufferedInputStream(Files.newInputStream(file)));
+            ZipEntry e;
+            while ((e = zip.getNextEntry()) != null) {
+                if (e.getName().equals(name)) {
+                    return new FilterInputStream(zip) {};
+                }
+            }
+            zip.close();
+            throw new TrainingException(
+                    "checkpoint " + file + " has no " + name + ": it is not an npid checkpoint");
+        } catch (NoSuchFileException e) {
+            throw new TrainingException(
+                    "checkpoint " + file + " does not exist: pass the last.ckpt of a run directory",
+                    e);
+        } catch (IOException e) {
+            throw corrupt(file, e);
+        }
+    }
+
+    private interface EntryWriter {
+        void write(OutputStream out) throws IOException;
+    }
+
+    private static void put(ZipOutputStream zip, String name, EntryWriter writer)
+            throws IOException {
+        zip.putNextEntry(new ZipEntry(name));
+        // The entry writers may close their stream; the zip must stay open for the next entry.
+        writer.write(
+                new FilterOutputStream(zip) {
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        out.write(b, off, len);
+                    }
+
+                    @Override
+                    public void close() throws IOException {
+                        flush();
+                    }
+                });
+        zip.closeEntry();
+    }
+}

@@ -1,0 +1,449 @@
+package org.npid.train;
+
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.npid.data.AugmentConfig;
+import org.npid.data.Batch;
+import org.npid.data.BatchLoader;
+import org.npid.data.ImageDataset;
+import org.npid.data.TestTransform;
+import org.npid.data.TrainAugmentation;
+import org.npid.eval.FeatureExtractor;
+import org.npid.eval.KnnClassifier;
+import org.npid.eval.KnnResult;
+import org.npid.loss.InstanceObjective;
+import org.npid.loss.NceLoss;
+import org.npid.loss.NonParametricSoftmax;
+import org.npid.loss.ProximalTerm;
+import org.npid.memory.MemoryBank;
+import org.npid.model.Devices;
+import org.npid.model.ModelConfig;
+import org.npid.model.NpidNet;
+
+/**
+ * The NPID training loop (Sec. 3): each step embeds an augmented batch, scores it against the
+ * memory bank, takes an SGD step on the instance-discrimination loss, then writes the fresh
+ * embeddings into the bank. Each epoch ends with a kNN evaluation, a metrics row and an atomic
+ * checkpoint; a stop request ends the current step, saves, and returns.
+ *
+ * <p>Every random choice derives from the seed and the (epoch, step) position, so a run resumed
+ * from any checkpoint continues exactly as the uninterrupted run would have.
+ */
+public final class NpidTraining {
+    /** The checkpoint file inside the run directory. */
+    public static final String CHECKPOINT = "last.ckpt";
+
+    public static final String METRICS = "metrics.jsonl";
+    private static final ObjectMapper JSON =
+            new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+    private static final int EVAL_BATCH = 256;
+
+    private NpidTraining() {}
+
+    /**
+     * Runs (or, with {@code resume}, continues) the training described by {@code config}.
+     *
+     * @throws TrainingException for bad input, a non-finite loss or an unwritable run directory
+     */
+    public static TrainResult run(TrainConfig config, boolean resume, TrainListener listener) {
+        if (config.data() == null || config.data().isBlank()) {
+            throw new TrainingException("no training data: pass --data PATH (or data: in YAML)");
+        }
+        Path runDir = Path.of(config.runDir());
+        Path checkpoint = runDir.resolve(CHECKPOINT);
+        if (resume && !Files.exists(checkpoint)) {
+            throw new TrainingException(
+                    "--resume: no checkpoint at " + checkpoint + "; run without --resume to start");
+        }
+        if (config.threads() > 0 && "PyTorch".equals(Engine.getInstance().getEngineName())) {
+            ai.djl.pytorch.jni.JniUtils.setNumThreads(config.threads());
+        }
+        RunData data = RunData.open(config, resume ? Checkpoint.readState(checkpoint) : null);
+        prepareRunDir(runDir, config, data, resume);
+
+        Engine.getInstance().setRandomSeed((int) config.seed());
+        try (Model model = Model.newInstance("npid", Devices.best())) {
+            NpidNet net =
+                    NpidNet.create(
+                            new ModelConfig(
+                                    config.arch(),
+                                    config.stem(),
+                                    config.width(),
+                                    config.embeddingDim(),
+                                    data.train().channels()));
+            model.setBlock(net);
+            PyTorchSgd sgd =
+                    new PyTorchSgd(
+                            (float) config.lr(),
+                            (float) config.momentum(),
+                            (float) config.weightDecay());
+            DefaultTrainingConfig tc =
+                    new DefaultTrainingConfig(Loss.l2Loss())
+                            .optOptimizer(sgd)
+                            .optDevices(new ai.djl.Device[] {model.getNDManager().getDevice()});
+            try (Trainer trainer = model.newTrainer(tc)) {
+                trainer.initialize(
+                        new Shape(1, data.train().channels(), data.imageSize(), data.imageSize()));
+                try (MemoryBank bank =
+                        MemoryBank.random(
+                                trainer.getManager(),
+                                data.train().size(),
+                                config.embeddingDim(),
+                                config.bankMomentum(),
+                                config.bankFp16(),
+                                config.seed() ^ 0x5DEECE66DL)) {
+                    InstanceObjective objective = objective(config);
+                    Checkpoint.State start =
+                            new Checkpoint.State(
+                                    0, 0, Double.NaN, 0, 0, data.mean(), data.std(), data.imageSize());
+                    if (resume) {
+                        start = Checkpoint.readState(checkpoint);
+                        Checkpoint.loadNetwork(checkpoint, net, trainer.getManager());
+                        for (Parameter p : net.getParameters().values()) {
+                            if (p.requiresGradient()) {
+                                p.getArray().setRequiresGradient(true);
+                            }
+                        }
+                        Checkpoint.loadTrainingState(
+                                checkpoint, net, bank, sgd, trainer.getManager());
+                        objective.restore(start.objectiveState());
+                        listener.onMessage(
+                                "resumed from " + checkpoint + " at epoch " + (start.epoch() + 1)
+                                        + ", step " + start.step());
+                    }
+                    Loop loop =
+                            new Loop(config, data, net, trainer, sgd, bank, objective, listener);
+                    return loop.run(start, runDir, checkpoint, resume);
+                }
+            }
+        }
+    }
+
+    private static InstanceObjective objective(TrainConfig c) {
+        return switch (c.objective()) {
+            case SOFTMAX -> new NonParametricSoftmax(c.temperature());
+            case NCE -> new NceLoss(c.nceNoise(), c.temperature(), c.nceZMomentum(), c.nceScoring());
+        };
+    }
+
+    private static void prepareRunDir(Path runDir, TrainConfig config, RunData data, boolean resume) {
+        try {
+            Files.createDirectories(runDir);
+            if (!resume) {
+                Files.deleteIfExists(runDir.resolve(METRICS));
+            }
+            Files.writeString(runDir.resolve("config.yaml"), config.toYaml());
+            Files.writeString(
+                    runDir.resolve("provenance.json"),
+                    JSON.writerWithDefaultPrettyPrinter()
+                            .writeValueAsString(Provenance.capture(config, data.train(), data.test())));
+        } catch (IOException e) {
+            throw new TrainingException(
+                    "cannot write to run directory " + runDir + " (" + e.getMessage()
+                            + "): choose a writable --run-dir",
+                    e);
+        }
+    }
+
+    /** The loop proper, holding what every step needs. */
+    private static final class Loop {
+        private final TrainConfig config;
+        private final RunData data;
+        private final NpidNet net;
+        private final Trainer trainer;
+        private final PyTorchSgd sgd;
+        private final MemoryBank bank;
+        private final InstanceObjective objective;
+        private final ProximalTerm proximal;
+        private final TrainListener listener;
+        private final LrSchedule schedule;
+        private final TrainAugmentation augmentation;
+        private final TestTransform testTransform;
+        private final KnnClassifier knn;
+
+        Loop(
+                TrainConfig config,
+                RunData data,
+                NpidNet net,
+                Trainer trainer,
+                PyTorchSgd sgd,
+                MemoryBank bank,
+                InstanceObjective objective,
+                TrainListener listener) {
+            this.config = config;
+            this.data = data;
+            this.net = net;
+            this.trainer = trainer;
+            this.sgd = sgd;
+            this.bank = bank;
+            this.objective = objective;
+            this.proximal = new ProximalTerm(config.proximalLambda());
+            this.listener = listener;
+            this.schedule =
+                    new LrSchedule(config.schedule(), config.lr(), config.epochs(), config.warmupEpochs());
+            this.augmentation =
+                    new TrainAugmentation(
+                            new AugmentConfig(
+                                    data.imageSize(),
+                                    config.cropScaleMin(),
+                                    1.0,
+                                    3.0 / 4,
+                                    4.0 / 3,
+                                    config.jitter(),
+                                    config.jitter(),
+                                    config.jitter(),
+                                    config.hue(),
+                                    config.grayscaleP(),
+                                    config.flip(),
+                                    data.mean(),
+                                    data.std()));
+            this.testTransform = new TestTransform(data.imageSize(), data.mean(), data.std());
+            this.knn = new KnnClassifier(config.knnK(), config.knnTemperature());
+        }
+
+        TrainResult run(Checkpoint.State start, Path runDir, Path checkpoint, boolean resumed) {
+            List<EpochMetrics> history = new ArrayList<>();
+            int n = data.train().size();
+            int stepsPerEpoch = BatchLoader.batchesPerEpoch(n, config.batchSize(), false);
+            if (config.maxStepsPerEpoch() > 0) {
+                stepsPerEpoch = Math.min(stepsPerEpoch, config.maxStepsPerEpoch());
+            }
+            if (!resumed && config.knnAtStart()) {
+                history.add(record(runDir, evaluate(0, Double.NaN, 0, 0, 0, true)));
+            }
+            for (int epoch = start.epoch(); epoch < config.epochs(); epoch++) {
+                boolean continuing = epoch == start.epoch();
+                int firstStep = continuing ? start.step() : 0;
+                double lossSum = continuing ? start.lossSum() : 0;
+                long lossCount = continuing ? start.lossCount() : 0;
+                long begin = System.nanoTime();
+                long images = 0;
+                double lr = 0;
+                try (BatchLoader loader =
+                        new BatchLoader(
+                                data.train(),
+                                augmentation,
+                                config.batchSize(),
+                                true,
+                                false,
+                                config.seed(),
+                                epoch,
+                                firstStep,
+                                config.workers(),
+                                4)) {
+                    for (int step = firstStep; step < stepsPerEpoch && loader.hasNext(); step++) {
+                        Batch batch = loader.next();
+                        lr = schedule.at(epoch, step, stepsPerEpoch);
+                        sgd.setLearningRate((float) lr);
+                        double loss = step(batch, epoch, step, lr, checkpoint);
+                        lossSum += loss;
+                        lossCount++;
+                        images += batch.batchSize();
+                        double seconds = (System.nanoTime() - begin) / 1e9;
+                        listener.onStep(
+                                epoch + 1, step + 1, stepsPerEpoch, lossSum / lossCount, images / seconds);
+                        if (listener.stopRequested()) {
+                            boolean epochDone = step + 1 >= stepsPerEpoch;
+                            saveCheckpoint(
+                                    checkpoint,
+                                    epochDone ? epoch + 1 : epoch,
+                                    epochDone ? 0 : step + 1,
+                                    epochDone ? 0 : lossSum,
+                                    epochDone ? 0 : lossCount);
+                            if (epochDone) {
+                                double s = (System.nanoTime() - begin) / 1e9;
+                                history.add(
+                                        record(
+                                                runDir,
+                                                evaluate(epoch + 1, lossSum / lossCount, lr, images / s, s, false)));
+                            }
+                            listener.onMessage("stopped; checkpoint saved to " + checkpoint);
+                            return new TrainResult(runDir, checkpoint, history, true);
+                        }
+                    }
+                }
+                double seconds = (System.nanoTime() - begin) / 1e9;
+                EpochMetrics row =
+                        evaluate(
+                                epoch + 1,
+                                lossCount == 0 ? Double.NaN : lossSum / lossCount,
+                                lr,
+                                images / seconds,
+                                seconds,
+                                epoch + 1 == config.epochs());
+                history.add(record(runDir, row));
+                saveCheckpoint(checkpoint, epoch + 1, 0, 0, 0);
+            }
+            return new TrainResult(runDir, checkpoint, history, false);
+        }
+
+        /** One SGD step on one batch; returns the loss. */
+        private double step(Batch batch, int epoch, int step, double lr, Path checkpoint) {
+            SplittableRandom rng = new SplittableRandom(mix(config.seed(), epoch, step));
+            try (NDManager scope = trainer.getManager().newSubManager()) {
+                NDArray x =
+                        scope.create(
+                                FloatBuffer.wrap(batch.pixels()),
+                                new Shape(
+                                        batch.batchSize(),
+                                        batch.channels(),
+                                        batch.height(),
+                                        batch.width()));
+                NDArray indices = scope.create(batch.indices());
+                NDArray v;
+                float loss;
+                try (GradientCollector collector = trainer.newGradientCollector()) {
+                    v = trainer.forward(new NDList(x)).singletonOrThrow();
+                    NDArray total = objective.loss(v, indices, bank, rng);
+                    if (proximal.active()) {
+                        total = total.add(proximal.loss(v, indices, bank));
+                    }
+                    loss = total.getFloat();
+                    if (!Float.isFinite(loss)) {
+                        throw new TrainingException(
+                                "the loss became "
+                                        + loss
+                                        + " at epoch "
+                                        + (epoch + 1)
+                                        + ", step "
+                                        + (step + 1)
+                                        + " (lr "
+                                        + lr
+                                        + "). Nothing from this step was saved; the last good"
+                                        + " checkpoint is "
+                                        + checkpoint
+                                        + ". Lower --lr or raise the temperature, then --resume.");
+                    }
+                    collector.backward(total);
+                }
+                trainer.step();
+                bank.update(indices, v);
+                return loss;
+            }
+        }
+
+        private EpochMetrics evaluate(
+                int epoch,
+                double loss,
+                double lr,
+                double imagesPerSecond,
+                double seconds,
+                boolean last) {
+            double[] bankKnn = {Double.NaN, Double.NaN, Double.NaN};
+            double[] recomputed = {Double.NaN, Double.NaN, Double.NaN};
+            if (data.test() != null && data.train().labeled() && data.test().labeled()) {
+                boolean bankDue =
+                        config.knnEvery() > 0 && (epoch % config.knnEvery() == 0 || last);
+                boolean recomputeDue =
+                        last
+                                || epoch == 0
+                                || (config.knnRecomputeEvery() > 0
+                                        && epoch % config.knnRecomputeEvery() == 0);
+                if (bankDue || recomputeDue) {
+                    FeatureExtractor fx = new FeatureExtractor(net, EVAL_BATCH, config.workers());
+                    listener.onMessage("embedding " + data.test().size() + " test images");
+                    float[] queries =
+                            fx.extract(trainer.getManager(), data.test(), testTransform);
+                    if (bankDue && epoch > 0) {
+                        bankKnn = knn(bank.toFloatArray(), queries);
+                    }
+                    if (recomputeDue) {
+                        listener.onMessage(
+                                "recomputing " + data.train().size() + " training features");
+                        float[] train =
+                                fx.extract(trainer.getManager(), data.train(), testTransform);
+                        recomputed = knn(train, queries);
+                    }
+                }
+            }
+            double z =
+                    objective instanceof NceLoss nce ? nce.normaliser() : Double.NaN;
+            return new EpochMetrics(
+                    epoch,
+                    loss,
+                    lr,
+                    imagesPerSecond,
+                    seconds,
+                    bankKnn[0],
+                    bankKnn[1],
+                    bankKnn[2],
+                    recomputed[0],
+                    recomputed[1],
+                    recomputed[2],
+                    z);
+        }
+
+        private double[] knn(float[] features, float[] queries) {
+            KnnResult r =
+                    knn.evaluate(
+                            trainer.getManager(),
+                            features,
+                            data.trainLabels(),
+                            queries,
+                            data.testLabels(),
+                            data.train().classNames().size());
+            return new double[] {r.top1(), r.top5(), r.nn1()};
+        }
+
+        private EpochMetrics record(Path runDir, EpochMetrics row) {
+            try {
+                Files.write(
+                        runDir.resolve(METRICS),
+                        (JSON.writeValueAsString(row) + "\n").getBytes(StandardCharsets.UTF_8),
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot append to " + runDir.resolve(METRICS), e);
+            }
+            listener.onEpoch(row);
+            return row;
+        }
+
+        private void saveCheckpoint(Path file, int epoch, int step, double lossSum, long lossCount) {
+            Checkpoint.write(
+                    file,
+                    config,
+                    new Checkpoint.State(
+                            epoch,
+                            step,
+                            objective.state(),
+                            lossSum,
+                            lossCount,
+                            data.mean(),
+                            data.std(),
+                            data.imageSize()),
+                    net,
+                    bank,
+                    sgd);
+        }
+    }
+
+    /** A seed for the random stream of one (epoch, step), independent of all others. */
+    static long mix(long seed, int epoch, int step) {
+        long z = seed + 0x9E3779B97F4A7C15L * (((long) epoch << 32) + step + 1);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+}

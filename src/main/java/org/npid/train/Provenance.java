@@ -1,0 +1,42 @@
+package org.npid.train;
+
+import ai.djl.engine.Engine;
+import java.time.Instant;
+import org.npid.data.ImageDataset;
+
+/**
+ * Where a model came from, written beside it: the software, the machine and the data, so a figure
+ * can be traced to the run that made it.
+ */
+record Provenance(
+        String created,
+        String npidVersion,
+        String java,
+        String engine,
+        String engineVersion,
+        String os,
+        int cores,
+        String data,
+        int trainImages,
+        int testImages,
+        int channels,
+        long seed) {
+
+    static Provenance capture(TrainConfig config, ImageDataset train, ImageDataset test) {
+        Engine engine = Engine.getInstance();
+        String version = Provenance.class.getPackage().getImplementationVersion();
+        return new Provenance(
+                Instant.now().toString(),
+                version == null ? "dev" : version,
+                System.getProperty("java.version"),
+                engine.getEngineName(),
+                engine.getVersion(),
+                System.getProperty("os.name") + " " + System.getProperty("os.arch"),
+                Runtime.getRuntime().availableProcessors(),
+                config.data(),
+                train.size(),
+                test == null ? 0 : test.size(),
+                train.channels(),
+                config.seed());
+    }
+}

@@ -1,0 +1,259 @@
+package org.npid.train;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Map;
+import org.npid.loss.NceLoss;
+import org.npid.model.Arch;
+import org.npid.model.Stem;
+
+/**
+ * Every setting of a training run, with its default and the reason for it in {@link #defaults()}.
+ * Written beside every checkpoint as {@code config.yaml} (snake_case keys), so a model always
+ * carries the recipe that made it.
+ */
+public record TrainConfig(
+        String data,
+        String testData,
+        String runDir,
+        Arch arch,
+        Stem stem,
+        double width,
+        int embeddingDim,
+        Objective objective,
+        float temperature,
+        int nceNoise,
+        double nceZMomentum,
+        NceLoss.Scoring nceScoring,
+        float proximalLambda,
+        float bankMomentum,
+        boolean bankFp16,
+        int epochs,
+        int batchSize,
+        double lr,
+        double momentum,
+        double weightDecay,
+        LrSchedule.Kind schedule,
+        double warmupEpochs,
+        int imageSize,
+        double cropScaleMin,
+        double jitter,
+        double hue,
+        double grayscaleP,
+        boolean flip,
+        int knnK,
+        float knnTemperature,
+        int knnEvery,
+        int knnRecomputeEvery,
+        boolean knnAtStart,
+        long seed,
+        int threads,
+        int workers,
+        int maxStepsPerEpoch) {
+
+    /** The instance-discrimination objective. */
+    public enum Objective {
+        /** Exact non-parametric softmax over all n (Eq. 2). */
+        SOFTMAX,
+        /** Noise-contrastive estimation with m uniform noise samples (Sec. 3.2). */
+        NCE
+    }
+
+    public TrainConfig {
+        require(width > 0, "width", "must be positive, got " + width);
+        require(embeddingDim > 0, "embedding_dim", "must be positive, got " + embeddingDim);
+        require(temperature > 0, "temperature", "must be positive, got " + temperature);
+        require(nceNoise > 0, "nce_noise", "must be positive, got " + nceNoise);
+        require(
+                nceZMomentum >= 0 && nceZMomentum < 1,
+                "nce_z_momentum",
+                "must be in [0, 1) (0 = the paper's one-shot Z), got " + nceZMomentum);
+        require(proximalLambda >= 0, "proximal_lambda", "must be >= 0, got " + proximalLambda);
+        require(
+                bankMomentum >= 0 && bankMomentum < 1,
+                "bank_momentum",
+                "must be in [0, 1), got " + bankMomentum);
+        require(epochs > 0, "epochs", "must be positive, got " + epochs);
+        require(batchSize > 0, "batch_size", "must be positive, got " + batchSize);
+        require(lr > 0, "lr", "must be positive, got " + lr);
+        require(momentum >= 0 && momentum < 1, "momentum", "must be in [0, 1), got " + momentum);
+        require(weightDecay >= 0, "weight_decay", "must be >= 0, got " + weightDecay);
+        require(warmupEpochs >= 0, "warmup_epochs", "must be >= 0, got " + warmupEpochs);
+        require(imageSize >= 0, "image_size", "must be >= 0 (0 = native size), got " + imageSize);
+        require(
+                cropScaleMin > 0 && cropScaleMin <= 1,
+                "crop_scale_min",
+                "must be in (0, 1], got " + cropScaleMin);
+        require(jitter >= 0, "jitter", "must be >= 0, got " + jitter);
+        require(hue >= 0 && hue <= 0.5, "hue", "must be in [0, 0.5], got " + hue);
+        require(grayscaleP >= 0 && grayscaleP <= 1, "grayscale_p", "must be in [0, 1]");
+        require(knnK > 0, "knn_k", "must be positive, got " + knnK);
+        require(knnTemperature > 0, "knn_temperature", "must be positive");
+        require(knnEvery >= 0, "knn_every", "must be >= 0 (0 = never), got " + knnEvery);
+        require(knnRecomputeEvery >= 0, "knn_recompute_every", "must be >= 0");
+        require(threads >= 0, "threads", "must be >= 0 (0 = all cores), got " + threads);
+        require(workers >= 0, "workers", "must be >= 0, got " + workers);
+        require(maxStepsPerEpoch >= 0, "max_steps_per_epoch", "must be >= 0 (0 = all)");
+    }
+
+    private static void require(boolean ok, String field, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(field + ": " + message);
+        }
+    }
+
+    /**
+     * The defaults, one line each with why. They are the recipe that learned best on small images
+     * within a short CPU budget (docs/EXPERIMENTS.md); the paper's and the official script's values
+     * are noted where they differ.
+     */
+    public static TrainConfig defaults() {
+        return new TrainConfig(
+                "", // data: no default, every run names its images
+                "", // test_data: empty = the test split next to `data` (CIFAR, IDX, train/test dirs)
+                "runs/npid", // run_dir: checkpoints, metrics.jsonl, config.yaml
+                Arch.RESNET18, // arch: the paper's CIFAR backbone
+                Stem.CIFAR, // stem: 3x3 conv, no max-pool; the ImageNet stem throws away 32-px detail
+                0.25, // width: 16-32-64-128 channels, what 2 CPU cores train in minutes
+                128, // embedding_dim: the paper's d
+                Objective.NCE, // objective: the paper's scalable choice
+                0.07f, // temperature: the paper's τ (the official CIFAR command uses 0.1)
+                4096, // nce_noise: the paper's m
+                0.99, // nce_z_momentum: moving-average Z; 0 = the paper's one-shot Z, which stalls
+                NceLoss.Scoring.MATMUL, // nce_scoring: one matmul against the bank, then pick
+                0f, // proximal_lambda: off, as in the paper's main results
+                0.5f, // bank_momentum: the paper's m
+                false, // bank_fp16: fp32 unless the bank must be small (1M x 128 = 256 MB in fp16)
+                10, // epochs: a short run; the paper trains 200
+                128, // batch_size: the official script
+                0.03, // lr: the official script
+                0.9, // momentum: the official script
+                5e-4, // weight_decay: the official script
+                LrSchedule.Kind.STEP, // schedule: official (x0.1 at 120 and 160)
+                0, // warmup_epochs
+                0, // image_size: 0 = the data's own size (28 for Fashion-MNIST, 32 for CIFAR)
+                0.2, // crop_scale_min: RandomResizedCrop(scale=(0.2, 1))
+                0.4, // jitter: ColorJitter brightness, contrast and saturation
+                0.4, // hue: ColorJitter hue (the recipe; torchvision caps it at 0.5)
+                0.2, // grayscale_p: RandomGrayscale
+                false, // flip: the paper lists it, the official CIFAR script comments it out
+                200, // knn_k: the paper's k
+                0.07f, // knn_temperature: the official kNN σ
+                1, // knn_every: bank kNN each epoch (cheap: one pass over the test set)
+                0, // knn_recompute_every: 0 = recompute training features only at the end
+                false, // knn_at_start: also evaluate the untrained network (epoch 0)
+                42, // seed
+                0, // threads: 0 = all cores for the step
+                2, // workers: augmentation threads; they mostly wait, the step needs the cores
+                0); // max_steps_per_epoch: 0 = whole epochs; a cap for smoke tests
+    }
+
+    private static final ObjectMapper JSON =
+            JsonMapper.builder()
+                    .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                    .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+                    .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                    .build();
+
+    private static final ObjectMapper YAML =
+            JsonMapper.builder(
+                            new YAMLFactory()
+                                    .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                                    .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
+                    .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                    .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+                    .build();
+
+    /**
+     * The defaults, overlaid with a YAML file (may be null), overlaid with {@code key=value}
+     * overrides (snake_case keys, as in the file). Unknown keys are errors naming the key.
+     */
+    public static TrainConfig resolve(Path yaml, Map<String, String> overrides) {
+        try (InputStream in = yaml == null ? null : Files.newInputStream(yaml)) {
+            return resolve(in, overrides);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read config " + yaml + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** As {@link #resolve(Path, Map)}, reading the YAML from a stream (e.g. a bundled recipe). */
+    public static TrainConfig resolve(InputStream yaml, Map<String, String> overrides) {
+        ObjectNode tree = JSON.valueToTree(defaults());
+        try {
+            if (yaml != null) {
+                var file = YAML.readTree(yaml);
+                if (file != null && file.isObject()) {
+                    overlay(tree, (ObjectNode) file);
+                } else if (file != null && !file.isMissingNode() && !file.isNull()) {
+                    throw new IllegalArgumentException("config must be a YAML mapping of key: value");
+                }
+            }
+            for (var e : overrides.entrySet()) {
+                String key = e.getKey().replace('-', '_');
+                if (!tree.has(key)) {
+                    throw new IllegalArgumentException(
+                            "unknown config key '" + e.getKey() + "'; known keys: " + keys(tree));
+                }
+                tree.set(key, YAML.readTree(e.getValue().isEmpty() ? "''" : e.getValue()));
+            }
+            return JSON.treeToValue(tree, TrainConfig.class);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("invalid config: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static void overlay(ObjectNode tree, ObjectNode file) {
+        Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = file.fields();
+        while (it.hasNext()) {
+            var e = it.next();
+            if (!tree.has(e.getKey())) {
+                throw new IllegalArgumentException(
+                        "unknown config key '" + e.getKey() + "'; known keys: " + keys(tree));
+            }
+            tree.set(e.getKey(), e.getValue());
+        }
+    }
+
+    private static String keys(ObjectNode tree) {
+        StringBuilder sb = new StringBuilder();
+        tree.fieldNames().forEachRemaining(k -> sb.append(sb.length() == 0 ? "" : ", ").append(k));
+        return sb.toString();
+    }
+
+    /** This config as YAML, the form written beside checkpoints and printed by `npid train`. */
+    public String toYaml() {
+        try {
+            return YAML.writeValueAsString(this);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads a config written by {@link #toYaml()}. */
+    public static TrainConfig fromYaml(String yaml) {
+        try {
+            return YAML.readValue(yaml, TrainConfig.class);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("invalid config: " + e.getMessage(), e);
+        }
+    }
+
+    /** A copy with another data path. */
+    public TrainConfig withData(String path) {
+        ObjectNode tree = JSON.valueToTree(this);
+        tree.put("data", path);
+        return JSON.convertValue(tree, TrainConfig.class);
+    }
+}

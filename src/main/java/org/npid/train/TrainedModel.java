@@ -1,0 +1,98 @@
+package org.npid.train;
+
+import ai.djl.Model;
+import ai.djl.ndarray.types.Shape;
+import java.nio.file.Path;
+import org.npid.data.ImageDataset;
+import org.npid.data.TestTransform;
+import org.npid.eval.FeatureExtractor;
+import org.npid.model.Devices;
+import org.npid.model.ModelConfig;
+import org.npid.model.NpidNet;
+
+/**
+ * A trained network loaded from a checkpoint for inference, with the recipe and normalisation it
+ * was trained with, so features are computed exactly as during training's evaluation.
+ */
+public final class TrainedModel implements AutoCloseable {
+    private final Model model;
+    private final NpidNet net;
+    private final TrainConfig config;
+    private final Checkpoint.State state;
+
+    private TrainedModel(Model model, NpidNet net, TrainConfig config, Checkpoint.State state) {
+        this.model = model;
+        this.net = net;
+        this.config = config;
+        this.state = state;
+    }
+
+    /**
+     * Loads {@code checkpoint} (a file, or a run directory holding last.ckpt) for inference.
+     *
+     * @param channels input channels of the data it will embed (as at training time)
+     */
+    public static TrainedModel load(Path checkpoint, int channels) {
+        Path file =
+                java.nio.file.Files.isDirectory(checkpoint)
+                        ? checkpoint.resolve(NpidTraining.CHECKPOINT)
+                        : checkpoint;
+        TrainConfig config = Checkpoint.readConfig(file);
+        Checkpoint.State state = Checkpoint.readState(file);
+        NpidNet net =
+                NpidNet.create(
+                        new ModelConfig(
+                                config.arch(),
+                                config.stem(),
+                                config.width(),
+                                config.embeddingDim(),
+                                channels));
+        Model model = Model.newInstance("npid-eval", Devices.best());
+        model.setBlock(net);
+        net.initialize(
+                model.getNDManager(),
+                ai.djl.ndarray.types.DataType.FLOAT32,
+                new Shape(1, channels, state.imageSize(), state.imageSize()));
+        Checkpoint.loadNetwork(file, net, model.getNDManager());
+        return new TrainedModel(model, net, config, state);
+    }
+
+    public NpidNet network() {
+        return net;
+    }
+
+    public TrainConfig config() {
+        return config;
+    }
+
+    public int imageSize() {
+        return state.imageSize();
+    }
+
+    public ai.djl.ndarray.NDManager manager() {
+        return model.getNDManager();
+    }
+
+    /** The evaluation transform the model was trained with (resize/centre-crop, normalise). */
+    public TestTransform testTransform() {
+        return new TestTransform(state.imageSize(), state.mean(), state.std());
+    }
+
+    /** Row-major [n, d] embeddings of a whole data set. */
+    public float[] embed(ImageDataset data, int batchSize, int workers) {
+        if (data.channels() != net.config().inChannels()) {
+            throw new IllegalArgumentException(
+                    "the model takes "
+                            + net.config().inChannels()
+                            + "-channel images but the data has "
+                            + data.channels());
+        }
+        return new FeatureExtractor(net, batchSize, workers)
+                .extract(model.getNDManager(), data, testTransform());
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}

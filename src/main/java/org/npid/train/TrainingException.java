@@ -1,0 +1,14 @@
+package org.npid.train;
+
+/** A run that cannot go on, with a message that says what happened and what to do. */
+public final class TrainingException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public TrainingException(String message) {
+        super(message);
+    }
+
+    public TrainingException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,72 @@
+package org.npid.eval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDManager;
+import org.junit.jupiter.api.Test;
+
+class KnnClassifierTest {
+
+    @Test
+    void weightedVotesMatchAHandComputedExample() {
+        // Bank in 2-d: three rows at e1 (class 0), one at (0.8, 0.6) (class 1), one at e2 (class 1).
+        float[] bank = {1, 0, 1, 0, 1, 0, 0.8f, 0.6f, 0, 1};
+        int[] labels = {0, 0, 0, 1, 1};
+        // Query (0.6, 0.8): sims 0.6, 0.6, 0.6, 0.96, 0.8. With k = 3, τ = 0.1 the neighbours are
+        // rows 3, 4 (class 1) and one e1 row: votes class 1 = e^9.6 + e^8, class 0 = e^6 → class 1.
+        // With k = 5: class 0 = 3e^6, class 1 = e^9.6 + e^8 → still class 1; 1-NN is class 1.
+        float[] q = {0.6f, 0.8f, 1, 0};
+        int[] truth = {1, 0};
+        try (NDManager m = NDManager.newBaseManager()) {
+            KnnResult r = new KnnClassifier(3, 0.1f).evaluate(m, bank, labels, q, truth, 2);
+            assertThat(r.predictions()).containsExactly(1, 0);
+            assertThat(r.nearest()).containsExactly(1, 0);
+            assertThat(r.top1()).isEqualTo(1.0);
+            assertThat(r.confusion(truth)[1][1]).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void weightsCanOverturnAMajority() {
+        // One very close class-1 row outvotes two far class-0 rows at low temperature.
+        float[] bank = {1, 0, 0.5f, 0.866f, 0.5f, 0.866f};
+        int[] labels = {1, 0, 0};
+        float[] q = {1, 0};
+        try (NDManager m = NDManager.newBaseManager()) {
+            assertThat(new KnnClassifier(3, 0.07f).evaluate(m, bank, labels, q, new int[] {1}, 2).top1())
+                    .isEqualTo(1.0);
+            // At a high temperature the weights flatten and the majority wins.
+            assertThat(new KnnClassifier(3, 100f).evaluate(m, bank, labels, q, new int[] {1}, 2).top1())
+                    .isEqualTo(0.0);
+        }
+    }
+
+    @Test
+    void oneHotClustersAreClassifiedByTheirCluster() {
+        int classes = 4;
+        int perClass = 25;
+        int d = 8;
+        float[] bank = new float[classes * perClass * d];
+        int[] labels = new int[classes * perClass];
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(1);
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = i % classes;
+            bank[i * d + labels[i]] = 1;
+            bank[i * d + classes + rng.nextInt(4)] = 0.3f;
+        }
+        float[] q = new float[classes * d];
+        int[] truth = new int[classes];
+        for (int c = 0; c < classes; c++) {
+            q[c * d + c] = 1;
+            truth[c] = c;
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            KnnResult r = new KnnClassifier(200, 0.07f).evaluate(m, bank, labels, q, truth, classes);
+            assertThat(r.top1()).isEqualTo(1.0);
+            assertThat(r.top5()).isEqualTo(1.0);
+            assertThat(r.nn1()).isEqualTo(1.0);
+            assertThat(r.perClassTop1(truth)[2]).isCloseTo(1.0, within(1e-12));
+        }
+    }
+}

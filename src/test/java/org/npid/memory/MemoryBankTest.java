@@ -1,0 +1,117 @@
+package org.npid.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import org.junit.jupiter.api.Test;
+
+class MemoryBankTest {
+
+    @Test
+    void randomRowsHaveUnitNormAndDependOnlyOnTheSeed() {
+        try (NDManager m = NDManager.newBaseManager();
+                MemoryBank a = MemoryBank.random(m, 50, 16, 0.5f, false, 7);
+                MemoryBank b = MemoryBank.random(m, 50, 16, 0.5f, false, 7);
+                MemoryBank c = MemoryBank.random(m, 50, 16, 0.5f, false, 8)) {
+            float[] rows = a.toFloatArray();
+            for (int r = 0; r < 50; r++) {
+                assertThat(norm(rows, r, 16)).isCloseTo(1.0, within(1e-5));
+            }
+            assertThat(b.toFloatArray()).containsExactly(rows);
+            assertThat(c.toFloatArray()).isNotEqualTo(rows);
+        }
+    }
+
+    @Test
+    void momentumUpdateMatchesThePaperByHand() {
+        // V[0] = e1, v = e2, m = 0.5: normalise(0.5 e1 + 0.5 e2) = (1/√2, 1/√2).
+        float[] init = {1, 0, 0, 1, -1, 0};
+        try (NDManager m = NDManager.newBaseManager();
+                MemoryBank bank = MemoryBank.fromArray(m, init, 3, 2, 0.5f, false)) {
+            try (NDManager step = m.newSubManager()) {
+                NDArray idx = step.create(new long[] {0, 2});
+                NDArray v = step.create(new float[] {0, 1, 0.6f, 0.8f}, new Shape(2, 2));
+                bank.update(idx, v);
+            }
+            float[] rows = bank.toFloatArray();
+            float s = (float) (1 / Math.sqrt(2));
+            assertThat(rows[0]).isCloseTo(s, within(1e-6f));
+            assertThat(rows[1]).isCloseTo(s, within(1e-6f));
+            // Row 1 untouched.
+            assertThat(rows[2]).isEqualTo(0f);
+            assertThat(rows[3]).isEqualTo(1f);
+            // Row 2: 0.5(-1, 0) + 0.5(0.6, 0.8) = (-0.2, 0.4) -> (-1, 2)/√5.
+            assertThat(rows[4]).isCloseTo((float) (-1 / Math.sqrt(5)), within(1e-6f));
+            assertThat(rows[5]).isCloseTo((float) (2 / Math.sqrt(5)), within(1e-6f));
+        }
+    }
+
+    @Test
+    void updateKeepsRowsUnitNormAndIgnoresTheGradient() {
+        try (NDManager m = NDManager.newBaseManager();
+                MemoryBank bank = MemoryBank.random(m, 20, 8, 0.5f, false, 1)) {
+            try (NDManager step = m.newSubManager()) {
+                NDArray v = step.randomNormal(new Shape(4, 8));
+                v.setRequiresGradient(true);
+                bank.update(step.create(new long[] {1, 5, 9, 19}), v);
+            }
+            float[] rows = bank.toFloatArray();
+            for (int r = 0; r < 20; r++) {
+                assertThat(norm(rows, r, 8)).isCloseTo(1.0, within(1e-5));
+            }
+        }
+    }
+
+    @Test
+    void float16StorageHalvesMemoryAndStaysClose() {
+        try (NDManager m = NDManager.newBaseManager();
+                MemoryBank f32 = MemoryBank.random(m, 100, 32, 0.5f, false, 3);
+                MemoryBank f16 = MemoryBank.random(m, 100, 32, 0.5f, true, 3)) {
+            assertThat(f16.isFloat16()).isTrue();
+            float[] a = f32.toFloatArray();
+            float[] b = f16.toFloatArray();
+            for (int i = 0; i < a.length; i++) {
+                assertThat(b[i]).isCloseTo(a[i], within(1e-3f));
+            }
+        }
+    }
+
+    @Test
+    void saveAndLoadRoundTripAndRejectAnotherShape() throws Exception {
+        try (NDManager m = NDManager.newBaseManager();
+                MemoryBank a = MemoryBank.random(m, 10, 4, 0.5f, false, 1);
+                MemoryBank b = MemoryBank.random(m, 10, 4, 0.5f, false, 2);
+                MemoryBank other = MemoryBank.random(m, 11, 4, 0.5f, false, 2)) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            a.save(out);
+            b.load(new ByteArrayInputStream(out.toByteArray()));
+            assertThat(b.toFloatArray()).containsExactly(a.toFloatArray());
+            assertThatThrownBy(() -> other.load(new ByteArrayInputStream(out.toByteArray())))
+                    .hasMessageContaining("another data set");
+        }
+    }
+
+    @Test
+    void rejectsBadSettings() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            assertThatThrownBy(() -> MemoryBank.random(m, 0, 4, 0.5f, false, 1))
+                    .hasMessageContaining("bank size");
+            assertThatThrownBy(() -> MemoryBank.random(m, 4, 4, 1f, false, 1))
+                    .hasMessageContaining("bank momentum");
+        }
+    }
+
+    private static double norm(float[] rows, int r, int d) {
+        double s = 0;
+        for (int c = 0; c < d; c++) {
+            s += rows[r * d + c] * rows[r * d + c];
+        }
+        return Math.sqrt(s);
+    }
+}

@@ -1,0 +1,57 @@
+package org.npid.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.npid.model.Arch;
+
+class TrainConfigTest {
+
+    private static ByteArrayInputStream yaml(String s) {
+        return new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void yamlOverlaysDefaultsAndFlagsOverlayYaml() {
+        TrainConfig c =
+                TrainConfig.resolve(
+                        yaml("epochs: 3\narch: resnet50\ntemperature: 0.1\n"),
+                        Map.of("epochs", "5", "batch-size", "64"));
+        assertThat(c.epochs()).isEqualTo(5);
+        assertThat(c.batchSize()).isEqualTo(64);
+        assertThat(c.arch()).isEqualTo(Arch.RESNET50);
+        assertThat(c.temperature()).isEqualTo(0.1f);
+        assertThat(c.nceNoise()).isEqualTo(4096);
+    }
+
+    @Test
+    void unknownKeysAndBadValuesNameTheField() {
+        assertThatThrownBy(() -> TrainConfig.resolve(yaml("epoch: 3\n"), Map.of()))
+                .hasMessageContaining("unknown config key 'epoch'")
+                .hasMessageContaining("epochs");
+        assertThatThrownBy(() -> TrainConfig.resolve(yaml(""), Map.of("batch_size", "0")))
+                .hasMessageContaining("batch_size");
+        assertThatThrownBy(() -> TrainConfig.resolve(yaml(""), Map.of("nce_z_momentum", "1")))
+                .hasMessageContaining("nce_z_momentum");
+    }
+
+    @Test
+    void yamlRoundTrips() {
+        TrainConfig c = TrainConfig.resolve(yaml(""), Map.of("data", "/x", "flip", "true"));
+        assertThat(TrainConfig.fromYaml(c.toYaml())).isEqualTo(c);
+        assertThat(c.toYaml()).contains("batch_size: 128").contains("data: /x");
+    }
+
+    @Test
+    void bundledRecipesResolve() throws Exception {
+        for (String r : new String[] {"fmnist-short", "cifar-short", "paper-cifar"}) {
+            try (var in = TrainConfig.class.getResourceAsStream("/recipes/" + r + ".yaml")) {
+                assertThat(TrainConfig.resolve(in, Map.of()).epochs()).isPositive();
+            }
+        }
+    }
+}
