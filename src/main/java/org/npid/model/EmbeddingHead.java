@@ -1,0 +1,79 @@
+package org.npid.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.UniformInitializer;
+import ai.djl.util.PairList;
+
+/**
+ * Projects backbone features to the embedding space and normalises each row: the paper's {@code v =
+ * f(x) / ||f(x)||} (Wu et al., CVPR 2018, Sec. 3.1), which puts every instance on the unit sphere
+ * so that the memory bank compares them by cosine similarity.
+ */
+public final class EmbeddingHead extends AbstractBlock {
+
+    /** As torch.nn.functional.normalize: guards the division for an all-zero row. */
+    private static final float NORM_EPSILON = 1e-12f;
+
+    private static final int[] ROW_AXIS = {1};
+
+    private final int embeddingDim;
+    private final Linear linear;
+
+    /**
+     * Creates the head.
+     *
+     * @param featureDim input length
+     * @param embeddingDim output length
+     */
+    public EmbeddingHead(int featureDim, int embeddingDim) {
+        if (featureDim <= 0) {
+            throw new IllegalArgumentException("featureDim must be > 0, got " + featureDim);
+        }
+        if (embeddingDim <= 0) {
+            throw new IllegalArgumentException("embeddingDim must be > 0, got " + embeddingDim);
+        }
+        this.embeddingDim = embeddingDim;
+        linear = addChildBlock("linear", Linear.builder().setUnits(embeddingDim).build());
+        // PyTorch's nn.Linear default: weight and bias both U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+        UniformInitializer pytorchDefault =
+                new UniformInitializer((float) (1.0 / Math.sqrt(featureDim)));
+        linear.setInitializer(pytorchDefault, Parameter.Type.WEIGHT);
+        linear.setInitializer(pytorchDefault, Parameter.Type.BIAS);
+    }
+
+    /**
+     * Returns the output length.
+     *
+     * @return the embedding dimension
+     */
+    public int embeddingDim() {
+        return embeddingDim;
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray y = linear.forward(ps, inputs, training).singletonOrThrow();
+        NDArray norm = y.norm(ROW_AXIS, true).maximum(NORM_EPSILON);
+        return new NDList(y.div(norm));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {new Shape(inputShapes[0].get(0), embeddingDim)};
+    }
+
+    @Override
+    protected void initializeChildBlocks(
+            NDManager manager, DataType dataType, Shape... inputShapes) {
+        linear.initialize(manager, dataType, inputShapes);
+    }
+}

@@ -1,0 +1,80 @@
+package org.npid.model;
+
+import java.util.Objects;
+
+/**
+ * Shape of an {@link NpidNet}.
+ *
+ * @param arch backbone depth
+ * @param stem first layers, chosen by input resolution
+ * @param width multiplier of the torchvision stage widths 64-128-256-512
+ * @param embeddingDim size of the unit-norm embedding (128 in the paper)
+ * @param inChannels 1 for grey-scale or 3 for RGB input
+ */
+public record ModelConfig(Arch arch, Stem stem, double width, int embeddingDim, int inChannels) {
+
+    private static final int BASE_WIDTH = 64;
+
+    /** Validates every field; messages name the offending field. */
+    public ModelConfig {
+        Objects.requireNonNull(arch, "arch");
+        Objects.requireNonNull(stem, "stem");
+        if (!(width > 0) || Double.isInfinite(width)) {
+            throw new IllegalArgumentException("width must be a finite number > 0, got " + width);
+        }
+        if (Math.round(BASE_WIDTH * width) < 1) {
+            throw new IllegalArgumentException(
+                    "width " + width + " rounds the 64 stem channels to 0; use width >= 1/128");
+        }
+        if (Math.round(BASE_WIDTH * 8 * width) > Integer.MAX_VALUE / Bottleneck.EXPANSION) {
+            throw new IllegalArgumentException("width " + width + " is too large");
+        }
+        if (embeddingDim <= 0) {
+            throw new IllegalArgumentException("embeddingDim must be > 0, got " + embeddingDim);
+        }
+        if (inChannels != 1 && inChannels != 3) {
+            throw new IllegalArgumentException("inChannels must be 1 or 3, got " + inChannels);
+        }
+    }
+
+    /**
+     * Returns the number of channels of the stem output.
+     *
+     * @return round(64 * width)
+     */
+    public int stemChannels() {
+        return stageWidth(0);
+    }
+
+    /**
+     * Returns the inner width of a stage: round(64 * 2^stage * width).
+     *
+     * @param stage index 0..3
+     * @return the width of the 3x3 convolutions in that stage
+     */
+    public int stageWidth(int stage) {
+        if (stage < 0 || stage > 3) {
+            throw new IllegalArgumentException("stage must be in 0..3, got " + stage);
+        }
+        return Math.toIntExact(Math.round(BASE_WIDTH * (1 << stage) * width));
+    }
+
+    /**
+     * Returns the number of channels a stage outputs.
+     *
+     * @param stage index 0..3
+     * @return {@link #stageWidth} times the block expansion
+     */
+    public int stageChannels(int stage) {
+        return stageWidth(stage) * arch.expansion();
+    }
+
+    /**
+     * Returns the length of the pooled backbone feature.
+     *
+     * @return the channels of the last stage
+     */
+    public int featureDim() {
+        return stageChannels(3);
+    }
+}

@@ -1,0 +1,146 @@
+package org.npid.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import org.junit.jupiter.api.Test;
+
+class ResNetBackboneTest {
+
+    /** torchvision resnet18 (11,689,512) minus its fc (512 * 1000 + 1000). */
+    private static final long TORCHVISION_RESNET18_BACKBONE = 11_176_512L;
+
+    /** torchvision resnet50 (25,557,032) minus its fc (2048 * 1000 + 1000). */
+    private static final long TORCHVISION_RESNET50_BACKBONE = 23_508_032L;
+
+    /** The 3x3-stem CIFAR ResNet-18 used by the NPID code, without its linear layer. */
+    private static final long CIFAR_RESNET18_BACKBONE = 11_168_832L;
+
+    @Test
+    void formulaReproducesTheKnownCounts() {
+        assertThat(expected(new ModelConfig(Arch.RESNET18, Stem.CIFAR, 1, 128, 3)))
+                .isEqualTo(CIFAR_RESNET18_BACKBONE);
+        assertThat(expected(new ModelConfig(Arch.RESNET18, Stem.IMAGENET, 1, 128, 3)))
+                .isEqualTo(TORCHVISION_RESNET18_BACKBONE);
+        assertThat(expected(new ModelConfig(Arch.RESNET50, Stem.IMAGENET, 1, 128, 3)))
+                .isEqualTo(TORCHVISION_RESNET50_BACKBONE);
+    }
+
+    @Test
+    void fullWidthCifarResnet18MatchesTheKnownCount() {
+        assertThat(count(new ModelConfig(Arch.RESNET18, Stem.CIFAR, 1, 128, 3), 32))
+                .isEqualTo(CIFAR_RESNET18_BACKBONE);
+    }
+
+    @Test
+    void torchvisionResnet18And50MatchTheKnownCounts() {
+        assertThat(count(new ModelConfig(Arch.RESNET18, Stem.IMAGENET, 1, 128, 3), 64))
+                .isEqualTo(TORCHVISION_RESNET18_BACKBONE);
+        assertThat(count(new ModelConfig(Arch.RESNET50, Stem.IMAGENET, 1, 128, 3), 64))
+                .isEqualTo(TORCHVISION_RESNET50_BACKBONE);
+    }
+
+    @Test
+    void quarterWidthGreyScaleMatchesTheFormula() {
+        ModelConfig c = new ModelConfig(Arch.RESNET18, Stem.CIFAR, 0.25, 128, 1);
+        assertThat(count(c, 28)).isEqualTo(expected(c));
+        ModelConfig r50 = new ModelConfig(Arch.RESNET50, Stem.CIFAR, 0.125, 128, 1);
+        assertThat(count(r50, 28)).isEqualTo(expected(r50));
+    }
+
+    @Test
+    void cifarStemKeepsResolutionUntilLayer2() {
+        ModelConfig c = new ModelConfig(Arch.RESNET18, Stem.CIFAR, 0.25, 128, 1);
+        assertThat(stages(c, 28))
+                .containsExactly(
+                        new Shape(2, 16, 28, 28),
+                        new Shape(2, 16, 28, 28),
+                        new Shape(2, 32, 14, 14),
+                        new Shape(2, 64, 7, 7),
+                        new Shape(2, 128, 4, 4));
+    }
+
+    @Test
+    void imagenetStemDividesResolutionByFour() {
+        ModelConfig c = new ModelConfig(Arch.RESNET50, Stem.IMAGENET, 0.125, 128, 3);
+        assertThat(stages(c, 64))
+                .containsExactly(
+                        new Shape(2, 8, 16, 16),
+                        new Shape(2, 32, 16, 16),
+                        new Shape(2, 64, 8, 8),
+                        new Shape(2, 128, 4, 4),
+                        new Shape(2, 256, 2, 2));
+    }
+
+    @Test
+    void pooledFeatureHasFeatureDimColumns() {
+        ModelConfig c = new ModelConfig(Arch.RESNET18, Stem.IMAGENET, 0.25, 128, 3);
+        try (NDManager m = NDManager.newBaseManager()) {
+            ResNetBackbone b = new ResNetBackbone(c);
+            NDArray f = Nets.forward(m, b, Nets.images(m, 3, 3, 64), false);
+            assertThat(f.getShape()).isEqualTo(new Shape(3, b.featureDim()));
+            assertThat(b.featureDim()).isEqualTo(128);
+            assertThat(b.getOutputShapes(new Shape[] {new Shape(3, 3, 64, 64)}))
+                    .containsExactly(f.getShape());
+        }
+    }
+
+    private static Shape[] stages(ModelConfig c, int side) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ResNetBackbone b = new ResNetBackbone(c);
+            NDArray x = Nets.images(m, 2, c.inChannels(), side);
+            b.initialize(m, DataType.FLOAT32, x.getShape());
+            NDList out = b.forwardStages(new ParameterStore(m, false), x, false);
+            return out.getShapes();
+        }
+    }
+
+    private static long count(ModelConfig c, int side) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ResNetBackbone b = new ResNetBackbone(c);
+            b.initialize(m, DataType.FLOAT32, new Shape(1, c.inChannels(), side, side));
+            return Nets.trainableParameters(b);
+        }
+    }
+
+    /** PyTorch-style count: conv weights (no bias) plus BN gamma and beta. */
+    private static long expected(ModelConfig c) {
+        int stemKernel = c.stem() == Stem.CIFAR ? 3 : 7;
+        long n = conv(c.inChannels(), c.stemChannels(), stemKernel) + bn(c.stemChannels());
+        int in = c.stemChannels();
+        for (int stage = 0; stage < 4; stage++) {
+            int w = c.stageWidth(stage);
+            int out = c.stageChannels(stage);
+            for (int b = 0; b < c.arch().blocks(stage); b++) {
+                int stride = stage > 0 && b == 0 ? 2 : 1;
+                n +=
+                        c.arch() == Arch.RESNET18
+                                ? conv(in, w, 3) + bn(w) + conv(w, w, 3) + bn(w)
+                                : conv(in, w, 1)
+                                        + bn(w)
+                                        + conv(w, w, 3)
+                                        + bn(w)
+                                        + conv(w, out, 1)
+                                        + bn(out);
+                if (in != out || stride != 1) {
+                    n += conv(in, out, 1) + bn(out);
+                }
+                in = out;
+            }
+        }
+        return n;
+    }
+
+    private static long conv(long in, long out, long k) {
+        return in * out * k * k;
+    }
+
+    private static long bn(long c) {
+        return 2 * c;
+    }
+}
