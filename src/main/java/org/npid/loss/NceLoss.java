@@ -101,7 +101,7 @@ public final class NceLoss implements InstanceObjective {
 
     private NDArray score(NDArray v, NDArray colIdx, MemoryBank bank) {
         if (scoring == Scoring.MATMUL) {
-            NDArray all = v.matMul(bank.scoringMatrix(v.getManager()).transpose());
+            NDArray all = v.matMul(bank.transposedForScoring(v.getManager()));
             return all.gather(colIdx, 1);
         }
         long batch = colIdx.getShape().get(0);

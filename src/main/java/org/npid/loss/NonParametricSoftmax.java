@@ -21,7 +21,7 @@ public final class NonParametricSoftmax implements InstanceObjective {
 
     @Override
     public NDArray loss(NDArray v, NDArray indices, MemoryBank bank, SplittableRandom rng) {
-        NDArray logits = v.matMul(bank.scoringMatrix(v.getManager()).transpose()).div(temperature);
+        NDArray logits = v.matMul(bank.transposedForScoring(v.getManager())).div(temperature);
         NDArray logProb = logits.logSoftmax(1);
         NDArray own = logProb.gather(indices.reshape(-1, 1), 1);
         return own.mean().neg();

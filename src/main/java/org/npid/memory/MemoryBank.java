@@ -21,7 +21,7 @@ import java.util.SplittableRandom;
  *
  * <p>The bank lives in native memory so that scoring a batch against all n rows is one matmul
  * with no copy from the Java heap. It never enters the gradient: losses read it through {@link
- * #scoringMatrix()} and the update runs after backward. Rows may be stored as float16, which
+ * #transposedForScoring} and the update runs after backward. Rows may be stored as float16, which
  * halves the bank (1M × 128 in 256 MB) at the cost of a conversion on each read.
  */
 public final class MemoryBank implements AutoCloseable {
@@ -38,7 +38,9 @@ public final class MemoryBank implements AutoCloseable {
         this.dim = Math.toIntExact(initial.getShape().get(1));
         this.momentum = momentum;
         this.storage = storage;
-        this.rows = initial.toType(storage, true);
+        // A true copy: DJL wraps heap data zero-copy, and toType(same type, copy=true) can still
+        // share that storage, which the GC frees once the wrapper is gone.
+        this.rows = initial.toType(storage, false).duplicate();
         this.rows.attach(manager);
     }
 
@@ -54,7 +56,7 @@ public final class MemoryBank implements AutoCloseable {
         for (int r = 0; r < size; r++) {
             double norm2 = 0;
             for (int c = 0; c < dim; c++) {
-                double g = nextGaussian(rng);
+                double g = rng.nextGaussian();
                 data[r * dim + c] = (float) g;
                 norm2 += g * g;
             }
@@ -93,13 +95,6 @@ public final class MemoryBank implements AutoCloseable {
         }
     }
 
-    private static double nextGaussian(SplittableRandom rng) {
-        // Box–Muller on SplittableRandom: java.util.Random's nextGaussian is not splittable.
-        double u1 = 1.0 - rng.nextDouble();
-        double u2 = rng.nextDouble();
-        return Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
-    }
-
     public int size() {
         return size;
     }
@@ -117,17 +112,18 @@ public final class MemoryBank implements AutoCloseable {
     }
 
     /**
-     * All rows as float32, outside the gradient, for scoring a batch in one matmul. With fp32
-     * storage this is the bank itself (no copy): callers must not modify it. With fp16 storage the
-     * converted copy is attached to {@code scope}.
+     * All rows, transposed to [d, n] float32, outside the gradient, for scoring a batch in one
+     * matmul {@code v · Vᵀ}. With fp32 storage this is a view of the bank (no copy); with fp16
+     * storage a converted copy. Either way the handle is attached to {@code scope}, so it goes with
+     * the step.
      */
-    public NDArray scoringMatrix(NDManager scope) {
-        if (storage == DataType.FLOAT32) {
-            return rows;
-        }
-        NDArray f32 = rows.toType(DataType.FLOAT32, true);
-        f32.attach(scope);
-        return f32;
+    public NDArray transposedForScoring(NDManager scope) {
+        NDArray t =
+                storage == DataType.FLOAT32
+                        ? rows.transpose()
+                        : rows.toType(DataType.FLOAT32, true).transpose();
+        t.attach(scope);
+        return t;
     }
 
     /** The rows at {@code indices} (int64, shape [B]) as float32, attached to indices' manager. */
@@ -160,9 +156,12 @@ public final class MemoryBank implements AutoCloseable {
             throw new IllegalArgumentException(
                     "replacement has " + data.length + " values, bank holds " + size * dim);
         }
-        NDArray next = manager.create(data, new Shape(size, dim)).toType(storage, false);
-        rows.close();
-        rows = next;
+        try (NDManager tmp = manager.newSubManager()) {
+            NDArray next = tmp.create(data, new Shape(size, dim)).toType(storage, false).duplicate();
+            next.attach(manager);
+            rows.close();
+            rows = next;
+        }
     }
 
     /** Writes the rows in DJL's NDList format. */
@@ -188,8 +187,11 @@ public final class MemoryBank implements AutoCloseable {
                             + dim
                             + "): was the checkpoint made on another data set?");
         }
+        NDArray next = loaded.toType(storage, false).duplicate();
+        next.attach(manager);
+        list.close();
         rows.close();
-        rows = loaded.toType(storage, false);
+        rows = next;
     }
 
     /** Convenience for tools: loads a bank file written by {@link #save}. */

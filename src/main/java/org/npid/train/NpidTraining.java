@@ -2,20 +2,15 @@ package org.npid.train;
 
 import ai.djl.Model;
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -175,12 +170,12 @@ public final class NpidTraining {
         private final PyTorchSgd sgd;
         private final MemoryBank bank;
         private final InstanceObjective objective;
-        private final ProximalTerm proximal;
         private final TrainListener listener;
         private final LrSchedule schedule;
         private final TrainAugmentation augmentation;
         private final TestTransform testTransform;
         private final KnnClassifier knn;
+        private final TrainStep trainStep;
 
         Loop(
                 TrainConfig config,
@@ -198,7 +193,6 @@ public final class NpidTraining {
             this.sgd = sgd;
             this.bank = bank;
             this.objective = objective;
-            this.proximal = new ProximalTerm(config.proximalLambda());
             this.listener = listener;
             this.schedule =
                     new LrSchedule(config.schedule(), config.lr(), config.epochs(), config.warmupEpochs());
@@ -220,6 +214,9 @@ public final class NpidTraining {
                                     data.std()));
             this.testTransform = new TestTransform(data.imageSize(), data.mean(), data.std());
             this.knn = new KnnClassifier(config.knnK(), config.knnTemperature());
+            this.trainStep =
+                    new TrainStep(
+                            trainer, bank, objective, new ProximalTerm(config.proximalLambda()));
         }
 
         TrainResult run(Checkpoint.State start, Path runDir, Path checkpoint, boolean resumed) {
@@ -298,49 +295,24 @@ public final class NpidTraining {
             return new TrainResult(runDir, checkpoint, history, false);
         }
 
-        /** One SGD step on one batch; returns the loss. */
+        /** One SGD step; stops the run with a clear message if the loss is not finite. */
         private double step(Batch batch, int epoch, int step, double lr, Path checkpoint) {
-            SplittableRandom rng = new SplittableRandom(mix(config.seed(), epoch, step));
-            try (NDManager scope = trainer.getManager().newSubManager()) {
-                NDArray x =
-                        scope.create(
-                                FloatBuffer.wrap(batch.pixels()),
-                                new Shape(
-                                        batch.batchSize(),
-                                        batch.channels(),
-                                        batch.height(),
-                                        batch.width()));
-                NDArray indices = scope.create(batch.indices());
-                NDArray v;
-                float loss;
-                try (GradientCollector collector = trainer.newGradientCollector()) {
-                    v = trainer.forward(new NDList(x)).singletonOrThrow();
-                    NDArray total = objective.loss(v, indices, bank, rng);
-                    if (proximal.active()) {
-                        total = total.add(proximal.loss(v, indices, bank));
-                    }
-                    loss = total.getFloat();
-                    if (!Float.isFinite(loss)) {
-                        throw new TrainingException(
-                                "the loss became "
-                                        + loss
-                                        + " at epoch "
-                                        + (epoch + 1)
-                                        + ", step "
-                                        + (step + 1)
-                                        + " (lr "
-                                        + lr
-                                        + "). Nothing from this step was saved; the last good"
-                                        + " checkpoint is "
-                                        + checkpoint
-                                        + ". Lower --lr or raise the temperature, then --resume.");
-                    }
-                    collector.backward(total);
-                }
-                trainer.step();
-                bank.update(indices, v);
-                return loss;
+            float loss = trainStep.run(batch, new SplittableRandom(mix(config.seed(), epoch, step)));
+            if (!Float.isFinite(loss)) {
+                throw new TrainingException(
+                        "the loss became "
+                                + loss
+                                + " at epoch "
+                                + (epoch + 1)
+                                + ", step "
+                                + (step + 1)
+                                + " (lr "
+                                + lr
+                                + "). Nothing from this step was saved; the last good checkpoint is "
+                                + checkpoint
+                                + ". Lower --lr or raise the temperature, then --resume.");
             }
+            return loss;
         }
 
         private EpochMetrics evaluate(

@@ -55,7 +55,9 @@ public final class PyTorchSgd extends Optimizer {
         try (NDManager scope = weight.getManager().newSubManager()) {
             NDArray g = grad;
             if (weightDecay != 0) {
-                g = grad.add(weight.mul(weightDecay));
+                NDArray decay = weight.mul(weightDecay);
+                decay.attach(scope);
+                g = grad.add(decay);
                 g.attach(scope);
             }
             NDArray buf = buffers.get(parameterId);

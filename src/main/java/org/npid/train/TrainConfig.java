@@ -1,5 +1,6 @@
 package org.npid.train;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -210,8 +211,17 @@ public record TrainConfig(
             }
             return JSON.treeToValue(tree, TrainConfig.class);
         } catch (IOException e) {
-            throw new IllegalArgumentException("invalid config: " + e.getOriginalMessage(), e);
+            throw invalid(e);
         }
+    }
+
+    /** The validation message of the record when there is one, else Jackson's own. */
+    private static IllegalArgumentException invalid(IOException e) {
+        if (e.getCause() instanceof IllegalArgumentException cause) {
+            return cause;
+        }
+        String m = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+        return new IllegalArgumentException("invalid config: " + m, e);
     }
 
     private static void overlay(ObjectNode tree, ObjectNode file) {
@@ -246,7 +256,7 @@ public record TrainConfig(
         try {
             return YAML.readValue(yaml, TrainConfig.class);
         } catch (IOException e) {
-            throw new IllegalArgumentException("invalid config: " + e.getMessage(), e);
+            throw invalid(e);
         }
     }
 

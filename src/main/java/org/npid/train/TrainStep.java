@@ -1,0 +1,85 @@
+package org.npid.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import java.nio.FloatBuffer;
+import java.util.SplittableRandom;
+import org.npid.data.Batch;
+import org.npid.loss.InstanceObjective;
+import org.npid.loss.ProximalTerm;
+import org.npid.memory.MemoryBank;
+
+/**
+ * One NPID step: embed, score against the bank, backward, SGD, then the bank update (after the
+ * gradient, outside it). Everything the step allocates lives in its own NDManager, closed at the
+ * end, so native memory stays flat over an epoch.
+ */
+final class TrainStep {
+    private final Trainer trainer;
+    private final MemoryBank bank;
+    private final InstanceObjective objective;
+    private final ProximalTerm proximal;
+
+    TrainStep(Trainer trainer, MemoryBank bank, InstanceObjective objective, ProximalTerm proximal) {
+        this.trainer = trainer;
+        this.bank = bank;
+        this.objective = objective;
+        this.proximal = proximal;
+    }
+
+    /**
+     * Runs the step and returns its loss. A non-finite loss is returned before anything is
+     * updated, so the caller can stop with the model and bank as they were.
+     */
+    float run(Batch batch, SplittableRandom rng) {
+        zeroGradients();
+        try (NDManager scope = trainer.getManager().newSubManager()) {
+            NDArray x =
+                    scope.create(
+                            FloatBuffer.wrap(batch.pixels()),
+                            new Shape(
+                                    batch.batchSize(),
+                                    batch.channels(),
+                                    batch.height(),
+                                    batch.width()));
+            NDArray indices = scope.create(batch.indices());
+            NDArray v;
+            float loss;
+            try (GradientCollector collector = trainer.newGradientCollector()) {
+                v = trainer.forward(new NDList(x)).singletonOrThrow();
+                NDArray total = objective.loss(v, indices, bank, rng);
+                if (proximal.active()) {
+                    total = total.add(proximal.loss(v, indices, bank));
+                }
+                loss = total.getFloat();
+                if (!Float.isFinite(loss)) {
+                    return loss;
+                }
+                collector.backward(total);
+            }
+            trainer.step();
+            bank.update(indices, v);
+            return loss;
+        }
+    }
+
+    /**
+     * PyTorch accumulates gradients across backward passes and neither DJL's collector nor our
+     * optimiser clears them, so each step starts as {@code optimizer.zero_grad()} does.
+     */
+    private void zeroGradients() {
+        for (Parameter p : trainer.getModel().getBlock().getParameters().values()) {
+            NDArray w = p.getArray();
+            if (w.hasGradient()) {
+                try (NDArray g = w.getGradient()) {
+                    g.subi(g);
+                }
+            }
+        }
+    }
+}

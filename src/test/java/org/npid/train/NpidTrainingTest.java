@@ -1,0 +1,137 @@
+package org.npid.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NpidTrainingTest {
+    @TempDir static Path tmp;
+    static Path data;
+
+    @BeforeAll
+    static void makeData() throws Exception {
+        data = SyntheticIdx.write(tmp.resolve("synthetic"), 48, 16, 16, 1);
+    }
+
+    private static TrainConfig config(Path runDir, Map<String, String> extra) {
+        Map<String, String> o = new HashMap<>();
+        o.put("data", data.toString());
+        o.put("run_dir", runDir.toString());
+        o.put("width", "0.125");
+        o.put("embedding_dim", "32");
+        o.put("epochs", "3");
+        o.put("batch_size", "32");
+        o.put("lr", "0.05");
+        o.put("knn_k", "20");
+        o.put("workers", "1");
+        o.put("objective", "softmax");
+        o.put("temperature", "0.1");
+        o.putAll(extra);
+        return TrainConfig.resolve((java.io.InputStream) null, o);
+    }
+
+    @Test
+    void tinyRunLearnsASeparableSetAndBeatsChance() {
+        TrainConfig c = config(tmp.resolve("e2e"), Map.of("epochs", "4", "knn_at_start", "true"));
+        TrainResult r = NpidTraining.run(c, false, TrainListener.NONE);
+        List<EpochMetrics> h = r.history();
+        assertThat(h).hasSize(5);
+        assertThat(h.get(0).epoch()).isZero();
+        assertThat(h.get(4).loss()).isLessThan(h.get(1).loss());
+        // Chance is 25 %.
+        assertThat(r.last().recomputedTop1()).isGreaterThan(0.6);
+        assertThat(r.last().bankTop1()).isGreaterThan(0.4);
+        assertThat(Files.exists(r.checkpoint())).isTrue();
+        assertThat(r.runDir().resolve("config.yaml")).exists();
+        assertThat(r.runDir().resolve(NpidTraining.METRICS)).content().contains("\"epoch\":4");
+    }
+
+    @Test
+    void nceRunHasFiniteLossAndTracksZ() {
+        TrainConfig c =
+                config(
+                        tmp.resolve("nce"),
+                        Map.of("objective", "nce", "nce_noise", "64", "epochs", "2"));
+        TrainResult r = NpidTraining.run(c, false, TrainListener.NONE);
+        assertThat(r.last().loss()).isFinite();
+        assertThat(r.last().nceZ()).isPositive();
+    }
+
+    @Test
+    void resumeAfterAnEpochOrMidEpochEndsIdenticalToAnUninterruptedRun() throws Exception {
+        TrainConfig full = config(tmp.resolve("full"), Map.of("objective", "nce", "nce_noise", "32"));
+        TrainResult whole = NpidTraining.run(full, false, TrainListener.NONE);
+
+        for (int stopAtStep : new int[] {6, 3}) {
+            // 6 steps per epoch: stop after step 6 = at the end of epoch 1; after 3 = mid-epoch.
+            Path dir = tmp.resolve("resumed-" + stopAtStep);
+            TrainConfig c = config(dir, Map.of("objective", "nce", "nce_noise", "32"));
+            TrainResult first = NpidTraining.run(c, false, stopAfter(stopAtStep));
+            assertThat(first.interrupted()).isTrue();
+            TrainResult rest = NpidTraining.run(c, true, TrainListener.NONE);
+            assertThat(rest.interrupted()).isFalse();
+            assertThat(rest.last().loss()).isEqualTo(whole.last().loss());
+            assertThat(rest.last().recomputedTop1()).isEqualTo(whole.last().recomputedTop1());
+            assertThat(entry(rest.checkpoint(), Checkpoint.BANK))
+                    .isEqualTo(entry(whole.checkpoint(), Checkpoint.BANK));
+            assertThat(entry(rest.checkpoint(), Checkpoint.MODEL))
+                    .isEqualTo(entry(whole.checkpoint(), Checkpoint.MODEL));
+        }
+    }
+
+    @Test
+    void nonFiniteLossStopsWithEpochAndStep() {
+        TrainConfig c = config(tmp.resolve("nan"), Map.of("lr", "1e30", "epochs", "2"));
+        assertThatThrownBy(() -> NpidTraining.run(c, false, TrainListener.NONE))
+                .isInstanceOf(TrainingException.class)
+                .hasMessageContaining("at epoch")
+                .hasMessageContaining(", step ")
+                .hasMessageContaining("Lower --lr");
+    }
+
+    @Test
+    void resumeWithoutACheckpointSaysWhatToDo() {
+        TrainConfig c = config(tmp.resolve("none"), Map.of());
+        assertThatThrownBy(() -> NpidTraining.run(c, true, TrainListener.NONE))
+                .hasMessageContaining("no checkpoint")
+                .hasMessageContaining("without --resume");
+    }
+
+    private static TrainListener stopAfter(int steps) {
+        return new TrainListener() {
+            int seen;
+
+            @Override
+            public void onStep(int epoch, int step, int of, double loss, double ips) {
+                seen++;
+            }
+
+            @Override
+            public boolean stopRequested() {
+                return seen >= steps;
+            }
+        };
+    }
+
+    private static byte[] entry(Path zip, String name) throws Exception {
+        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
+            ZipEntry e;
+            while ((e = in.getNextEntry()) != null) {
+                if (e.getName().equals(name)) {
+                    return in.readAllBytes();
+                }
+            }
+        }
+        throw new AssertionError("no " + name);
+    }
+}
