@@ -19,6 +19,8 @@ import java.util.Arrays;
  * @param mean per-channel mean of pixel/255 subtracted last; its length sets the channel count
  * @param std per-channel standard deviation divided by last
  */
+// The arrays are copied in and out and equals/hashCode compare contents, so they behave as values.
+@SuppressWarnings("ArrayRecordComponent")
 public record AugmentConfig(
         int size,
         double scaleMin,

@@ -7,6 +7,8 @@ package org.npid.data;
  * @param indices the NPID instance index of each sample
  * @param labels the class id of each sample, -1 when unlabeled
  */
+// Arrays are what the model consumes; a Batch is built once and handed over, never compared.
+@SuppressWarnings("ArrayRecordComponent")
 public record Batch(
         float[] pixels,
         int batchSize,

@@ -57,87 +57,64 @@ final class ColorOps {
         }
     }
 
-    /** Rotates the hue by {@code shift} turns via HSV, with torchvision's formulas. */
+    /**
+     * Rotates the hue by {@code shift} turns. Equal to torchvision's RGB -> HSV -> RGB round trip,
+     * simplified algebraically: value and saturation are unchanged, so in 0-255 units each output
+     * channel is {@code max - chroma * ramp}, needing one division per pixel and no clamping.
+     */
     static void hue(float[] px, int plane, float shift) {
+        float sectors = 6f * shift;
         for (int i = 0; i < plane; i++) {
-            float r = px[i] / MAX;
-            float g = px[plane + i] / MAX;
-            float b = px[2 * plane + i] / MAX;
-            float maxc = Math.max(r, Math.max(g, b));
-            float minc = Math.min(r, Math.min(g, b));
+            float r = px[i];
+            float g = px[plane + i];
+            float b = px[2 * plane + i];
+            // Plain comparisons: Math.max/min's NaN and -0.0 handling costs here and pixels are
+            // never NaN.
+            float maxc = r > g ? (r > b ? r : b) : (g > b ? g : b);
+            float minc = r < g ? (r < b ? r : b) : (g < b ? g : b);
             float cr = maxc - minc;
             if (cr == 0) {
                 // Gray pixels have no hue to rotate.
                 continue;
             }
-            float s = cr / maxc;
-            float rc = (maxc - r) / cr;
-            float gc = (maxc - g) / cr;
-            float bc = (maxc - b) / cr;
+            float inv = 1f / cr;
+            // Hue in sixths of a turn, in [-1, 5), then rotated and wrapped into [0, 6).
             float h;
             if (maxc == r) {
-                h = bc - gc;
+                h = (g - b) * inv;
             } else if (maxc == g) {
-                h = 2f + rc - bc;
+                h = 2f + (b - r) * inv;
             } else {
-                h = 4f + gc - rc;
+                h = 4f + (r - g) * inv;
             }
-            h = h / 6f + 1f + shift;
-            h -= (float) Math.floor(h);
-            float v = maxc;
-            float h6 = h * 6f;
-            int sector = (int) h6;
-            float f = h6 - sector;
-            sector %= 6;
-            float p = unit(v * (1 - s));
-            float q = unit(v * (1 - s * f));
-            float t = unit(v * (1 - s * (1 - f)));
-            float ro;
-            float go;
-            float bo;
-            switch (sector) {
-                case 0 -> {
-                    ro = v;
-                    go = t;
-                    bo = p;
-                }
-                case 1 -> {
-                    ro = q;
-                    go = v;
-                    bo = p;
-                }
-                case 2 -> {
-                    ro = p;
-                    go = v;
-                    bo = t;
-                }
-                case 3 -> {
-                    ro = p;
-                    go = q;
-                    bo = v;
-                }
-                case 4 -> {
-                    ro = t;
-                    go = p;
-                    bo = v;
-                }
-                default -> {
-                    ro = v;
-                    go = p;
-                    bo = q;
-                }
+            h += sectors;
+            if (h < 0) {
+                h += 6f;
+            } else if (h >= 6f) {
+                h -= 6f;
             }
-            px[i] = ro * MAX;
-            px[plane + i] = go * MAX;
-            px[2 * plane + i] = bo * MAX;
+            if (h >= 6f) {
+                // A tiny negative hue plus 6 can round up to exactly 6, which is hue 0.
+                h = 0f;
+            }
+            px[i] = maxc - cr * ramp(h + 5f);
+            px[plane + i] = maxc - cr * ramp(h + 3f);
+            px[2 * plane + i] = maxc - cr * ramp(h + 1f);
         }
+    }
+
+    /**
+     * The HSV-to-RGB channel profile (Wikipedia's alternative formula, equal to torchvision's
+     * six-sector table): how far a channel sits below the maximum, as a fraction of the chroma.
+     * Branch-free, which matters because sectors change unpredictably from pixel to pixel.
+     */
+    private static float ramp(float k) {
+        float m = k >= 6f ? k - 6f : k;
+        float v = m < 4f - m ? m : 4f - m;
+        return v < 0f ? 0f : (v > 1f ? 1f : v);
     }
 
     private static float clamp(float v) {
         return v < 0 ? 0 : Math.min(v, MAX);
-    }
-
-    private static float unit(float v) {
-        return v < 0 ? 0 : Math.min(v, 1f);
     }
 }

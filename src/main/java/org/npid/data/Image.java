@@ -8,6 +8,8 @@ package org.npid.data;
  * @param channels 1 (grayscale) or 3 (RGB)
  * @param pixels {@code width * height * channels} bytes, read as unsigned
  */
+// Arrays keep 60k images compact; callers treat pixels as read-only and equality is by identity.
+@SuppressWarnings("ArrayRecordComponent")
 public record Image(int width, int height, int channels, byte[] pixels) {
     public Image {
         if (width <= 0 || height <= 0) {
