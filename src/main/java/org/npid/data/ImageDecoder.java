@@ -10,6 +10,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
@@ -17,57 +18,95 @@ import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
-/** Decodes JPEG/PNG files to {@link Image} with ImageIO, reading rasters directly when possible. */
-final class ImageDecoder {
+/**
+ * Decodes JPEG/PNG files to {@link Image} with ImageIO, reading rasters directly when possible. An
+ * instance keeps one ImageIO reader per format for reuse, since looking readers up costs more than
+ * decoding a 32x32 JPEG; it is therefore not thread-safe: use one per thread.
+ */
+final class ImageDecoder implements AutoCloseable {
+    private static final byte[] PNG_MAGIC = {(byte) 0x89, 'P', 'N', 'G'};
+
     /** What the header says, plus the pixels when they were decoded. */
     record Probe(int width, int height, boolean gray, Image image) {}
 
-    private ImageDecoder() {}
+    private ImageReader jpeg;
+    private ImageReader png;
+
+    /** Decodes {@code file} once, keeping its own channel count (1 for grayscale, else 3). */
+    static Image decode(Path file) {
+        try (ImageDecoder decoder = new ImageDecoder()) {
+            return decoder.probe(file, Integer.MAX_VALUE).image();
+        }
+    }
 
     /**
      * Reads the header of {@code file} and decodes the pixels only when neither side exceeds {@code
      * maxSide}, so folders of large images open quickly.
      */
-    static Probe probe(Path file, int maxSide) {
-        try (ImageInputStream in = open(file)) {
-            ImageReader reader = readerFor(file, in);
-            try {
+    Probe probe(Path file, int maxSide) {
+        ImageReader reader = null;
+        try {
+            byte[] bytes = Files.readAllBytes(file);
+            reader = readerFor(file, bytes);
+            // Whole-file reads are fast and keep ImageIO from creating temporary cache files.
+            try (ImageInputStream in =
+                    new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
                 reader.setInput(in, true, true);
                 int width = reader.getWidth(0);
                 int height = reader.getHeight(0);
+                Probe probe;
                 if (width <= maxSide && height <= maxSide) {
                     Image image = toImage(reader.read(0), file);
-                    return new Probe(width, height, image.channels() == 1, image);
+                    probe = new Probe(width, height, image.channels() == 1, image);
+                } else {
+                    probe = new Probe(width, height, isGray(reader), null);
                 }
-                return new Probe(width, height, isGray(reader), null);
-            } finally {
-                reader.dispose();
+                reader.setInput(null);
+                return probe;
             }
         } catch (IOException | RuntimeException e) {
+            // A reader that failed mid-file may hold broken state; start the next file afresh.
+            forget(reader);
             throw corrupt(file, e);
         }
     }
 
-    /** Decodes {@code file}, keeping its own channel count (1 for grayscale, else 3). */
-    static Image decode(Path file) {
-        return probe(file, Integer.MAX_VALUE).image();
-    }
-
-    private static ImageInputStream open(Path file) throws IOException {
-        // Whole-file reads are fast and keep ImageIO from creating temporary cache files.
-        return new MemoryCacheImageInputStream(new ByteArrayInputStream(Files.readAllBytes(file)));
-    }
-
-    private static ImageReader readerFor(Path file, ImageInputStream in) {
-        Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-        if (!readers.hasNext()) {
-            throw new DataException(
-                    "Cannot decode image "
-                            + file
-                            + ": not a JPEG or PNG file (corrupt or wrong extension); "
-                            + "replace or delete it");
+    private ImageReader readerFor(Path file, byte[] bytes) {
+        if (bytes.length > 3 && (bytes[0] & 0xFF) == 0xFF && (bytes[1] & 0xFF) == 0xD8) {
+            if (jpeg == null) {
+                jpeg = ImageIO.getImageReadersByFormatName("jpeg").next();
+            }
+            return jpeg;
         }
-        return readers.next();
+        if (bytes.length > 8 && Arrays.equals(bytes, 0, 4, PNG_MAGIC, 0, 4)) {
+            if (png == null) {
+                png = ImageIO.getImageReadersByFormatName("png").next();
+            }
+            return png;
+        }
+        throw new DataException(
+                "Cannot decode image "
+                        + file
+                        + ": not a JPEG or PNG file (corrupt or wrong extension); "
+                        + "replace or delete it");
+    }
+
+    private void forget(ImageReader reader) {
+        if (reader == null) {
+            return;
+        }
+        reader.dispose();
+        if (reader == jpeg) {
+            jpeg = null;
+        } else if (reader == png) {
+            png = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        forget(jpeg);
+        forget(png);
     }
 
     private static boolean isGray(ImageReader reader) throws IOException {

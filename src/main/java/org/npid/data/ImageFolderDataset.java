@@ -182,9 +182,11 @@ public final class ImageFolderDataset implements ImageDataset {
                 futures.add(
                         pool.submit(
                                 () -> {
-                                    for (int i = lo; i < hi; i++) {
-                                        probes[i] =
-                                                ImageDecoder.probe(files.get(i), MAX_CACHED_SIDE);
+                                    try (ImageDecoder decoder = new ImageDecoder()) {
+                                        for (int i = lo; i < hi; i++) {
+                                            probes[i] =
+                                                    decoder.probe(files.get(i), MAX_CACHED_SIDE);
+                                        }
                                     }
                                 }));
             }
