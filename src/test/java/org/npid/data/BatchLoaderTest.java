@@ -131,6 +131,27 @@ class BatchLoaderTest {
     }
 
     @Test
+    void closeEndsTheDaemonWorkerThreads() throws Exception {
+        BatchLoader loader =
+                new BatchLoader(TestData.memory(400), AUGMENT, 2, true, false, 0, 0, 0, 3, 8);
+        loader.next();
+        assertThat(loaderThreads()).isNotEmpty().allMatch(Thread::isDaemon);
+        loader.close();
+
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (!loaderThreads().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(loaderThreads()).isEmpty();
+    }
+
+    private static List<Thread> loaderThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("npid-loader-") && t.isAlive())
+                .toList();
+    }
+
+    @Test
     void rejectsStartBatchPastTheEnd() {
         assertThatThrownBy(
                         () ->

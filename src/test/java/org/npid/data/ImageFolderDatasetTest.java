@@ -142,4 +142,22 @@ class ImageFolderDatasetTest {
         assertThat(decoded.pixel(1, 1, 0)).isEqualTo(0x11);
         assertThat(decoded.pixel(1, 1, 2)).isEqualTo(0x33);
     }
+
+    @Test
+    void palettePngAndSixteenBitGrayPngUseTheGeneralPath() throws Exception {
+        BufferedImage indexed = new BufferedImage(3, 3, BufferedImage.TYPE_BYTE_INDEXED);
+        indexed.setRGB(2, 1, 0xFF0000);
+        TestData.write(indexed, dir.resolve("a/indexed.png"));
+        BufferedImage deep = new BufferedImage(3, 3, BufferedImage.TYPE_USHORT_GRAY);
+        deep.getRaster().setSample(1, 1, 0, 65535);
+        TestData.write(deep, dir.resolve("b/deep.png"));
+
+        ImageFolderDataset ds = ImageFolderDataset.open(dir);
+
+        assertThat(ds.channels()).isEqualTo(3);
+        assertThat(ds.image(0).pixel(2, 1, 0)).isEqualTo(255);
+        assertThat(ds.image(0).pixel(2, 1, 1)).isZero();
+        assertThat(ds.image(1).pixel(1, 1, 1)).isEqualTo(255);
+        assertThat(ds.image(1).pixel(0, 0, 1)).isZero();
+    }
 }
