@@ -1,6 +1,8 @@
 package org.npid.data;
 
 import java.util.Arrays;
+import java.util.Locale;
+import java.util.Objects;
 
 /**
  * Training augmentation settings, with torchvision's meaning for each field.
@@ -116,14 +118,26 @@ public record AugmentConfig(
 
     @Override
     public int hashCode() {
-        return 31 * (31 * Double.hashCode(scaleMin + 7 * brightness + size) + Arrays.hashCode(mean))
-                + Arrays.hashCode(std);
+        int h =
+                Objects.hash(
+                        size,
+                        scaleMin,
+                        scaleMax,
+                        ratioMin,
+                        ratioMax,
+                        brightness,
+                        contrast,
+                        saturation,
+                        hue,
+                        grayscaleP,
+                        flip);
+        return 31 * (31 * h + Arrays.hashCode(mean)) + Arrays.hashCode(std);
     }
 
     @Override
     public String toString() {
         return String.format(
-                java.util.Locale.ROOT,
+                Locale.ROOT,
                 "AugmentConfig[size=%d, scale=%s-%s, ratio=%s-%s, brightness=%s, contrast=%s,"
                         + " saturation=%s, hue=%s, grayscaleP=%s, flip=%s, mean=%s, std=%s]",
                 size,

@@ -59,11 +59,13 @@ public final class ImageFolderDataset implements ImageDataset {
                             && p.height() == probes[0].height();
         }
         this.channels = allGray ? 1 : 3;
-        if (allCachedSameSize) {
+        long cacheBytes = (long) probes[0].width() * probes[0].height() * channels * probes.length;
+        // Java arrays stop just short of 2^31 elements; bigger caches stay one array per image.
+        if (allCachedSameSize && cacheBytes <= Integer.MAX_VALUE - 8) {
             uniformWidth = probes[0].width();
             uniformHeight = probes[0].height();
             int stride = uniformWidth * uniformHeight * channels;
-            uniformCache = new byte[Math.multiplyExact(stride, probes.length)];
+            uniformCache = new byte[(int) cacheBytes];
             for (int i = 0; i < probes.length; i++) {
                 byte[] px = ImageDecoder.withChannels(probes[i].image(), channels).pixels();
                 System.arraycopy(px, 0, uniformCache, i * stride, stride);
