@@ -10,7 +10,7 @@ import java.util.concurrent.Future;
 
 /** Measures how many images per second the input pipeline (decode + transform) sustains. */
 public final class DataPipelineBench {
-    private static final int WARMUP_IMAGES = 2000;
+    private static final int WARMUP_IMAGES = 20_000;
 
     /**
      * @param images images processed in the timed run, over all threads
@@ -37,7 +37,8 @@ public final class DataPipelineBench {
         if (ds.size() == 0) {
             throw new DataException("Cannot benchmark an empty data set");
         }
-        // Warm up so the JIT has compiled the hot loops before timing starts.
+        // Warm up so the JIT has compiled the hot loops before timing starts; a few thousand
+        // images are not enough on a busy machine.
         run(ds, t, 0, Math.min(images, WARMUP_IMAGES), 1);
         long start = System.nanoTime();
         run(ds, t, 0, images, threads);
