@@ -1,0 +1,219 @@
+package org.npid.data;
+
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.SplittableRandom;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Iterates one epoch of batches, built on worker threads while the caller runs the current step.
+ *
+ * <p>Everything random is a pure function of the arguments: the epoch's permutation depends only on
+ * (seed, epoch), and each sample's augmentation only on (seed, epoch, batch number, position in the
+ * batch). Batches are therefore identical whatever the worker count or thread scheduling, and a run
+ * resumed at {@code startBatch} sees exactly the batches an uninterrupted run would.
+ */
+public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
+    private static final long PERMUTATION_SALT = 0x5EED_0001L;
+    private static final long AUGMENT_SALT = 0x5EED_0002L;
+    private static final AtomicInteger LOADER_IDS = new AtomicInteger();
+
+    private final ImageDataset ds;
+    private final ImageTransform transform;
+    private final int batchSize;
+    private final long seed;
+    private final int epoch;
+    private final int[] order;
+    private final int batches;
+    private final int inFlight;
+    private final ExecutorService pool;
+    private final ArrayDeque<Future<Batch>> pending = new ArrayDeque<>();
+    private int nextToSubmit;
+    private int nextToReturn;
+    private boolean closed;
+
+    /**
+     * @param shuffle whether to permute the data set each epoch (else sequential order)
+     * @param dropLast whether to drop the final partial batch
+     * @param startBatch the first batch to produce, for resuming mid-epoch
+     * @param workers threads building batches; 0 builds them on the caller thread in {@link #next}
+     * @param prefetch batches built ahead of the caller (at least {@code workers} are kept in
+     *     flight so no worker idles)
+     */
+    public BatchLoader(
+            ImageDataset ds,
+            ImageTransform t,
+            int batchSize,
+            boolean shuffle,
+            boolean dropLast,
+            long seed,
+            int epoch,
+            int startBatch,
+            int workers,
+            int prefetch) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
+        }
+        if (epoch < 0) {
+            throw new IllegalArgumentException("epoch must be >= 0, got " + epoch);
+        }
+        if (workers < 0) {
+            throw new IllegalArgumentException("workers must be >= 0, got " + workers);
+        }
+        if (prefetch < 1) {
+            throw new IllegalArgumentException("prefetch must be >= 1, got " + prefetch);
+        }
+        this.ds = ds;
+        this.transform = t;
+        this.batchSize = batchSize;
+        this.seed = seed;
+        this.epoch = epoch;
+        this.batches = batchesPerEpoch(ds.size(), batchSize, dropLast);
+        if (startBatch < 0 || startBatch > batches) {
+            throw new IllegalArgumentException(
+                    "startBatch must be in [0, " + batches + "], got " + startBatch);
+        }
+        this.order = permutation(ds.size(), shuffle, seed, epoch);
+        this.nextToSubmit = startBatch;
+        this.nextToReturn = startBatch;
+        this.inFlight = Math.max(prefetch, workers);
+        if (workers == 0) {
+            this.pool = null;
+        } else {
+            int id = LOADER_IDS.incrementAndGet();
+            AtomicInteger threadIds = new AtomicInteger();
+            this.pool =
+                    Executors.newFixedThreadPool(
+                            workers,
+                            r -> {
+                                Thread th =
+                                        new Thread(
+                                                r,
+                                                "npid-loader-"
+                                                        + id
+                                                        + "-"
+                                                        + threadIds.incrementAndGet());
+                                th.setDaemon(true);
+                                return th;
+                            });
+            fill();
+        }
+    }
+
+    /** Number of batches in an epoch of {@code n} samples. */
+    public static int batchesPerEpoch(int n, int batchSize, boolean dropLast) {
+        if (n < 0 || batchSize < 1) {
+            throw new IllegalArgumentException(
+                    "need n >= 0 and batchSize >= 1, got n=" + n + ", batchSize=" + batchSize);
+        }
+        return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
+    }
+
+    /** The epoch's sample order: Fisher-Yates seeded by (seed, epoch), or identity. */
+    static int[] permutation(int n, boolean shuffle, long seed, int epoch) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        if (shuffle) {
+            SplittableRandom rng = new SplittableRandom(Seeds.mix(seed ^ PERMUTATION_SALT, epoch));
+            for (int i = n - 1; i > 0; i--) {
+                int j = rng.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+        }
+        return order;
+    }
+
+    public int batchCount() {
+        return batches;
+    }
+
+    @Override
+    public boolean hasNext() {
+        return !closed && nextToReturn < batches;
+    }
+
+    @Override
+    public Batch next() {
+        if (closed) {
+            throw new IllegalStateException("BatchLoader is closed");
+        }
+        if (nextToReturn >= batches) {
+            throw new NoSuchElementException(
+                    "Epoch " + epoch + " has only " + batches + " batches");
+        }
+        int b = nextToReturn++;
+        if (pool == null) {
+            return build(b);
+        }
+        Future<Batch> f = pending.poll();
+        try {
+            Batch batch = f.get();
+            fill();
+            return batch;
+        } catch (ExecutionException e) {
+            close();
+            Throwable cause = e.getCause();
+            String message = cause.getMessage() != null ? cause.getMessage() : cause.toString();
+            throw new DataException(message, cause);
+        } catch (InterruptedException e) {
+            close();
+            Thread.currentThread().interrupt();
+            throw new DataException("Interrupted while waiting for batch " + b, e);
+        } catch (CancellationException e) {
+            throw new IllegalStateException("BatchLoader was closed while waiting for a batch", e);
+        }
+    }
+
+    private void fill() {
+        while (pending.size() < inFlight && nextToSubmit < batches) {
+            int b = nextToSubmit++;
+            pending.add(pool.submit(() -> build(b)));
+        }
+    }
+
+    private Batch build(int b) {
+        int from = b * batchSize;
+        int count = Math.min(batchSize, order.length - from);
+        int c = transform.channels();
+        int s = transform.size();
+        int stride = transform.outputLength();
+        float[] pixels = new float[count * stride];
+        long[] indices = new long[count];
+        int[] labels = new int[count];
+        long batchSeed = Seeds.mix(Seeds.mix(seed ^ AUGMENT_SALT, epoch), b);
+        for (int k = 0; k < count; k++) {
+            int index = order[from + k];
+            indices[k] = index;
+            labels[k] = ds.label(index);
+            transform.apply(
+                    ds.image(index),
+                    new SplittableRandom(Seeds.mix(batchSeed, k)),
+                    pixels,
+                    k * stride);
+        }
+        return new Batch(pixels, count, c, s, s, indices, labels);
+    }
+
+    /** Stops the workers; batches not yet returned are discarded. */
+    @Override
+    public void close() {
+        closed = true;
+        if (pool != null) {
+            pool.shutdownNow();
+            for (Future<Batch> f : pending) {
+                f.cancel(true);
+            }
+            pending.clear();
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package org.npid.data;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+
+/** Entry points: open a data set by auto-detecting its format, and compute its statistics. */
+public final class Datasets {
+    private Datasets() {}
+
+    /**
+     * Opens {@code path} by auto-detecting its format:
+     *
+     * <ul>
+     *   <li>a directory with {@code data_batch_*.bin} / {@code test_batch.bin} (also inside a
+     *       {@code cifar-10-batches-bin} subdirectory): CIFAR-10 binary;
+     *   <li>a directory with {@code train-images-idx3-ubyte[.gz]} / {@code
+     *       t10k-images-idx3-ubyte[.gz]} and their idx1 labels: MNIST / Fashion-MNIST;
+     *   <li>a directory with {@code train/} and {@code test/} subdirectories: the image folder of
+     *       that split;
+     *   <li>otherwise the directory itself is an image folder, whatever the split.
+     * </ul>
+     */
+    public static ImageDataset open(Path path, Split split) {
+        if (!Files.exists(path)) {
+            throw new DataException(
+                    "Data path does not exist: "
+                            + path
+                            + "; pass a directory holding CIFAR-10 binary batches, MNIST IDX files,"
+                            + " or images as root/<class>/*.jpg");
+        }
+        if (!Files.isDirectory(path)) {
+            throw new DataException(
+                    "Data path is a file, not a directory: "
+                            + path
+                            + "; pass the directory that contains it");
+        }
+        if (CifarBinaryDataset.looksLikeCifar(path)) {
+            return CifarBinaryDataset.open(path, split);
+        }
+        if (IdxDataset.looksLikeIdx(path)) {
+            return IdxDataset.open(path, split);
+        }
+        Path train = path.resolve("train");
+        Path test = path.resolve("test");
+        if (Files.isDirectory(train) && Files.isDirectory(test)) {
+            return ImageFolderDataset.open(split == Split.TRAIN ? train : test);
+        }
+        return ImageFolderDataset.open(path);
+    }
+
+    /**
+     * Per-channel mean and standard deviation of {@code pixel / 255}, over all images or a seeded
+     * random sample of {@code maxSamples} of them.
+     *
+     * @return {@code {mean[], std[]}}, each of length {@code ds.channels()}
+     */
+    public static float[][] channelStats(ImageDataset ds, int maxSamples, long seed) {
+        if (maxSamples < 1) {
+            throw new IllegalArgumentException("maxSamples must be >= 1, got " + maxSamples);
+        }
+        if (ds.size() == 0) {
+            throw new DataException("Cannot compute channel statistics of an empty data set");
+        }
+        int n = ds.size();
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        int count = Math.min(n, maxSamples);
+        if (count < n) {
+            // A partial Fisher-Yates shuffle: the first count entries are a uniform sample.
+            SplittableRandom rng = new SplittableRandom(seed);
+            for (int i = 0; i < count; i++) {
+                int j = i + rng.nextInt(n - i);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+        }
+        int c = ds.channels();
+        double[] sum = new double[c];
+        double[] sumSq = new double[c];
+        long pixels = 0;
+        for (int k = 0; k < count; k++) {
+            Image img = ds.image(order[k]);
+            byte[] px = img.pixels();
+            for (int i = 0; i < px.length; i += c) {
+                for (int ch = 0; ch < c; ch++) {
+                    double v = (px[i + ch] & 0xFF) / 255.0;
+                    sum[ch] += v;
+                    sumSq[ch] += v * v;
+                }
+            }
+            pixels += (long) img.width() * img.height();
+        }
+        float[] mean = new float[c];
+        float[] std = new float[c];
+        for (int ch = 0; ch < c; ch++) {
+            double m = sum[ch] / pixels;
+            mean[ch] = (float) m;
+            std[ch] = (float) Math.sqrt(Math.max(0, sumSq[ch] / pixels - m * m));
+        }
+        return new float[][] {mean, std};
+    }
+}

@@ -1,0 +1,34 @@
+package org.npid.data;
+
+import java.util.List;
+
+/**
+ * A data set of images. A sample's position is its NPID instance index, so implementations must
+ * keep a deterministic order.
+ */
+public interface ImageDataset {
+    int size();
+
+    /** 1 for grayscale data sets, else 3; every {@link #image} has this many channels. */
+    int channels();
+
+    /** Class id of the sample, or -1 when the data set is unlabeled. */
+    int label(int index);
+
+    /** Class names indexed by label; empty when unlabeled. */
+    List<String> classNames();
+
+    /**
+     * The decoded image (from the in-memory cache when cached).
+     *
+     * @throws DataException when the file is corrupt; the message names it
+     */
+    Image image(int index);
+
+    /** Where the sample comes from: a file path, or e.g. {@code data_batch_1.bin#123}. */
+    String source(int index);
+
+    default boolean labeled() {
+        return !classNames().isEmpty();
+    }
+}

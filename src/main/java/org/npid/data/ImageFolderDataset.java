@@ -1,0 +1,255 @@
+package org.npid.data;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.npid.data.ImageDecoder.Probe;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Images stored as {@code root/<class>/*.{jpg,jpeg,png}}, or directly as {@code root/*.jpg} for an
+ * unlabeled collection. Classes and files are sorted by name so instance indices are stable.
+ *
+ * <p>Images no larger than {@value #MAX_CACHED_SIDE} pixels a side are decoded once at open into
+ * memory; larger ones are decoded on every {@link #image} call.
+ */
+public final class ImageFolderDataset implements ImageDataset {
+    /** Small images (CIFAR, STL at 64px) are cheaper to keep decoded than to decode every epoch. */
+    public static final int MAX_CACHED_SIDE = 64;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ImageFolderDataset.class);
+    private static final int CHUNK = 256;
+
+    private final Path root;
+    private final List<Path> files;
+    private final int[] labels;
+    private final List<String> classNames;
+    private final int channels;
+    // One contiguous array when every image is cached at the same size: 50k small arrays would
+    // cost object headers and GC time for nothing.
+    private final byte[] uniformCache;
+    private final int uniformWidth;
+    private final int uniformHeight;
+    private final Image[] cache;
+
+    private ImageFolderDataset(
+            Path root, List<Path> files, int[] labels, List<String> classNames, Probe[] probes) {
+        this.root = root;
+        this.files = List.copyOf(files);
+        this.labels = labels;
+        this.classNames = List.copyOf(classNames);
+        boolean allGray = true;
+        boolean allCachedSameSize = true;
+        for (Probe p : probes) {
+            allGray &= p.gray();
+            allCachedSameSize &=
+                    p.image() != null
+                            && p.width() == probes[0].width()
+                            && p.height() == probes[0].height();
+        }
+        this.channels = allGray ? 1 : 3;
+        long cacheBytes = (long) probes[0].width() * probes[0].height() * channels * probes.length;
+        // Java arrays stop just short of 2^31 elements; bigger caches stay one array per image.
+        if (allCachedSameSize && cacheBytes <= Integer.MAX_VALUE - 8) {
+            uniformWidth = probes[0].width();
+            uniformHeight = probes[0].height();
+            int stride = uniformWidth * uniformHeight * channels;
+            uniformCache = new byte[(int) cacheBytes];
+            for (int i = 0; i < probes.length; i++) {
+                byte[] px = ImageDecoder.withChannels(probes[i].image(), channels).pixels();
+                System.arraycopy(px, 0, uniformCache, i * stride, stride);
+                probes[i] = null;
+            }
+            cache = null;
+        } else {
+            uniformCache = null;
+            uniformWidth = 0;
+            uniformHeight = 0;
+            cache = new Image[probes.length];
+            for (int i = 0; i < probes.length; i++) {
+                Image img = probes[i].image();
+                cache[i] = img == null ? null : ImageDecoder.withChannels(img, channels);
+                probes[i] = null;
+            }
+        }
+    }
+
+    /** Opens {@code root}, decoding small images with a few threads. */
+    public static ImageFolderDataset open(Path root) {
+        return open(root, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    }
+
+    /** Opens {@code root}, decoding small images with {@code threads} threads. */
+    public static ImageFolderDataset open(Path root, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        if (!Files.isDirectory(root)) {
+            throw new DataException(
+                    (Files.exists(root) ? "Not a directory: " : "Image folder does not exist: ")
+                            + root
+                            + "; expected root/<class>/*.jpg or root/*.jpg");
+        }
+        long start = System.nanoTime();
+        List<Path> files = new ArrayList<>();
+        List<Integer> labelList = new ArrayList<>();
+        List<String> classNames = new ArrayList<>();
+        for (Path dir : sortedChildren(root, Files::isDirectory)) {
+            if (dir.getFileName().toString().startsWith(".")) {
+                continue;
+            }
+            List<Path> images = sortedChildren(dir, ImageFolderDataset::isImageFile);
+            if (images.isEmpty()) {
+                LOG.warn("Skipping {}: it holds no .jpg/.jpeg/.png files", dir);
+                continue;
+            }
+            for (Path f : images) {
+                files.add(f);
+                labelList.add(classNames.size());
+            }
+            classNames.add(dir.getFileName().toString());
+        }
+        List<Path> loose = sortedChildren(root, ImageFolderDataset::isImageFile);
+        if (files.isEmpty()) {
+            files.addAll(loose);
+            loose.forEach(f -> labelList.add(-1));
+        } else if (!loose.isEmpty()) {
+            LOG.warn(
+                    "Ignoring {} images directly under {}: class subfolders exist, so only"
+                            + " root/<class>/* images are used",
+                    loose.size(),
+                    root);
+        }
+        if (files.isEmpty()) {
+            throw new DataException(
+                    "No images found under "
+                            + root
+                            + ": expected root/<class>/*.jpg or root/*.jpg (.jpg, .jpeg or .png)");
+        }
+        int[] labels = labelList.stream().mapToInt(Integer::intValue).toArray();
+        Probe[] probes = probeAll(files, threads);
+        ImageFolderDataset ds = new ImageFolderDataset(root, files, labels, classNames, probes);
+        LOG.info(
+                "Opened image folder {}: {} images, {} classes, {} channels in {} ms",
+                root,
+                files.size(),
+                classNames.size(),
+                ds.channels,
+                (System.nanoTime() - start) / 1_000_000);
+        return ds;
+    }
+
+    private static boolean isImageFile(Path p) {
+        String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
+        return (name.endsWith(".jpg") || name.endsWith(".jpeg") || name.endsWith(".png"))
+                && Files.isRegularFile(p);
+    }
+
+    private static List<Path> sortedChildren(Path dir, Predicate<Path> keep) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(keep)
+                    .sorted(Comparator.comparing(p -> p.getFileName().toString()))
+                    .toList();
+        } catch (IOException e) {
+            throw new DataException("Cannot list directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Probe[] probeAll(List<Path> files, int threads) {
+        Probe[] probes = new Probe[files.size()];
+        ExecutorService pool =
+                Executors.newFixedThreadPool(
+                        threads,
+                        r -> {
+                            Thread t = new Thread(r, "npid-image-decode");
+                            t.setDaemon(true);
+                            return t;
+                        });
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int from = 0; from < probes.length; from += CHUNK) {
+                int lo = from;
+                int hi = Math.min(probes.length, from + CHUNK);
+                futures.add(
+                        pool.submit(
+                                () -> {
+                                    try (ImageDecoder decoder = new ImageDecoder()) {
+                                        for (int i = lo; i < hi; i++) {
+                                            probes[i] =
+                                                    decoder.probe(files.get(i), MAX_CACHED_SIDE);
+                                        }
+                                    }
+                                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof DataException de) {
+                throw new DataException(de.getMessage(), de);
+            }
+            throw new DataException("Failed to read images: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DataException("Interrupted while reading images", e);
+        } finally {
+            pool.shutdownNow();
+        }
+        return probes;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public int size() {
+        return files.size();
+    }
+
+    @Override
+    public int channels() {
+        return channels;
+    }
+
+    @Override
+    public int label(int index) {
+        return labels[index];
+    }
+
+    @Override
+    public List<String> classNames() {
+        return classNames;
+    }
+
+    @Override
+    public Image image(int index) {
+        if (uniformCache != null) {
+            int stride = uniformWidth * uniformHeight * channels;
+            byte[] px = new byte[stride];
+            System.arraycopy(uniformCache, index * stride, px, 0, stride);
+            return new Image(uniformWidth, uniformHeight, channels, px);
+        }
+        Image cached = cache[index];
+        if (cached != null) {
+            return new Image(cached.width(), cached.height(), channels, cached.pixels().clone());
+        }
+        return ImageDecoder.withChannels(ImageDecoder.decode(files.get(index)), channels);
+    }
+
+    @Override
+    public String source(int index) {
+        return files.get(index).toString();
+    }
+}

@@ -1,0 +1,163 @@
+package org.npid.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ImageFolderDatasetTest {
+    @TempDir Path dir;
+
+    @Test
+    void readsClassFoldersSortedWithExactPngPixels() throws Exception {
+        TestData.write(TestData.rgb(4, 3, 10), dir.resolve("dog/b.png"));
+        TestData.write(TestData.rgb(4, 3, 50), dir.resolve("dog/a.PNG"));
+        TestData.write(TestData.rgb(4, 3, 90), dir.resolve("cat/z.png"));
+        Files.writeString(dir.resolve("cat/readme.txt"), "not an image");
+
+        ImageFolderDataset ds = ImageFolderDataset.open(dir, 2);
+
+        assertThat(ds.size()).isEqualTo(3);
+        assertThat(ds.channels()).isEqualTo(3);
+        assertThat(ds.classNames()).containsExactly("cat", "dog");
+        assertThat(ds.labeled()).isTrue();
+        assertThat(ds.source(0)).endsWith("z.png");
+        assertThat(ds.source(1)).endsWith("a.PNG");
+        assertThat(ds.source(2)).endsWith("b.png");
+        assertThat(new int[] {ds.label(0), ds.label(1), ds.label(2)}).containsExactly(0, 1, 1);
+        Image img = ds.image(2);
+        assertThat(img.width()).isEqualTo(4);
+        assertThat(img.height()).isEqualTo(3);
+        assertThat(img.pixel(3, 2, 0)).isEqualTo(13);
+        assertThat(img.pixel(3, 2, 1)).isEqualTo(12);
+        assertThat(img.pixel(3, 2, 2)).isEqualTo(15);
+    }
+
+    @Test
+    void rootWithOnlyImagesIsUnlabeled() throws Exception {
+        TestData.write(TestData.rgb(5, 5, 0), dir.resolve("x.jpg"));
+        TestData.write(TestData.rgb(5, 5, 0), dir.resolve("y.jpeg"));
+
+        ImageFolderDataset ds = ImageFolderDataset.open(dir);
+
+        assertThat(ds.size()).isEqualTo(2);
+        assertThat(ds.label(0)).isEqualTo(-1);
+        assertThat(ds.classNames()).isEmpty();
+        assertThat(ds.labeled()).isFalse();
+    }
+
+    @Test
+    void grayscaleJpegInColourFolderBecomesThreeChannels() throws Exception {
+        TestData.write(TestData.rgb(6, 6, 20), dir.resolve("a/colour.jpg"));
+        TestData.write(TestData.gray(6, 6, 128), dir.resolve("a/gray.jpg"));
+
+        ImageFolderDataset ds = ImageFolderDataset.open(dir);
+
+        assertThat(ds.channels()).isEqualTo(3);
+        Image gray = ds.image(1);
+        assertThat(gray.channels()).isEqualTo(3);
+        assertThat(gray.pixel(2, 2, 0)).isEqualTo(gray.pixel(2, 2, 2)).isBetween(126, 130);
+    }
+
+    @Test
+    void allGrayscaleFolderHasOneChannel() throws Exception {
+        TestData.write(TestData.gray(6, 6, 77), dir.resolve("a/1.png"));
+        TestData.write(TestData.gray(6, 6, 99), dir.resolve("b/2.png"));
+
+        ImageFolderDataset ds = ImageFolderDataset.open(dir);
+
+        assertThat(ds.channels()).isEqualTo(1);
+        assertThat(ds.image(1).pixel(5, 5, 0)).isEqualTo(99);
+    }
+
+    @Test
+    void mixedSizesAndLargeImagesAreDecodedCorrectly() throws Exception {
+        TestData.write(TestData.rgb(8, 4, 1), dir.resolve("a/small.png"));
+        TestData.write(TestData.rgb(100, 70, 1), dir.resolve("a/large.png"));
+
+        ImageFolderDataset ds = ImageFolderDataset.open(dir);
+
+        assertThat(ds.image(0).width()).isEqualTo(100);
+        assertThat(ds.image(0).pixel(99, 69, 1)).isEqualTo(70);
+        assertThat(ds.image(1).width()).isEqualTo(8);
+        assertThat(ds.image(1).pixel(7, 3, 2)).isEqualTo(11);
+    }
+
+    @Test
+    void largeCorruptFileFailsWhenReadNamingIt() throws Exception {
+        TestData.write(TestData.rgb(100, 100, 1), dir.resolve("a/ok.png"));
+        Path bad = TestData.write(TestData.rgb(100, 100, 1), dir.resolve("a/truncated.png"));
+        byte[] bytes = Files.readAllBytes(bad);
+        Files.write(bad, java.util.Arrays.copyOf(bytes, 60));
+
+        ImageFolderDataset ds = ImageFolderDataset.open(dir);
+
+        assertThatThrownBy(() -> ds.image(1))
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining("truncated.png");
+    }
+
+    @Test
+    void missingPathIsReported() {
+        Path missing = dir.resolve("nope");
+        assertThatThrownBy(() -> ImageFolderDataset.open(missing))
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining("does not exist")
+                .hasMessageContaining(missing.toString());
+    }
+
+    @Test
+    void emptyFolderExplainsExpectedLayout() throws Exception {
+        Files.createDirectories(dir.resolve("empty-class"));
+        assertThatThrownBy(() -> ImageFolderDataset.open(dir))
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining("No images found under " + dir)
+                .hasMessageContaining("root/<class>/*.jpg or root/*.jpg");
+    }
+
+    @Test
+    void garbageJpegIsReportedByName() throws Exception {
+        TestData.write(TestData.rgb(4, 4, 0), dir.resolve("a/good.jpg"));
+        Files.write(dir.resolve("a/broken.jpg"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+
+        assertThatThrownBy(() -> ImageFolderDataset.open(dir))
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining("broken.jpg")
+                .hasMessageContaining("replace or delete it");
+    }
+
+    @Test
+    void pngWithAlphaDropsAlpha() throws Exception {
+        BufferedImage img = new BufferedImage(2, 2, BufferedImage.TYPE_INT_ARGB);
+        img.setRGB(1, 1, 0x80112233);
+        TestData.write(img, dir.resolve("a.png"));
+
+        Image decoded = ImageFolderDataset.open(dir).image(0);
+
+        assertThat(decoded.channels()).isEqualTo(3);
+        assertThat(decoded.pixel(1, 1, 0)).isEqualTo(0x11);
+        assertThat(decoded.pixel(1, 1, 2)).isEqualTo(0x33);
+    }
+
+    @Test
+    void palettePngAndSixteenBitGrayPngUseTheGeneralPath() throws Exception {
+        BufferedImage indexed = new BufferedImage(3, 3, BufferedImage.TYPE_BYTE_INDEXED);
+        indexed.setRGB(2, 1, 0xFF0000);
+        TestData.write(indexed, dir.resolve("a/indexed.png"));
+        BufferedImage deep = new BufferedImage(3, 3, BufferedImage.TYPE_USHORT_GRAY);
+        deep.getRaster().setSample(1, 1, 0, 65535);
+        TestData.write(deep, dir.resolve("b/deep.png"));
+
+        ImageFolderDataset ds = ImageFolderDataset.open(dir);
+
+        assertThat(ds.channels()).isEqualTo(3);
+        assertThat(ds.image(0).pixel(2, 1, 0)).isEqualTo(255);
+        assertThat(ds.image(0).pixel(2, 1, 1)).isZero();
+        assertThat(ds.image(1).pixel(1, 1, 1)).isEqualTo(255);
+        assertThat(ds.image(1).pixel(0, 0, 1)).isZero();
+    }
+}
