@@ -5,9 +5,9 @@ import java.util.concurrent.Callable;
 import org.npid.eval.KnnResult;
 import org.npid.train.Evaluation;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code npid knn}: weighted kNN of a checkpoint with recomputed training features. */
 @Command(
@@ -35,7 +35,10 @@ final class KnnCommand implements Callable<Integer> {
             description = "Labelled data with a train and a test split.")
     Path data;
 
-    @Option(names = "--k", defaultValue = "200", description = "Neighbours (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--k",
+            defaultValue = "200",
+            description = "Neighbours (default ${DEFAULT-VALUE}).")
     int k;
 
     @Option(

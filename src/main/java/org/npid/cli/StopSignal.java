@@ -4,8 +4,8 @@ import sun.misc.Signal;
 
 /**
  * Turns Ctrl-C and SIGTERM into a stop request that the training loop honours after the current
- * step. A JVM shutdown would tear the native engine down under a running backward pass and crash;
- * a second Ctrl-C still exits at once, for a run that hangs.
+ * step. A JVM shutdown would tear the native engine down under a running backward pass and crash; a
+ * second Ctrl-C still exits at once, for a run that hangs.
  */
 final class StopSignal {
     private StopSignal() {}
@@ -27,7 +27,8 @@ final class StopSignal {
                             onStop.run();
                         });
             } catch (IllegalArgumentException e) {
-                // The signal is not available on this platform; the run just cannot be stopped by it.
+                // The signal is not available on this platform; the run just cannot be stopped by
+                // it.
             }
         }
     }

@@ -10,9 +10,9 @@ import org.npid.train.NpidTraining;
 import org.npid.train.TrainConfig;
 import org.npid.train.TrainResult;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code npid train}: resolve the config, print it, train, print kNN before/after. */
 @Command(
@@ -52,7 +52,10 @@ final class TrainCommand implements Callable<Integer> {
             description = "A bundled recipe: ${COMPLETION-CANDIDATES}.")
     Recipe recipe;
 
-    @Option(names = "--run-dir", paramLabel = "DIR", description = "Where checkpoints and metrics go.")
+    @Option(
+            names = "--run-dir",
+            paramLabel = "DIR",
+            description = "Where checkpoints and metrics go.")
     String runDir;
 
     @Option(names = "--epochs", paramLabel = "N")
@@ -64,10 +67,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr", paramLabel = "RATE")
     Double lr;
 
-    @Option(
-            names = "--objective",
-            paramLabel = "NAME",
-            description = "softmax (exact) or nce.")
+    @Option(names = "--objective", paramLabel = "NAME", description = "softmax (exact) or nce.")
     String objective;
 
     @Option(names = "--seed", paramLabel = "N")
@@ -127,7 +127,11 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (resume && config == null && recipe == null) {
             Path dir = Path.of(runDir != null ? runDir : TrainConfig.defaults().runDir());
-            cfg = withOverrides(org.npid.train.Checkpoint.readConfig(dir.resolve(NpidTraining.CHECKPOINT)), overrides);
+            cfg =
+                    withOverrides(
+                            org.npid.train.Checkpoint.readConfig(
+                                    dir.resolve(NpidTraining.CHECKPOINT)),
+                            overrides);
         } else if (recipe != null) {
             try (InputStream in =
                     TrainCommand.class.getResourceAsStream("/recipes/" + recipe.file + ".yaml")) {
@@ -155,7 +159,10 @@ final class TrainCommand implements Callable<Integer> {
                             : String.format("%.2f%%", 100 * first.recomputedTop1()),
                     100 * last.recomputedTop1());
         }
-        out.println((result.interrupted() ? "stopped; " : "done; ") + "checkpoint " + result.checkpoint());
+        out.println(
+                (result.interrupted() ? "stopped; " : "done; ")
+                        + "checkpoint "
+                        + result.checkpoint());
         return 0;
     }
 

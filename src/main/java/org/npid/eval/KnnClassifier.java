@@ -9,8 +9,8 @@ import java.util.Arrays;
 /**
  * The paper's weighted k-nearest-neighbour classifier (Sec. 3.5 / 4.1): the k training features
  * most cosine-similar to a query vote for their class with weight {@code exp(s/τ)}. Features must
- * be L2-normalised, so the inner product is the cosine. Scores are computed in blocks of queries
- * as one matmul each, so a 10k × 60k evaluation never holds the whole 10k × 60k matrix.
+ * be L2-normalised, so the inner product is the cosine. Scores are computed in blocks of queries as
+ * one matmul each, so a 10k × 60k evaluation never holds the whole 10k × 60k matrix.
  */
 public final class KnnClassifier {
     private static final int QUERY_BLOCK = 1024;
@@ -29,8 +29,8 @@ public final class KnnClassifier {
     }
 
     /**
-     * Classifies {@code queries} (row-major, m × d) against {@code bank} (n × d) with labels in
-     * [0, numClasses).
+     * Classifies {@code queries} (row-major, m × d) against {@code bank} (n × d) with labels in [0,
+     * numClasses).
      */
     public KnnResult evaluate(
             NDManager parent,

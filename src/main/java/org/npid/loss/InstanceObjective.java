@@ -5,8 +5,8 @@ import java.util.SplittableRandom;
 import org.npid.memory.MemoryBank;
 
 /**
- * An instance-discrimination objective: the negative log-likelihood of each image's own index
- * under the non-parametric classifier of Eq. (2), either exactly ({@link NonParametricSoftmax}) or
+ * An instance-discrimination objective: the negative log-likelihood of each image's own index under
+ * the non-parametric classifier of Eq. (2), either exactly ({@link NonParametricSoftmax}) or
  * approximated by noise-contrastive estimation ({@link NceLoss}).
  */
 public interface InstanceObjective {

@@ -2,15 +2,14 @@ package org.npid.loss;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import java.util.SplittableRandom;
 import org.npid.memory.MemoryBank;
 
 /**
- * Noise-contrastive estimation of the non-parametric softmax (Sec. 3.2). With m noise indices
- * drawn uniformly (P_n = 1/n), the posterior that sample i came from the data is
+ * Noise-contrastive estimation of the non-parametric softmax (Sec. 3.2). With m noise indices drawn
+ * uniformly (P_n = 1/n), the posterior that sample i came from the data is
  *
  * <pre>h(i, v) = P(i|v) / (P(i|v) + m·P_n),  P(i|v) = exp(V[i]·v/τ) / Z        (Eq. 4–6)</pre>
  *
@@ -52,7 +51,8 @@ public final class NceLoss implements InstanceObjective {
             throw new IllegalArgumentException("temperature must be positive, got " + temperature);
         }
         if (!(zMomentum >= 0 && zMomentum < 1)) {
-            throw new IllegalArgumentException("nce z momentum must be in [0, 1), got " + zMomentum);
+            throw new IllegalArgumentException(
+                    "nce z momentum must be in [0, 1), got " + zMomentum);
         }
         this.noiseSamples = noiseSamples;
         this.temperature = temperature;
@@ -107,7 +107,7 @@ public final class NceLoss implements InstanceObjective {
         long batch = colIdx.getShape().get(0);
         long k = colIdx.getShape().get(1);
         NDArray rows = bank.gather(colIdx.reshape(-1)).reshape(batch, k, bank.dim());
-        return rows.batchDot(v.reshape(batch, bank.dim(), 1)).reshape(batch, k);
+        return rows.matMul(v.reshape(batch, bank.dim(), 1)).reshape(batch, k);
     }
 
     /** Monte-Carlo estimate of Eq. (7): Z ≈ n · mean exp(s/τ) over the batch's sampled columns. */
@@ -122,7 +122,8 @@ public final class NceLoss implements InstanceObjective {
         if (Double.isNaN(logZ)) {
             logZ = batchLogZ;
         } else {
-            // The moving average is of Z itself, as the paper's estimator is, computed in log space.
+            // The moving average is of Z itself, as the paper's estimator is, computed in log
+            // space.
             double a = Math.log(zMomentum) + logZ;
             double b = Math.log(1 - zMomentum) + batchLogZ;
             double hi = Math.max(a, b);

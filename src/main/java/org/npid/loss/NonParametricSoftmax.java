@@ -5,9 +5,9 @@ import java.util.SplittableRandom;
 import org.npid.memory.MemoryBank;
 
 /**
- * The exact non-parametric softmax of Eq. (2), {@code P(i|v) = exp(V[i]·v/τ) / Σ_j
- * exp(V[j]·v/τ)}, with loss {@code −log P(i|v_i)} averaged over the batch. At n = 60,000 the
- * normaliser is one [B, d]×[d, n] matmul, so it costs about what NCE's scoring costs.
+ * The exact non-parametric softmax of Eq. (2), {@code P(i|v) = exp(V[i]·v/τ) / Σ_j exp(V[j]·v/τ)},
+ * with loss {@code −log P(i|v_i)} averaged over the batch. At n = 60,000 the normaliser is one [B,
+ * d]×[d, n] matmul, so it costs about what NCE's scoring costs.
  */
 public final class NonParametricSoftmax implements InstanceObjective {
     private final float temperature;

@@ -19,8 +19,8 @@ import java.util.SplittableRandom;
  *
  * <pre>V[i] ← normalise(m·V[i] + (1−m)·v_i)</pre>
  *
- * <p>The bank lives in native memory so that scoring a batch against all n rows is one matmul
- * with no copy from the Java heap. It never enters the gradient: losses read it through {@link
+ * <p>The bank lives in native memory so that scoring a batch against all n rows is one matmul with
+ * no copy from the Java heap. It never enters the gradient: losses read it through {@link
  * #transposedForScoring} and the update runs after backward. Rows may be stored as float16, which
  * halves the bank (1M × 128 in 256 MB) at the cost of a conversion on each read.
  */
@@ -133,9 +133,9 @@ public final class MemoryBank implements AutoCloseable {
     }
 
     /**
-     * The paper's momentum update for the rows at {@code indices} given the batch's fresh embeddings
-     * {@code v} [B, d]. Runs outside the gradient (v is detached first); rows come out with unit
-     * norm. Temporaries live in v's manager, so they go with the step.
+     * The paper's momentum update for the rows at {@code indices} given the batch's fresh
+     * embeddings {@code v} [B, d]. Runs outside the gradient (v is detached first); rows come out
+     * with unit norm. Temporaries live in v's manager, so they go with the step.
      */
     public void update(NDArray indices, NDArray v) {
         NDArray fresh = v.stopGradient().toType(DataType.FLOAT32, false);
@@ -157,7 +157,8 @@ public final class MemoryBank implements AutoCloseable {
                     "replacement has " + data.length + " values, bank holds " + size * dim);
         }
         try (NDManager tmp = manager.newSubManager()) {
-            NDArray next = tmp.create(data, new Shape(size, dim)).toType(storage, false).duplicate();
+            NDArray next =
+                    tmp.create(data, new Shape(size, dim)).toType(storage, false).duplicate();
             next.attach(manager);
             rows.close();
             rows = next;

@@ -79,7 +79,10 @@ public final class Checkpoint {
                                             java.nio.channels.Channels.newOutputStream(channel),
                                             1 << 20))) {
                 zip.setLevel(1);
-                put(zip, CONFIG, out -> out.write(config.toYaml().getBytes(StandardCharsets.UTF_8)));
+                put(
+                        zip,
+                        CONFIG,
+                        out -> out.write(config.toYaml().getBytes(StandardCharsets.UTF_8)));
                 put(zip, STATE, out -> out.write(JSON.writeValueAsBytes(state)));
                 put(zip, MODEL, out -> network.saveParameters(new DataOutputStream(out)));
                 put(zip, BANK, bank::save);
@@ -116,8 +119,7 @@ public final class Checkpoint {
 
     /** The config stored in a checkpoint. */
     public static TrainConfig readConfig(Path file) {
-        return TrainConfig.fromYaml(
-                new String(readEntry(file, CONFIG), StandardCharsets.UTF_8));
+        return TrainConfig.fromYaml(new String(readEntry(file, CONFIG), StandardCharsets.UTF_8));
     }
 
     /** The loop state stored in a checkpoint. */

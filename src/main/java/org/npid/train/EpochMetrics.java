@@ -1,9 +1,9 @@
 package org.npid.train;
 
 /**
- * One row of {@code metrics.jsonl}. kNN figures are NaN when not measured that epoch: {@code
- * bank*} score the test set against the memory bank (cheap, but it lags the network in early
- * epochs); {@code recomputed*} against training features recomputed under the test transform.
+ * One row of {@code metrics.jsonl}. kNN figures are NaN when not measured that epoch: {@code bank*}
+ * score the test set against the memory bank (cheap, but it lags the network in early epochs);
+ * {@code recomputed*} against training features recomputed under the test transform.
  */
 public record EpochMetrics(
         int epoch,

@@ -2,8 +2,10 @@ package org.npid.train;
 
 import ai.djl.Model;
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
@@ -21,7 +23,6 @@ import java.util.SplittableRandom;
 import org.npid.data.AugmentConfig;
 import org.npid.data.Batch;
 import org.npid.data.BatchLoader;
-import org.npid.data.ImageDataset;
 import org.npid.data.TestTransform;
 import org.npid.data.TrainAugmentation;
 import org.npid.eval.FeatureExtractor;
@@ -111,21 +112,27 @@ public final class NpidTraining {
                     InstanceObjective objective = objective(config);
                     Checkpoint.State start =
                             new Checkpoint.State(
-                                    0, 0, Double.NaN, 0, 0, data.mean(), data.std(), data.imageSize());
+                                    0,
+                                    0,
+                                    Double.NaN,
+                                    0,
+                                    0,
+                                    data.mean(),
+                                    data.std(),
+                                    data.imageSize());
                     if (resume) {
                         start = Checkpoint.readState(checkpoint);
-                        Checkpoint.loadNetwork(checkpoint, net, trainer.getManager());
-                        for (Parameter p : net.getParameters().values()) {
-                            if (p.requiresGradient()) {
-                                p.getArray().setRequiresGradient(true);
-                            }
-                        }
+                        restoreInPlace(checkpoint, net, data, trainer.getManager());
                         Checkpoint.loadTrainingState(
                                 checkpoint, net, bank, sgd, trainer.getManager());
                         objective.restore(start.objectiveState());
                         listener.onMessage(
-                                "resumed from " + checkpoint + " at epoch " + (start.epoch() + 1)
-                                        + ", step " + start.step());
+                                "resumed from "
+                                        + checkpoint
+                                        + " at epoch "
+                                        + (start.epoch() + 1)
+                                        + ", step "
+                                        + start.step());
                     }
                     Loop loop =
                             new Loop(config, data, net, trainer, sgd, bank, objective, listener);
@@ -135,14 +142,39 @@ public final class NpidTraining {
         }
     }
 
+    /**
+     * Copies a checkpoint's parameters into the live network's own arrays. The trainer already
+     * holds those arrays (gradients, parameter store), so replacing them would leave it training
+     * the old ones.
+     */
+    private static void restoreInPlace(
+            Path checkpoint, NpidNet net, RunData data, NDManager parent) {
+        try (NDManager scope = parent.newSubManager()) {
+            NpidNet saved = NpidNet.create(net.config());
+            saved.initialize(
+                    scope,
+                    DataType.FLOAT32,
+                    new Shape(1, data.train().channels(), data.imageSize(), data.imageSize()));
+            Checkpoint.loadNetwork(checkpoint, saved, scope);
+            var from = saved.getParameters();
+            var to = net.getParameters();
+            for (int i = 0; i < to.size(); i++) {
+                NDArray source = from.get(i).getValue().getArray();
+                to.get(i).getValue().getArray().set(source.toByteBuffer());
+            }
+        }
+    }
+
     private static InstanceObjective objective(TrainConfig c) {
         return switch (c.objective()) {
             case SOFTMAX -> new NonParametricSoftmax(c.temperature());
-            case NCE -> new NceLoss(c.nceNoise(), c.temperature(), c.nceZMomentum(), c.nceScoring());
+            case NCE ->
+                    new NceLoss(c.nceNoise(), c.temperature(), c.nceZMomentum(), c.nceScoring());
         };
     }
 
-    private static void prepareRunDir(Path runDir, TrainConfig config, RunData data, boolean resume) {
+    private static void prepareRunDir(
+            Path runDir, TrainConfig config, RunData data, boolean resume) {
         try {
             Files.createDirectories(runDir);
             if (!resume) {
@@ -152,10 +184,14 @@ public final class NpidTraining {
             Files.writeString(
                     runDir.resolve("provenance.json"),
                     JSON.writerWithDefaultPrettyPrinter()
-                            .writeValueAsString(Provenance.capture(config, data.train(), data.test())));
+                            .writeValueAsString(
+                                    Provenance.capture(config, data.train(), data.test())));
         } catch (IOException e) {
             throw new TrainingException(
-                    "cannot write to run directory " + runDir + " (" + e.getMessage()
+                    "cannot write to run directory "
+                            + runDir
+                            + " ("
+                            + e.getMessage()
                             + "): choose a writable --run-dir",
                     e);
         }
@@ -195,7 +231,8 @@ public final class NpidTraining {
             this.objective = objective;
             this.listener = listener;
             this.schedule =
-                    new LrSchedule(config.schedule(), config.lr(), config.epochs(), config.warmupEpochs());
+                    new LrSchedule(
+                            config.schedule(), config.lr(), config.epochs(), config.warmupEpochs());
             this.augmentation =
                     new TrainAugmentation(
                             new AugmentConfig(
@@ -259,7 +296,11 @@ public final class NpidTraining {
                         images += batch.batchSize();
                         double seconds = (System.nanoTime() - begin) / 1e9;
                         listener.onStep(
-                                epoch + 1, step + 1, stepsPerEpoch, lossSum / lossCount, images / seconds);
+                                epoch + 1,
+                                step + 1,
+                                stepsPerEpoch,
+                                lossSum / lossCount,
+                                images / seconds);
                         if (listener.stopRequested()) {
                             boolean epochDone = step + 1 >= stepsPerEpoch;
                             saveCheckpoint(
@@ -273,7 +314,13 @@ public final class NpidTraining {
                                 history.add(
                                         record(
                                                 runDir,
-                                                evaluate(epoch + 1, lossSum / lossCount, lr, images / s, s, false)));
+                                                evaluate(
+                                                        epoch + 1,
+                                                        lossSum / lossCount,
+                                                        lr,
+                                                        images / s,
+                                                        s,
+                                                        false)));
                             }
                             listener.onMessage("stopped; checkpoint saved to " + checkpoint);
                             return new TrainResult(runDir, checkpoint, history, true);
@@ -297,7 +344,8 @@ public final class NpidTraining {
 
         /** One SGD step; stops the run with a clear message if the loss is not finite. */
         private double step(Batch batch, int epoch, int step, double lr, Path checkpoint) {
-            float loss = trainStep.run(batch, new SplittableRandom(mix(config.seed(), epoch, step)));
+            float loss =
+                    trainStep.run(batch, new SplittableRandom(mix(config.seed(), epoch, step)));
             if (!Float.isFinite(loss)) {
                 throw new TrainingException(
                         "the loss became "
@@ -325,8 +373,7 @@ public final class NpidTraining {
             double[] bankKnn = {Double.NaN, Double.NaN, Double.NaN};
             double[] recomputed = {Double.NaN, Double.NaN, Double.NaN};
             if (data.test() != null && data.train().labeled() && data.test().labeled()) {
-                boolean bankDue =
-                        config.knnEvery() > 0 && (epoch % config.knnEvery() == 0 || last);
+                boolean bankDue = config.knnEvery() > 0 && (epoch % config.knnEvery() == 0 || last);
                 boolean recomputeDue =
                         last
                                 || epoch == 0
@@ -335,8 +382,7 @@ public final class NpidTraining {
                 if (bankDue || recomputeDue) {
                     FeatureExtractor fx = new FeatureExtractor(net, EVAL_BATCH, config.workers());
                     listener.onMessage("embedding " + data.test().size() + " test images");
-                    float[] queries =
-                            fx.extract(trainer.getManager(), data.test(), testTransform);
+                    float[] queries = fx.extract(trainer.getManager(), data.test(), testTransform);
                     if (bankDue && epoch > 0) {
                         bankKnn = knn(bank.toFloatArray(), queries);
                     }
@@ -349,8 +395,7 @@ public final class NpidTraining {
                     }
                 }
             }
-            double z =
-                    objective instanceof NceLoss nce ? nce.normaliser() : Double.NaN;
+            double z = objective instanceof NceLoss nce ? nce.normaliser() : Double.NaN;
             return new EpochMetrics(
                     epoch,
                     loss,
@@ -392,7 +437,8 @@ public final class NpidTraining {
             return row;
         }
 
-        private void saveCheckpoint(Path file, int epoch, int step, double lossSum, long lossCount) {
+        private void saveCheckpoint(
+                Path file, int epoch, int step, double lossSum, long lossCount) {
             Checkpoint.write(
                     file,
                     config,

@@ -37,8 +37,14 @@ record RunData(
             std = stats[1];
             size = config.imageSize() > 0 ? config.imageSize() : train.image(0).width();
         }
-        return new RunData(train, test, Evaluation.labels(train),
-                test == null ? null : Evaluation.labels(test), mean, std, size);
+        return new RunData(
+                train,
+                test,
+                Evaluation.labels(train),
+                test == null ? null : Evaluation.labels(test),
+                mean,
+                std,
+                size);
     }
 
     private static ImageDataset openTest(TrainConfig config, Path path, ImageDataset train) {
@@ -46,8 +52,7 @@ record RunData(
             return Datasets.open(Path.of(config.testData()), Split.TEST);
         }
         ImageDataset test = Datasets.open(path, Split.TEST);
-        boolean sameImages =
-                test.size() == train.size() && test.source(0).equals(train.source(0));
+        boolean sameImages = test.size() == train.size() && test.source(0).equals(train.source(0));
         return sameImages ? null : test;
     }
 }

@@ -1,5 +1,6 @@
 package org.npid.train;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -36,7 +37,7 @@ public record TrainConfig(
         Objective objective,
         float temperature,
         int nceNoise,
-        double nceZMomentum,
+        @JsonProperty("nce_z_momentum") double nceZMomentum,
         NceLoss.Scoring nceScoring,
         float proximalLambda,
         float bankMomentum,
@@ -123,10 +124,12 @@ public record TrainConfig(
     public static TrainConfig defaults() {
         return new TrainConfig(
                 "", // data: no default, every run names its images
-                "", // test_data: empty = the test split next to `data` (CIFAR, IDX, train/test dirs)
+                "", // test_data: empty = the test split next to `data` (CIFAR, IDX, train/test
+                // dirs)
                 "runs/npid", // run_dir: checkpoints, metrics.jsonl, config.yaml
                 Arch.RESNET18, // arch: the paper's CIFAR backbone
-                Stem.CIFAR, // stem: 3x3 conv, no max-pool; the ImageNet stem throws away 32-px detail
+                Stem.CIFAR, // stem: 3x3 conv, no max-pool; the ImageNet stem throws away 32-px
+                // detail
                 0.25, // width: 16-32-64-128 channels, what 2 CPU cores train in minutes
                 128, // embedding_dim: the paper's d
                 Objective.NCE, // objective: the paper's scalable choice
@@ -185,7 +188,8 @@ public record TrainConfig(
         try (InputStream in = yaml == null ? null : Files.newInputStream(yaml)) {
             return resolve(in, overrides);
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read config " + yaml + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "cannot read config " + yaml + ": " + e.getMessage(), e);
         }
     }
 
@@ -198,7 +202,8 @@ public record TrainConfig(
                 if (file != null && file.isObject()) {
                     overlay(tree, (ObjectNode) file);
                 } else if (file != null && !file.isMissingNode() && !file.isNull()) {
-                    throw new IllegalArgumentException("config must be a YAML mapping of key: value");
+                    throw new IllegalArgumentException(
+                            "config must be a YAML mapping of key: value");
                 }
             }
             for (var e : overrides.entrySet()) {

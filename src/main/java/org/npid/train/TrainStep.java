@@ -25,7 +25,8 @@ final class TrainStep {
     private final InstanceObjective objective;
     private final ProximalTerm proximal;
 
-    TrainStep(Trainer trainer, MemoryBank bank, InstanceObjective objective, ProximalTerm proximal) {
+    TrainStep(
+            Trainer trainer, MemoryBank bank, InstanceObjective objective, ProximalTerm proximal) {
         this.trainer = trainer;
         this.bank = bank;
         this.objective = objective;
@@ -33,8 +34,8 @@ final class TrainStep {
     }
 
     /**
-     * Runs the step and returns its loss. A non-finite loss is returned before anything is
-     * updated, so the caller can stop with the model and bank as they were.
+     * Runs the step and returns its loss. A non-finite loss is returned before anything is updated,
+     * so the caller can stop with the model and bank as they were.
      */
     float run(Batch batch, SplittableRandom rng) {
         zeroGradients();

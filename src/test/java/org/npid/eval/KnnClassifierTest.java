@@ -10,7 +10,8 @@ class KnnClassifierTest {
 
     @Test
     void weightedVotesMatchAHandComputedExample() {
-        // Bank in 2-d: three rows at e1 (class 0), one at (0.8, 0.6) (class 1), one at e2 (class 1).
+        // Bank in 2-d: three rows at e1 (class 0), one at (0.8, 0.6) (class 1), one at e2 (class
+        // 1).
         float[] bank = {1, 0, 1, 0, 1, 0, 0.8f, 0.6f, 0, 1};
         int[] labels = {0, 0, 0, 1, 1};
         // Query (0.6, 0.8): sims 0.6, 0.6, 0.6, 0.96, 0.8. With k = 3, τ = 0.1 the neighbours are
@@ -34,10 +35,16 @@ class KnnClassifierTest {
         int[] labels = {1, 0, 0};
         float[] q = {1, 0};
         try (NDManager m = NDManager.newBaseManager()) {
-            assertThat(new KnnClassifier(3, 0.07f).evaluate(m, bank, labels, q, new int[] {1}, 2).top1())
+            assertThat(
+                            new KnnClassifier(3, 0.07f)
+                                    .evaluate(m, bank, labels, q, new int[] {1}, 2)
+                                    .top1())
                     .isEqualTo(1.0);
             // At a high temperature the weights flatten and the majority wins.
-            assertThat(new KnnClassifier(3, 100f).evaluate(m, bank, labels, q, new int[] {1}, 2).top1())
+            assertThat(
+                            new KnnClassifier(3, 100f)
+                                    .evaluate(m, bank, labels, q, new int[] {1}, 2)
+                                    .top1())
                     .isEqualTo(0.0);
         }
     }
@@ -62,7 +69,8 @@ class KnnClassifierTest {
             truth[c] = c;
         }
         try (NDManager m = NDManager.newBaseManager()) {
-            KnnResult r = new KnnClassifier(200, 0.07f).evaluate(m, bank, labels, q, truth, classes);
+            KnnResult r =
+                    new KnnClassifier(200, 0.07f).evaluate(m, bank, labels, q, truth, classes);
             assertThat(r.top1()).isEqualTo(1.0);
             assertThat(r.top5()).isEqualTo(1.0);
             assertThat(r.nn1()).isEqualTo(1.0);

@@ -13,12 +13,17 @@ class ProximalTermTest {
 
     @Test
     void isLambdaTimesMeanSquaredDistanceToOwnMemory() {
-        // v_0 = e1 vs V[1] = e2: ‖·‖² = 2; v_1 = e2 vs V[1] = e2: 0. λ = 0.5 → 0.5 · mean(2, 0) = 0.5.
+        // v_0 = e1 vs V[1] = e2: ‖·‖² = 2; v_1 = e2 vs V[1] = e2: 0. λ = 0.5 → 0.5 · mean(2, 0) =
+        // 0.5.
         try (NDManager m = NDManager.newBaseManager();
-                MemoryBank bank = MemoryBank.fromArray(m, new float[] {1, 0, 0, 1}, 2, 2, 0.5f, false)) {
+                MemoryBank bank =
+                        MemoryBank.fromArray(m, new float[] {1, 0, 0, 1}, 2, 2, 0.5f, false)) {
             float loss =
                     new ProximalTerm(0.5f)
-                            .loss(m.create(new float[] {1, 0, 0, 1}, new Shape(2, 2)), m.create(new long[] {1, 1}), bank)
+                            .loss(
+                                    m.create(new float[] {1, 0, 0, 1}, new Shape(2, 2)),
+                                    m.create(new long[] {1, 1}),
+                                    bank)
                             .getFloat();
             assertThat(loss).isCloseTo(0.5f, within(1e-6f));
         }

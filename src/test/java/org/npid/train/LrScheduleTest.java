@@ -24,11 +24,13 @@ class LrScheduleTest {
         assertThat(s.at(5, 0, 4)).isCloseTo(0.05, within(1e-12));
         // Warm-up: step 0 of 4 in epoch 0 runs at 1/4 of the cosine value.
         assertThat(s.at(0, 0, 4)).isCloseTo(0.1 * 0.25, within(1e-4));
-        assertThat(s.at(0, 1, 4)).isCloseTo(0.1 * 0.5 * 0.5 * (1 + Math.cos(Math.PI * 0.025)), within(1e-9));
+        assertThat(s.at(0, 1, 4))
+                .isCloseTo(0.1 * 0.5 * 0.5 * (1 + Math.cos(Math.PI * 0.025)), within(1e-9));
     }
 
     @Test
     void rejectsNonPositiveRate() {
-        assertThatThrownBy(() -> new LrSchedule(LrSchedule.Kind.STEP, 0, 1, 0)).hasMessageContaining("lr");
+        assertThatThrownBy(() -> new LrSchedule(LrSchedule.Kind.STEP, 0, 1, 0))
+                .hasMessageContaining("lr");
     }
 }

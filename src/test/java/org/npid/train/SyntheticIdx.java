@@ -8,9 +8,9 @@ import java.nio.file.Path;
 import java.util.SplittableRandom;
 
 /**
- * Writes a small, separable grayscale data set in the IDX layout of MNIST: four classes of
- * textures (horizontal stripes, vertical stripes, a checkerboard, a centred blob) with random
- * phase, contrast and noise, so that instance discrimination has real structure to find.
+ * Writes a small, separable grayscale data set in the IDX layout of MNIST: four classes of textures
+ * (horizontal stripes, vertical stripes, a checkerboard, a centred blob) with random phase,
+ * contrast and noise, so that instance discrimination has real structure to find.
  */
 final class SyntheticIdx {
     static final int CLASSES = 4;
@@ -26,7 +26,8 @@ final class SyntheticIdx {
         return dir;
     }
 
-    private static void writeSplit(Path dir, String prefix, int perClass, int side, SplittableRandom rng)
+    private static void writeSplit(
+            Path dir, String prefix, int perClass, int side, SplittableRandom rng)
             throws IOException {
         int n = perClass * CLASSES;
         byte[] pixels = new byte[n * side * side];
@@ -54,14 +55,16 @@ final class SyntheticIdx {
                 }
             }
         }
-        try (DataOutputStream out = new DataOutputStream(stream(dir, prefix + "-images-idx3-ubyte"))) {
+        try (DataOutputStream out =
+                new DataOutputStream(stream(dir, prefix + "-images-idx3-ubyte"))) {
             out.writeInt(0x00000803);
             out.writeInt(n);
             out.writeInt(side);
             out.writeInt(side);
             out.write(pixels);
         }
-        try (DataOutputStream out = new DataOutputStream(stream(dir, prefix + "-labels-idx1-ubyte"))) {
+        try (DataOutputStream out =
+                new DataOutputStream(stream(dir, prefix + "-labels-idx1-ubyte"))) {
             out.writeInt(0x00000801);
             out.writeInt(n);
             out.write(labels);

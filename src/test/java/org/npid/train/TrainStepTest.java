@@ -23,13 +23,15 @@ class TrainStepTest {
     @Test
     void nativeMemoryStaysFlatAndBankRowsStayUnit() {
         try (Model model = Model.newInstance("t")) {
-            model.setBlock(NpidNet.create(new ModelConfig(Arch.RESNET18, Stem.CIFAR, 0.125, 16, 1)));
+            model.setBlock(
+                    NpidNet.create(new ModelConfig(Arch.RESNET18, Stem.CIFAR, 0.125, 16, 1)));
             try (Trainer trainer =
                     model.newTrainer(
                             new DefaultTrainingConfig(Loss.l2Loss())
                                     .optOptimizer(new PyTorchSgd(0.03f, 0.9f, 5e-4f)))) {
                 trainer.initialize(new Shape(1, 1, 8, 8));
-                try (MemoryBank bank = MemoryBank.random(trainer.getManager(), 64, 16, 0.5f, false, 1)) {
+                try (MemoryBank bank =
+                        MemoryBank.random(trainer.getManager(), 64, 16, 0.5f, false, 1)) {
                     TrainStep step =
                             new TrainStep(
                                     trainer,
