@@ -18,7 +18,12 @@ import picocli.CommandLine.Command;
             "",
             "Start with:  npid train --recipe fmnist-short --data /usr/share/datasets/fashion-mnist"
         },
-        subcommands = {TrainCommand.class, KnnCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            TrainCommand.class,
+            KnnCommand.class,
+            BenchCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Npid implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -19,13 +19,13 @@ import org.npid.memory.MemoryBank;
  * gradient, outside it). Everything the step allocates lives in its own NDManager, closed at the
  * end, so native memory stays flat over an epoch.
  */
-final class TrainStep {
+public final class TrainStep {
     private final Trainer trainer;
     private final MemoryBank bank;
     private final InstanceObjective objective;
     private final ProximalTerm proximal;
 
-    TrainStep(
+    public TrainStep(
             Trainer trainer, MemoryBank bank, InstanceObjective objective, ProximalTerm proximal) {
         this.trainer = trainer;
         this.bank = bank;
@@ -37,7 +37,17 @@ final class TrainStep {
      * Runs the step and returns its loss. A non-finite loss is returned before anything is updated,
      * so the caller can stop with the model and bank as they were.
      */
-    float run(Batch batch, SplittableRandom rng) {
+    public float run(Batch batch, SplittableRandom rng) {
+        return run(batch, rng, null);
+    }
+
+    /**
+     * As {@link #run(Batch, SplittableRandom)}, adding the time of each phase to {@code profile}
+     * (may be null). On CPU every native op completes before it returns, so the clock between
+     * phases measures them.
+     */
+    public float run(Batch batch, SplittableRandom rng, StepProfile profile) {
+        long t0 = System.nanoTime();
         zeroGradients();
         try (NDManager scope = trainer.getManager().newSubManager()) {
             NDArray x =
@@ -53,18 +63,33 @@ final class TrainStep {
             float loss;
             try (GradientCollector collector = trainer.newGradientCollector()) {
                 v = trainer.forward(new NDList(x)).singletonOrThrow();
+                long t1 = System.nanoTime();
                 NDArray total = objective.loss(v, indices, bank, rng);
                 if (proximal.active()) {
                     total = total.add(proximal.loss(v, indices, bank));
                 }
                 loss = total.getFloat();
+                long t2 = System.nanoTime();
                 if (!Float.isFinite(loss)) {
                     return loss;
                 }
                 collector.backward(total);
+                long t3 = System.nanoTime();
+                if (profile != null) {
+                    profile.add(StepProfile.Phase.FORWARD, t1 - t0);
+                    profile.add(StepProfile.Phase.LOSS, t2 - t1);
+                    profile.add(StepProfile.Phase.BACKWARD, t3 - t2);
+                }
             }
+            long t4 = System.nanoTime();
             trainer.step();
+            long t5 = System.nanoTime();
             bank.update(indices, v);
+            long t6 = System.nanoTime();
+            if (profile != null) {
+                profile.add(StepProfile.Phase.OPTIMIZER, t5 - t4);
+                profile.add(StepProfile.Phase.BANK_UPDATE, t6 - t5);
+            }
             return loss;
         }
     }

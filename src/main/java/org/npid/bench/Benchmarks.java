@@ -1,0 +1,255 @@
+package org.npid.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.npid.data.AugmentConfig;
+import org.npid.data.DataPipelineBench;
+import org.npid.data.Datasets;
+import org.npid.data.ImageDataset;
+import org.npid.data.ImageFolderDataset;
+import org.npid.data.Split;
+import org.npid.data.TestTransform;
+import org.npid.data.TrainAugmentation;
+import org.npid.eval.FeatureExtractor;
+import org.npid.eval.KnnClassifier;
+import org.npid.model.Arch;
+import org.npid.model.ModelConfig;
+import org.npid.model.NpidNet;
+import org.npid.model.Stem;
+import org.npid.train.EpochMetrics;
+import org.npid.train.NpidTraining;
+import org.npid.train.TrainConfig;
+import org.npid.train.TrainListener;
+import org.npid.train.TrainResult;
+
+/**
+ * The project's benchmark suite (`npid bench`): the training step, the data pipeline, the share of
+ * the step in loss and bank update, kNN, peak memory and one whole epoch. Timings live here and in
+ * docs/BENCHMARKS.md, never in unit tests.
+ */
+public final class Benchmarks {
+    /** What to run. Paths may be null: the parts that need them are then skipped. */
+    public record Options(
+            boolean quick,
+            int repeats,
+            int stepsPerRepeat,
+            int warmupSteps,
+            List<Integer> threads,
+            List<Double> widths,
+            List<String> inputs,
+            Path fashionMnist,
+            Path cifarJpegs,
+            boolean epoch) {}
+
+    /** Everything measured, with the machine it ran on. */
+    public record Report(
+            Map<String, Object> machine,
+            Options options,
+            List<StepBench.Result> steps,
+            List<DataResult> data,
+            List<KnnBench.Result> knn,
+            List<EmbedResult> embed,
+            EpochResult epoch) {}
+
+    /** Decode (once, into the cache) and augmentation throughput for one data set. */
+    public record DataResult(
+            String dataset,
+            int images,
+            double decodeImagesPerSecond,
+            DataPipelineBench.Result augment) {}
+
+    /** Recomputing features of a whole data set with the quarter-width network, plus kNN. */
+    public record EmbedResult(String dataset, int images, double embedSeconds, double knnSeconds) {}
+
+    /** One whole training epoch end to end, loader and per-epoch kNN monitor included. */
+    public record EpochResult(
+            String dataset, int steps, double trainSeconds, double totalSeconds, double knnTop1) {}
+
+    private Benchmarks() {}
+
+    public static Report run(Options o, Consumer<String> progress) {
+        List<StepBench.Result> steps = new ArrayList<>();
+        for (StepBench.Case c : stepCases(o)) {
+            progress.accept("step " + c.label());
+            steps.add(StepBench.run(c, o.warmupSteps(), o.stepsPerRepeat(), o.repeats()));
+        }
+        List<DataResult> data = new ArrayList<>();
+        if (o.fashionMnist() != null && Files.isDirectory(o.fashionMnist())) {
+            progress.accept("data pipeline: Fashion-MNIST IDX");
+            data.add(dataBench("fashion-mnist", o.fashionMnist(), o.quick()));
+        }
+        if (o.cifarJpegs() != null && Files.isDirectory(o.cifarJpegs())) {
+            progress.accept("data pipeline: CIFAR-10 JPEG folder");
+            data.add(dataBench("cifar10-jpg", o.cifarJpegs(), o.quick()));
+        }
+        List<KnnBench.Result> knn = new ArrayList<>();
+        progress.accept("kNN");
+        knn.add(
+                o.quick()
+                        ? KnnBench.run(200, 2000, 128, 200, o.repeats())
+                        : KnnBench.run(10_000, 60_000, 128, 200, o.repeats()));
+        List<EmbedResult> embed = new ArrayList<>();
+        if (o.fashionMnist() != null && Files.isDirectory(o.fashionMnist())) {
+            progress.accept("recomputing Fashion-MNIST features + kNN");
+            embed.add(embedBench(o));
+        }
+        EpochResult epoch = null;
+        if (o.epoch()
+                && !o.quick()
+                && o.fashionMnist() != null
+                && Files.isDirectory(o.fashionMnist())) {
+            progress.accept("one whole epoch on Fashion-MNIST");
+            epoch = epochBench(o);
+        }
+        return new Report(machine(), o, steps, data, knn, embed, epoch);
+    }
+
+    static List<StepBench.Case> stepCases(Options o) {
+        List<StepBench.Case> cases = new ArrayList<>();
+        if (o.quick()) {
+            for (StepBench.Objective obj : StepBench.Objective.values()) {
+                cases.add(new StepBench.Case(0.125, 1, 16, obj, 500, 16, o.threads().get(0), 64));
+            }
+            return cases;
+        }
+        for (int t : o.threads()) {
+            for (double width : new double[] {0.25, 1.0}) {
+                for (int[] input : new int[][] {{1, 28, 60_000}, {3, 32, 50_000}}) {
+                    for (StepBench.Objective obj : StepBench.Objective.values()) {
+                        cases.add(
+                                new StepBench.Case(
+                                        width, input[0], input[1], obj, input[2], 128, t, 4096));
+                    }
+                }
+            }
+        }
+        return cases;
+    }
+
+    private static DataResult dataBench(String name, Path path, boolean quick) {
+        long t0 = System.nanoTime();
+        ImageDataset ds =
+                Files.isDirectory(path.resolve("train")) && !name.contains("mnist")
+                        ? ImageFolderDataset.open(path.resolve("train"))
+                        : Datasets.open(path, Split.TRAIN);
+        double decodeSeconds = (System.nanoTime() - t0) / 1e9;
+        int size = ds.image(0).width();
+        float[] mean = new float[ds.channels()];
+        float[] std = new float[ds.channels()];
+        java.util.Arrays.fill(mean, 0.5f);
+        java.util.Arrays.fill(std, 0.25f);
+        TrainAugmentation aug = new TrainAugmentation(AugmentConfig.official(size, mean, std));
+        int images = quick ? 2_000 : 50_000;
+        return new DataResult(
+                name,
+                ds.size(),
+                ds.size() / decodeSeconds,
+                DataPipelineBench.measure(ds, aug, images, 1));
+    }
+
+    /** All 70k Fashion-MNIST images embedded by a quarter-width net, then the 10k×60k kNN. */
+    private static EmbedResult embedBench(Options o) {
+        ImageDataset train = Datasets.open(o.fashionMnist(), Split.TRAIN);
+        ImageDataset test = Datasets.open(o.fashionMnist(), Split.TEST);
+        StepBench.setThreads(o.threads().get(o.threads().size() - 1));
+        try (ai.djl.Model model = ai.djl.Model.newInstance("embed")) {
+            NpidNet net = NpidNet.create(new ModelConfig(Arch.RESNET18, Stem.CIFAR, 0.25, 128, 1));
+            model.setBlock(net);
+            net.initialize(
+                    model.getNDManager(),
+                    ai.djl.ndarray.types.DataType.FLOAT32,
+                    new ai.djl.ndarray.types.Shape(1, 1, 28, 28));
+            TestTransform t = new TestTransform(28, new float[] {0.286f}, new float[] {0.353f});
+            FeatureExtractor fx = new FeatureExtractor(net, 256, 2);
+            ImageDataset trainPart = o.quick() ? Subset.first(train, 1000) : train;
+            ImageDataset testPart = o.quick() ? Subset.first(test, 200) : test;
+            long t0 = System.nanoTime();
+            float[] bank = fx.extract(model.getNDManager(), trainPart, t);
+            float[] queries = fx.extract(model.getNDManager(), testPart, t);
+            double embedSeconds = (System.nanoTime() - t0) / 1e9;
+            long t1 = System.nanoTime();
+            new KnnClassifier(200, 0.07f)
+                    .evaluate(
+                            model.getNDManager(),
+                            bank,
+                            labels(trainPart),
+                            queries,
+                            labels(testPart),
+                            10);
+            double knnSeconds = (System.nanoTime() - t1) / 1e9;
+            return new EmbedResult(
+                    "fashion-mnist", trainPart.size() + testPart.size(), embedSeconds, knnSeconds);
+        }
+    }
+
+    private static int[] labels(ImageDataset ds) {
+        int[] l = new int[ds.size()];
+        for (int i = 0; i < l.length; i++) {
+            l[i] = ds.label(i);
+        }
+        return l;
+    }
+
+    private static EpochResult epochBench(Options o) {
+        Path runDir;
+        try {
+            runDir = Files.createTempDirectory("npid-bench-epoch");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        Map<String, String> s = new java.util.HashMap<>();
+        s.put("data", o.fashionMnist().toString());
+        s.put("run_dir", runDir.toString());
+        s.put("epochs", "1");
+        s.put("width", "0.25");
+        s.put("threads", Integer.toString(o.threads().get(o.threads().size() - 1)));
+        if (o.quick()) {
+            s.put("max_steps_per_epoch", "5");
+        }
+        TrainConfig c = TrainConfig.resolve((java.io.InputStream) null, s);
+        StepBench.setThreads(c.threads());
+        long t0 = System.nanoTime();
+        TrainResult r = NpidTraining.run(c, false, TrainListener.NONE);
+        double total = (System.nanoTime() - t0) / 1e9;
+        EpochMetrics m = r.last();
+        return new EpochResult(
+                "fashion-mnist",
+                (int) Math.round(m.imagesPerSecond() * m.epochSeconds() / c.batchSize()),
+                m.epochSeconds(),
+                total,
+                m.bankTop1());
+    }
+
+    private static Map<String, Object> machine() {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("cores", Runtime.getRuntime().availableProcessors());
+        m.put("cpu", cpuModel());
+        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        m.put("java", System.getProperty("java.version"));
+        m.put(
+                "engine",
+                ai.djl.engine.Engine.getInstance().getEngineName()
+                        + " "
+                        + ai.djl.engine.Engine.getInstance().getVersion());
+        m.put("omp_wait_policy", System.getenv().getOrDefault("OMP_WAIT_POLICY", ""));
+        m.put("date", java.time.Instant.now().toString());
+        return m;
+    }
+
+    private static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+        return "unknown";
+    }
+}

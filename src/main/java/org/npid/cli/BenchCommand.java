@@ -1,0 +1,198 @@
+package org.npid.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.npid.bench.Benchmarks;
+import org.npid.bench.KnnBench;
+import org.npid.bench.StepBench;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code npid bench}: timings of the step, data pipeline, kNN and a whole epoch. */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Measure where the time goes: the training step (images/s, share of each phase), the"
+                    + " data pipeline, weighted kNN, peak memory and one whole epoch. Prints a"
+                    + " table and writes JSON. --quick runs tiny sizes in seconds (used by CI)."
+        })
+final class BenchCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--quick", description = "Tiny sizes: checks the bench runs, measures nothing.")
+    boolean quick;
+
+    @Option(
+            names = "--out",
+            defaultValue = "bench.json",
+            description = "JSON output (default ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(
+            names = "--repeats",
+            defaultValue = "5",
+            description = "Timed repeats (default ${DEFAULT-VALUE}).")
+    int repeats;
+
+    @Option(
+            names = "--steps",
+            defaultValue = "5",
+            description = "Steps per repeat (default ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(
+            names = "--warmup",
+            defaultValue = "3",
+            description = "Untimed warm-up steps (default ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(
+            names = "--threads",
+            split = ",",
+            defaultValue = "1,2",
+            description = "Thread counts to try (default ${DEFAULT-VALUE}).")
+    List<Integer> threads;
+
+    @Option(
+            names = "--fashion-mnist",
+            defaultValue = "/usr/share/datasets/fashion-mnist",
+            description = "IDX folder (default ${DEFAULT-VALUE}); skipped if absent.")
+    Path fashionMnist;
+
+    @Option(
+            names = "--cifar-jpg",
+            description = "CIFAR-10 JPEG folder (with train/); skipped if absent.")
+    Path cifar;
+
+    @Option(
+            names = "--widths",
+            split = ",",
+            defaultValue = "0.25,1.0",
+            description = "Network widths (default ${DEFAULT-VALUE}).")
+    List<Double> widths;
+
+    @Option(
+            names = "--inputs",
+            split = ",",
+            defaultValue = "1x28,3x32",
+            description = "Inputs: 1x28 (Fashion-MNIST, n=60k), 3x32 (CIFAR-10, n=50k).")
+    List<String> inputs;
+
+    @Option(names = "--no-epoch", description = "Skip the whole-epoch run.")
+    boolean noEpoch;
+
+    @Override
+    public Integer call() throws Exception {
+        Threads.configure(threads.get(threads.size() - 1));
+        PrintWriter o = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Benchmarks.Options opts =
+                quick
+                        ? new Benchmarks.Options(
+                                true,
+                                2,
+                                2,
+                                1,
+                                threads.subList(0, 1),
+                                widths,
+                                inputs,
+                                fashionMnist,
+                                cifar,
+                                !noEpoch)
+                        : new Benchmarks.Options(
+                                false,
+                                repeats,
+                                steps,
+                                warmup,
+                                threads,
+                                widths,
+                                inputs,
+                                fashionMnist,
+                                cifar,
+                                !noEpoch);
+        Benchmarks.Report r =
+                Benchmarks.run(
+                        opts,
+                        msg -> {
+                            err.println("bench: " + msg);
+                            err.flush();
+                        });
+        o.printf("machine: %s%n", r.machine());
+        o.println();
+        o.println(
+                "(a,c,e) training step             img/s (median, ±spread)  s/step  fwd  loss  bwd  sgd  bank  peakRSS MiB  drift MiB");
+        for (StepBench.Result s : r.steps()) {
+            o.printf(
+                    Locale.ROOT,
+                    "%-34s %8.1f ±%4.1f%%  %7.3f  %3.0f%% %4.1f%% %3.0f%% %3.0f%% %4.1f%%  %8.0f  %6.1f%n",
+                    s.config().label(),
+                    s.imagesPerSecond().median(),
+                    s.imagesPerSecond().spreadPercent(),
+                    s.secondsPerStep(),
+                    100 * s.forwardShare(),
+                    100 * s.lossShare(),
+                    100 * s.backwardShare(),
+                    100 * s.optimizerShare(),
+                    100 * s.bankShare(),
+                    s.peakRssMiB(),
+                    s.rssDriftMiB());
+        }
+        o.println();
+        for (Benchmarks.DataResult d : r.data()) {
+            o.printf(
+                    Locale.ROOT,
+                    "(b) data %-14s decode %8.0f img/s (once, into the cache)  augment %8.0f img/s per thread%n",
+                    d.dataset(),
+                    d.decodeImagesPerSecond(),
+                    d.augment().imagesPerSecondPerThread());
+        }
+        for (KnnBench.Result k : r.knn()) {
+            o.printf(
+                    Locale.ROOT,
+                    "(d) kNN %d queries x %d bank x %d, k=%d: %.3f s (min %.3f, max %.3f)  peakRSS %.0f MiB%n",
+                    k.queries(),
+                    k.bankRows(),
+                    k.dim(),
+                    k.k(),
+                    k.seconds().median(),
+                    k.seconds().min(),
+                    k.seconds().max(),
+                    k.peakRssMiB());
+        }
+        for (Benchmarks.EmbedResult e : r.embed()) {
+            o.printf(
+                    Locale.ROOT,
+                    "(d) recompute %d %s features: %.1f s, then kNN %.2f s%n",
+                    e.images(),
+                    e.dataset(),
+                    e.embedSeconds(),
+                    e.knnSeconds());
+        }
+        if (r.epoch() != null) {
+            o.printf(
+                    Locale.ROOT,
+                    "(f) one epoch %s quarter width: %d steps, training %.1f s, with loader start-up and kNN monitor %.1f s%n",
+                    r.epoch().dataset(),
+                    r.epoch().steps(),
+                    r.epoch().trainSeconds(),
+                    r.epoch().totalSeconds());
+        }
+        Files.writeString(
+                out,
+                new ObjectMapper()
+                        .enable(SerializationFeature.INDENT_OUTPUT)
+                        .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+                        .writeValueAsString(r));
+        o.println("wrote " + out);
+        return 0;
+    }
+}
