@@ -6,7 +6,7 @@ package org.npid.index;
  * @param maxConn neighbours per node (HNSW's M); more raises recall, graph size and build time
  * @param beamWidth candidate list while inserting (efConstruction); more gives a better graph
  * @param efSearch candidates collected per query before cutting to k; the recall/speed dial
- * @param bits scalar quantisation of the stored vectors: 7 or 8 (one byte a dimension) or 4 (half a
+ * @param bits scalar quantisation of the stored vectors: 7 (one byte a dimension) or 4 (half a
  *     byte, packed two to a byte)
  * @param rescore re-rank the efSearch candidates with the exact float vectors kept beside the
  *     quantised ones; lifts recall at the cost of reading those vectors from disk or page cache
@@ -32,17 +32,24 @@ public record HnswParams(
         if (efSearch < 1) {
             throw new IllegalArgumentException("efSearch must be >= 1, got " + efSearch);
         }
-        if (bits != 4 && bits != 7 && bits != 8) {
-            throw new IllegalArgumentException("bits must be 4, 7 or 8, got " + bits);
+        if (bits != 4 && bits != 7) {
+            throw new IllegalArgumentException(
+                    "bits must be 4 or 7 (what Lucene 9.12 quantises to), got " + bits);
         }
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
     }
 
-    /** M=16, efConstruction=100, efSearch=100, 7-bit, no rescoring, all cores for the build. */
+    /**
+     * M=16, efConstruction=100, efSearch=100, 7-bit, rescoring on, all cores for the build.
+     *
+     * <p>Rescoring is on because 7-bit scores mis-order close neighbours: on clustered 32-d test
+     * data the graph's candidates contained the true top 10 (recall 1.0 after rescoring) while the
+     * quantised ranking alone reached only 0.77 to 0.89, whatever efSearch.
+     */
     public static HnswParams defaults() {
-        return new HnswParams(16, 100, 100, 7, false, Runtime.getRuntime().availableProcessors());
+        return new HnswParams(16, 100, 100, 7, true, Runtime.getRuntime().availableProcessors());
     }
 
     public HnswParams withMaxConn(int v) {

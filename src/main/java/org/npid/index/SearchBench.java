@@ -175,9 +175,9 @@ public final class SearchBench {
     }
 
     /**
-     * Runner: {@code key=value} arguments n, dim, queries, k, seed, queryMode (random|perturbed),
-     * noise, dir, threads, maxConn, beamWidth, efSearch (comma list allowed: one build, several
-     * search settings), bits, rescore, buildThreads.
+     * Runner: {@code key=value} arguments n, dim, queries, k, seed, queryMode
+     * (random|perturbed|both), noise, dir, threads, maxConn, beamWidth, efSearch (comma list
+     * allowed: one build, several search settings), bits, rescore, buildThreads.
      */
     public static void main(String[] args) throws IOException {
         Map<String, String> a = new HashMap<>();
@@ -200,7 +200,7 @@ public final class SearchBench {
                         Integer.parseInt(a.getOrDefault("beamWidth", "100")),
                         100,
                         Integer.parseInt(a.getOrDefault("bits", "7")),
-                        Boolean.parseBoolean(a.getOrDefault("rescore", "false")),
+                        Boolean.parseBoolean(a.getOrDefault("rescore", "true")),
                         Integer.parseInt(a.getOrDefault("buildThreads", "2")));
         String[] efs = a.getOrDefault("efSearch", "100").split(",");
         Path dir = Path.of(a.getOrDefault("dir", "target/bench-index"));
@@ -209,36 +209,44 @@ public final class SearchBench {
         }
 
         Matrix base = UnitVectors.random(n, dim, seed);
-        String mode = a.getOrDefault("queryMode", "random");
+        String mode = a.getOrDefault("queryMode", "both");
         float noise = Float.parseFloat(a.getOrDefault("noise", "0.5"));
-        Matrix queries =
-                mode.equals("perturbed")
-                        ? UnitVectors.perturbed(base, nq, noise, seed + 1)
-                        : UnitVectors.random(nq, dim, seed + 1);
+        Map<String, Matrix> querySets = new java.util.LinkedHashMap<>();
+        if (!mode.equals("perturbed")) {
+            querySets.put("random", UnitVectors.random(nq, dim, seed + 1));
+        }
+        if (!mode.equals("random")) {
+            querySets.put(
+                    "perturbed(noise=" + noise + ")",
+                    UnitVectors.perturbed(base, nq, noise, seed + 2));
+        }
 
+        String firstName = querySets.keySet().iterator().next();
         HnswParams first = p.withEfSearch(Integer.parseInt(efs[0].trim()));
-        Result r = run(base, queries, k, first, dir, threads);
-        System.out.println("queryMode=" + mode + " noise=" + noise + " " + r.toJson());
-        if (efs.length > 1) {
-            sweep(base, queries, k, p, dir, threads, efs, r, mode, noise);
+        Result built = run(base, querySets.get(firstName), k, first, dir, threads);
+        System.out.println("queries=" + firstName + " " + built.toJson());
+        for (Map.Entry<String, Matrix> e : querySets.entrySet()) {
+            sweep(base, e.getValue(), e.getKey(), k, p, dir, threads, efs, built);
         }
     }
 
-    /** Re-opens the built index with other efSearch / rescore settings; no rebuild. */
+    /** Re-opens the built index with each efSearch and rescore setting; no rebuild. */
     private static void sweep(
             Matrix base,
             Matrix queries,
+            String name,
             int k,
             HnswParams p,
             Path dir,
             int threads,
             String[] efs,
-            Result built,
-            String mode,
-            float noise) {
+            Result built) {
         List<List<Hit>> truth;
+        double exactQps;
         try (ExactIndex exact = new ExactIndex(base, threads)) {
+            long t0 = System.nanoTime();
             truth = exact.searchAll(queries, k);
+            exactQps = queries.rows() / seconds(t0);
         }
         for (boolean rescore : new boolean[] {false, true}) {
             for (String ef : efs) {
@@ -252,7 +260,7 @@ public final class SearchBench {
                             new Result(
                                     built.rows(),
                                     built.dim(),
-                                    built.queries(),
+                                    queries.rows(),
                                     k,
                                     q,
                                     threads,
@@ -261,8 +269,8 @@ public final class SearchBench {
                                     idx.bytesInMemory(),
                                     recall(truth, found, k),
                                     qps,
-                                    built.exactQps());
-                    System.out.println("queryMode=" + mode + " noise=" + noise + " " + r.toJson());
+                                    exactQps);
+                    System.out.println("queries=" + name + " " + r.toJson());
                 } catch (UncheckedIOException e) {
                     throw new IllegalStateException("sweep failed for " + q, e);
                 }

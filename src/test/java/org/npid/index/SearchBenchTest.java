@@ -26,7 +26,7 @@ class SearchBenchTest {
                         base,
                         queries,
                         10,
-                        HnswParams.defaults().withThreads(1),
+                        HnswParams.defaults().withThreads(1).withRescore(false),
                         tmp.resolve("i"),
                         2);
         assertThat(r.rows()).isEqualTo(2000);
