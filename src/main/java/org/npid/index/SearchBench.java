@@ -175,9 +175,10 @@ public final class SearchBench {
     }
 
     /**
-     * Runner: {@code key=value} arguments n, dim, queries, k, seed, queryMode
-     * (random|perturbed|both), noise, dir, threads, maxConn, beamWidth, efSearch (comma list
-     * allowed: one build, several search settings), bits, rescore, buildThreads.
+     * Runner: {@code key=value} arguments n, dim, queries, k, seed, base (random|lowrank), rank,
+     * noise, queryMode (random|perturbed|both|none; a lowrank base always adds held-out queries
+     * from its own distribution), dir, threads, maxConn, beamWidth, efSearch (comma list allowed:
+     * one build, several search settings), bits, rescore, buildThreads.
      */
     public static void main(String[] args) throws IOException {
         Map<String, String> a = new HashMap<>();
@@ -208,14 +209,25 @@ public final class SearchBench {
             throw new IllegalArgumentException(dir + " exists; pass dir=<new path>");
         }
 
-        Matrix base = UnitVectors.random(n, dim, seed);
-        String mode = a.getOrDefault("queryMode", "both");
+        String baseKind = a.getOrDefault("base", "random");
+        int rank = Integer.parseInt(a.getOrDefault("rank", "16"));
         float noise = Float.parseFloat(a.getOrDefault("noise", "0.5"));
+        boolean lowRank = baseKind.equals("lowrank");
+        Matrix base =
+                lowRank
+                        ? UnitVectors.lowRank(n, dim, rank, noise, seed, seed + 3)
+                        : UnitVectors.random(n, dim, seed);
+        String mode = a.getOrDefault("queryMode", "both");
         Map<String, Matrix> querySets = new java.util.LinkedHashMap<>();
-        if (!mode.equals("perturbed")) {
+        if (lowRank) {
+            querySets.put(
+                    "heldout-lowrank(rank=" + rank + ",noise=" + noise + ")",
+                    UnitVectors.lowRank(nq, dim, rank, noise, seed, seed + 4));
+        }
+        if (mode.equals("random") || mode.equals("both")) {
             querySets.put("random", UnitVectors.random(nq, dim, seed + 1));
         }
-        if (!mode.equals("random")) {
+        if (mode.equals("perturbed") || mode.equals("both")) {
             querySets.put(
                     "perturbed(noise=" + noise + ")",
                     UnitVectors.perturbed(base, nq, noise, seed + 2));

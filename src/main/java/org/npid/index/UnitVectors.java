@@ -22,6 +22,38 @@ public final class UnitVectors {
     }
 
     /**
+     * Vectors with low intrinsic dimension, as learned embeddings have: a fixed random {@code cols
+     * x rank} map applied to Gaussian latent codes, plus isotropic noise of expected norm {@code
+     * noise}, renormalised. The map depends only on {@code mapSeed}, so two calls with the same
+     * {@code mapSeed} and different {@code seed} give a bank and held-out queries from one
+     * distribution.
+     */
+    public static Matrix lowRank(
+            int rows, int cols, int rank, float noise, long mapSeed, long seed) {
+        if (rank < 1 || rank > cols) {
+            throw new IllegalArgumentException("rank must be in [1, cols], got " + rank);
+        }
+        Matrix map = random(cols, rank, mapSeed);
+        Matrix m = Matrix.zeros(rows, cols);
+        SplittableRandom rnd = new SplittableRandom(seed);
+        float[] z = new float[rank];
+        float[] x = m.data();
+        float sigma = (float) (noise / Math.sqrt(cols));
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < rank; j++) {
+                z[j] = (float) rnd.nextGaussian();
+            }
+            for (int c = 0; c < cols; c++) {
+                float v =
+                        ExactIndex.dot(map.data(), c * rank, z, 0, rank) / (float) Math.sqrt(rank);
+                x[r * cols + c] = v + sigma * (float) rnd.nextGaussian();
+            }
+        }
+        normalizeRows(m);
+        return m;
+    }
+
+    /**
      * Queries near the bank, as a real embedding's neighbours are: row {@code i} is a random row of
      * {@code base} plus Gaussian noise of expected norm {@code noise}, renormalised.
      */

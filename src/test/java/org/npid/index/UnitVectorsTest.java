@@ -24,4 +24,17 @@ class UnitVectorsTest {
             assertThat(ExactIndex.dot(q.data(), r * 64, base.data(), 0, 64)).isGreaterThan(0.98f);
         }
     }
+
+    @Test
+    void lowRankBankAndHeldOutQueriesShareOneSubspace() {
+        Matrix bank = UnitVectors.lowRank(200, 64, 4, 0f, 1, 2);
+        Matrix queries = UnitVectors.lowRank(5, 64, 4, 0f, 1, 3);
+        assertThat(bank).isNotEqualTo(queries);
+        try (ExactIndex index = new ExactIndex(bank, 1)) {
+            // In a 4-d subspace, 200 points leave every query a close neighbour.
+            for (int q = 0; q < queries.rows(); q++) {
+                assertThat(index.search(queries.row(q), 1).get(0).score()).isGreaterThan(0.8f);
+            }
+        }
+    }
 }
