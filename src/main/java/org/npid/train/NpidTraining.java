@@ -374,9 +374,11 @@ public final class NpidTraining {
             double[] recomputed = {Double.NaN, Double.NaN, Double.NaN};
             if (data.test() != null && data.train().labeled() && data.test().labeled()) {
                 boolean bankDue = config.knnEvery() > 0 && (epoch % config.knnEvery() == 0 || last);
+                // The first epoch too: that is where the bank-only figure misleads most.
                 boolean recomputeDue =
                         last
                                 || epoch == 0
+                                || (config.knnRecomputeEvery() > 0 && epoch == 1)
                                 || (config.knnRecomputeEvery() > 0
                                         && epoch % config.knnRecomputeEvery() == 0);
                 if (bankDue || recomputeDue) {

@@ -156,7 +156,8 @@ public record TrainConfig(
                 200, // knn_k: the paper's k
                 0.07f, // knn_temperature: the official kNN σ
                 1, // knn_every: bank kNN each epoch (cheap: one pass over the test set)
-                0, // knn_recompute_every: 0 = recompute training features only at the end
+                0, // knn_recompute_every: also recompute after epoch 1 and every N; 0 = only at the
+                // end
                 false, // knn_at_start: also evaluate the untrained network (epoch 0)
                 42, // seed
                 0, // threads: 0 = all cores for the step
