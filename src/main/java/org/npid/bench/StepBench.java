@@ -31,6 +31,7 @@ public final class StepBench {
     /** What the step optimises. PLAIN is forward+backward+SGD with no NPID objective. */
     public enum Objective {
         NCE,
+        NCE_SHARED,
         SOFTMAX,
         PLAIN
     }
@@ -135,6 +136,7 @@ public final class StepBench {
     private static InstanceObjective objective(Case c) {
         return switch (c.objective()) {
             case NCE -> new NceLoss(c.nceNoise(), 0.07f, 0.99, NceLoss.Scoring.MATMUL);
+            case NCE_SHARED -> new NceLoss(c.nceNoise(), 0.07f, 0.99, NceLoss.Scoring.SHARED);
             case SOFTMAX -> new NonParametricSoftmax(0.07f);
             case PLAIN -> (v, idx, bank, rng) -> plainLoss(v);
         };

@@ -31,7 +31,13 @@ public final class NceLoss implements InstanceObjective {
         /** One [B, d]×[d, n] matmul against the whole bank, then pick the columns. */
         MATMUL,
         /** Gather the B×(m+1) rows, then a batched dot product (the official code's way). */
-        GATHER
+        GATHER,
+        /**
+         * One set of m uniform noise indices per batch, shared by its images: each image still sees
+         * m uniform noise samples, but scoring is a [B, d]×[d, m] matmul over m gathered rows
+         * instead of the whole bank (about n/m times less work at n = 60,000, m = 4,096).
+         */
+        SHARED
     }
 
     private final int noiseSamples;
@@ -80,6 +86,9 @@ public final class NceLoss implements InstanceObjective {
         NDManager scope = v.getManager();
         int batch = Math.toIntExact(v.getShape().get(0));
         int n = bank.size();
+        if (scoring == Scoring.SHARED) {
+            return loss(sharedScores(v, indices, bank, rng).div(temperature), n, batch);
+        }
         long[] cols = new long[batch * (noiseSamples + 1)];
         long[] own = indices.toLongArray();
         for (int b = 0; b < batch; b++) {
@@ -90,13 +99,29 @@ public final class NceLoss implements InstanceObjective {
             }
         }
         NDArray colIdx = scope.create(cols, new Shape(batch, noiseSamples + 1));
-        NDArray scores = score(v, colIdx, bank).div(temperature);
+        return loss(score(v, colIdx, bank).div(temperature), n, batch);
+    }
+
+    /** Eq. (4)–(6) on logits s/τ [B, 1+m], data column first. */
+    private NDArray loss(NDArray scores, int n, int batch) {
         updateNormaliser(scores, n);
         // log(m·P_n) + log Z: the log-odds offset shared by the data and the noise terms.
         float offset = (float) (Math.log((double) noiseSamples / n) + logZ);
         NDArray dataTerm = Activation.softPlus(scores.get(":, 0").neg().add(offset));
         NDArray noiseTerm = Activation.softPlus(scores.get(":, 1:").sub(offset));
         return dataTerm.sum().add(noiseTerm.sum()).div(batch);
+    }
+
+    /** [B, 1+m]: each image's own score, then its scores against the batch's shared noise. */
+    private NDArray sharedScores(
+            NDArray v, NDArray indices, MemoryBank bank, SplittableRandom rng) {
+        long[] noise = new long[noiseSamples];
+        for (int j = 0; j < noiseSamples; j++) {
+            noise[j] = rng.nextInt(bank.size());
+        }
+        NDArray noiseRows = bank.gather(v.getManager().create(noise));
+        NDArray own = v.mul(bank.gather(indices)).sum(new int[] {1}, true);
+        return own.concat(v.matMul(noiseRows.transpose()), 1);
     }
 
     private NDArray score(NDArray v, NDArray colIdx, MemoryBank bank) {

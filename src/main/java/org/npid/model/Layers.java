@@ -1,9 +1,6 @@
 package org.npid.model;
 
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
-import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.initializer.XavierInitializer;
 
@@ -37,17 +34,8 @@ final class Layers {
      * @param padding zero padding on each side
      * @return the convolution block
      */
-    static Conv2d conv(int filters, int kernel, int stride, int padding) {
-        Conv2d conv =
-                Conv2d.builder()
-                        .setFilters(filters)
-                        .setKernelShape(new Shape(kernel, kernel))
-                        .optStride(new Shape(stride, stride))
-                        .optPadding(new Shape(padding, padding))
-                        .optBias(false)
-                        .build();
-        conv.setInitializer(KAIMING_FAN_OUT, Parameter.Type.WEIGHT);
-        return conv;
+    static ChannelsLastConv2d conv(int filters, int kernel, int stride, int padding) {
+        return new ChannelsLastConv2d(filters, kernel, stride, padding, KAIMING_FAN_OUT);
     }
 
     /**

@@ -119,6 +119,54 @@ class NceLossTest {
     }
 
     @Test
+    void sharedNoiseMatchesThePaperWithTheSameNoiseForEveryImage() {
+        float[] bankRows = unitRows(N, D, 41);
+        float[] v = unitRows(2, D, 42);
+        long[] idx = {1, 4};
+        SplittableRandom draw = new SplittableRandom(8);
+        int[] noise = new int[M];
+        for (int j = 0; j < M; j++) {
+            noise[j] = draw.nextInt(N);
+        }
+        double sum = 0;
+        double[][] s = new double[2][M + 1];
+        for (int i = 0; i < 2; i++) {
+            for (int j = 0; j <= M; j++) {
+                int col = j == 0 ? (int) idx[i] : noise[j - 1];
+                double dot = 0;
+                for (int c = 0; c < D; c++) {
+                    dot += bankRows[col * D + c] * v[i * D + c];
+                }
+                s[i][j] = Math.exp(dot / TAU);
+                sum += s[i][j];
+            }
+        }
+        double z = sum / (2 * (M + 1)) * N;
+        double expected = 0;
+        for (int i = 0; i < 2; i++) {
+            double p = s[i][0] / z;
+            expected -= Math.log(p / (p + (double) M / N));
+            for (int j = 1; j <= M; j++) {
+                double q = s[i][j] / z;
+                expected -= Math.log(1 - q / (q + (double) M / N));
+            }
+        }
+        expected /= 2;
+        try (NDManager m = NDManager.newBaseManager();
+                MemoryBank bank = MemoryBank.fromArray(m, bankRows, N, D, 0.5f, false)) {
+            float loss =
+                    new NceLoss(M, TAU, 0, NceLoss.Scoring.SHARED)
+                            .loss(
+                                    m.create(v, new Shape(2, D)),
+                                    m.create(idx),
+                                    bank,
+                                    new SplittableRandom(8))
+                            .getFloat();
+            assertThat((double) loss).isCloseTo(expected, within(1e-4));
+        }
+    }
+
+    @Test
     void stateRoundTripsLogZ() {
         NceLoss nce = new NceLoss(M, TAU, 0, NceLoss.Scoring.MATMUL);
         assertThat(nce.state()).isNaN();

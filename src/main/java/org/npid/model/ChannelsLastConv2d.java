@@ -1,0 +1,95 @@
+package org.npid.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.util.PairList;
+
+/**
+ * A bias-free 2-D convolution that hands oneDNN its weight in channels-last (NHWC) memory order.
+ * PyTorch then runs the convolution, and everything after it, in channels-last, which skips the
+ * NCHW ↔ blocked reorders that otherwise cost about as much as the convolution itself at these
+ * small channel counts (docs/BENCHMARKS.md). DJL has no memory-format API, so the layout comes from
+ * strides: the [O, kh, kw, I] copy viewed back as [O, I, kh, kw]. The copy is a few KB per forward
+ * and is differentiated like any other op; the parameter stays a plain [O, I, kh, kw].
+ */
+final class ChannelsLastConv2d extends AbstractBlock {
+    private static final byte VERSION = 1;
+
+    /**
+     * Whether to use the channels-last trick; {@code -Dnpid.channels_last=false} restores plain
+     * NCHW, for measuring the lever.
+     */
+    static final boolean ENABLED =
+            Boolean.parseBoolean(System.getProperty("npid.channels_last", "true"));
+
+    private final int filters;
+    private final int kernel;
+    private final Shape stride;
+    private final Shape padding;
+    private final Parameter weight;
+
+    ChannelsLastConv2d(int filters, int kernel, int stride, int padding, Initializer init) {
+        super(VERSION);
+        this.filters = filters;
+        this.kernel = kernel;
+        this.stride = new Shape(stride, stride);
+        this.padding = new Shape(padding, padding);
+        this.weight =
+                addParameter(
+                        Parameter.builder()
+                                .setName("weight")
+                                .setType(Parameter.Type.WEIGHT)
+                                .optInitializer(init)
+                                .build());
+    }
+
+    Shape stride() {
+        return stride;
+    }
+
+    int kernel() {
+        return kernel;
+    }
+
+    @Override
+    protected void prepare(Shape[] inputShapes) {
+        weight.setShape(new Shape(filters, inputShapes[0].get(1), kernel, kernel));
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray x = inputs.singletonOrThrow();
+        NDArray w = ps.getValue(weight, x.getDevice(), training);
+        if (ENABLED) {
+            Shape s = w.getShape();
+            w =
+                    w.transpose(0, 2, 3, 1)
+                            .reshape(s.get(0), -1)
+                            .reshape(s.get(0), s.get(2), s.get(3), s.get(1))
+                            .transpose(0, 3, 1, 2);
+        }
+        return Conv2d.conv2d(x, w, null, stride, padding, new Shape(1, 1), 1);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape in = inputShapes[0];
+        long h = (in.get(2) + 2 * padding.get(0) - kernel) / stride.get(0) + 1;
+        long w = (in.get(3) + 2 * padding.get(1) - kernel) / stride.get(1) + 1;
+        return new Shape[] {new Shape(in.get(0), filters, h, w)};
+    }
+
+    @Override
+    public void initializeChildBlocks(
+            ai.djl.ndarray.NDManager manager, DataType dataType, Shape... inputShapes) {
+        // No children: the weight is this block's own parameter.
+    }
+}
