@@ -30,6 +30,23 @@ public final class FeatureExtractor {
 
     /** Row-major [n, d] float32 embeddings of every image of {@code data}. */
     public float[] extract(NDManager parent, ImageDataset data, ImageTransform transform) {
+        // PyTorch records autograd history whenever a parameter requires grad, even for a forward
+        // in inference mode; switching grad mode off saves that memory and time.
+        boolean pytorch = "PyTorch".equals(parent.getEngine().getEngineName());
+        boolean gradMode = pytorch && ai.djl.pytorch.jni.JniUtils.isGradMode();
+        if (pytorch) {
+            ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+        }
+        try {
+            return embedAll(parent, data, transform);
+        } finally {
+            if (pytorch) {
+                ai.djl.pytorch.jni.JniUtils.setGradMode(gradMode);
+            }
+        }
+    }
+
+    private float[] embedAll(NDManager parent, ImageDataset data, ImageTransform transform) {
         float[] out = null;
         int d = 0;
         try (BatchLoader loader =

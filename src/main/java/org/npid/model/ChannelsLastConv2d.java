@@ -70,9 +70,12 @@ final class ChannelsLastConv2d extends AbstractBlock {
         NDArray w = ps.getValue(weight, x.getDevice(), training);
         if (ENABLED) {
             Shape s = w.getShape();
+            // Ops on the parameter land in the model's long-lived manager; move the first
+            // derived array into the step's, and everything derived from it follows.
+            NDArray nhwc = w.transpose(0, 2, 3, 1);
+            nhwc.attach(x.getManager());
             w =
-                    w.transpose(0, 2, 3, 1)
-                            .reshape(s.get(0), -1)
+                    nhwc.reshape(s.get(0), -1)
                             .reshape(s.get(0), s.get(2), s.get(3), s.get(1))
                             .transpose(0, 3, 1, 2);
         }
