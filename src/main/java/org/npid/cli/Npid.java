@@ -22,6 +22,8 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             KnnCommand.class,
             BenchCommand.class,
+            EmbedCommand.class,
+            SearchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Npid implements Runnable {
@@ -35,7 +37,7 @@ public final class Npid implements Runnable {
     public static int execute(String... args) {
         stayOffline();
         Locale.setDefault(Locale.ROOT);
-        CommandLine cli = new CommandLine(new Npid());
+        CommandLine cli = new CommandLine(new Npid()).setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionExceptionHandler(
                 (e, commandLine, parseResult) -> {
                     commandLine.getErr().println("npid: " + message(e));

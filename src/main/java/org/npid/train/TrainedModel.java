@@ -57,6 +57,12 @@ public final class TrainedModel implements AutoCloseable {
         return new TrainedModel(model, net, config, state);
     }
 
+    /** The input channels the checkpoint's network was trained with (from its parameters). */
+    public static int channelsOf(Path file) {
+        Checkpoint.State state = Checkpoint.readState(file);
+        return state.mean().length;
+    }
+
     public NpidNet network() {
         return net;
     }

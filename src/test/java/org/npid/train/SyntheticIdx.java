@@ -12,12 +12,12 @@ import java.util.SplittableRandom;
  * (horizontal stripes, vertical stripes, a checkerboard, a centred blob) with random phase,
  * contrast and noise, so that instance discrimination has real structure to find.
  */
-final class SyntheticIdx {
+public final class SyntheticIdx {
     static final int CLASSES = 4;
 
     private SyntheticIdx() {}
 
-    static Path write(Path dir, int trainPerClass, int testPerClass, int side, long seed)
+    public static Path write(Path dir, int trainPerClass, int testPerClass, int side, long seed)
             throws IOException {
         Files.createDirectories(dir);
         SplittableRandom rng = new SplittableRandom(seed);

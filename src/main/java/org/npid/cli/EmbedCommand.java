@@ -1,0 +1,64 @@
+package org.npid.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.npid.data.Split;
+import org.npid.train.Embeddings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code npid embed}: a data set's embeddings to .npy plus a .tsv sidecar. */
+@Command(
+        name = "embed",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Embed every image of a data set with a trained checkpoint (test transform, no"
+                    + " gradient) and write a NumPy .npy matrix (float32, or float16 with --fp16)"
+                    + " and a .tsv sidecar mapping each row to its image and label."
+        })
+final class EmbedCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(
+            names = "--checkpoint",
+            required = true,
+            paramLabel = "FILE",
+            description = "last.ckpt or its run directory.")
+    Path checkpoint;
+
+    @Option(
+            names = "--data",
+            required = true,
+            paramLabel = "PATH",
+            description = "Images to embed.")
+    Path data;
+
+    @Option(
+            names = "--split",
+            defaultValue = "TRAIN",
+            description = "train or test (default ${DEFAULT-VALUE}).")
+    Split split;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE.npy")
+    Path out;
+
+    @Option(names = "--fp16", description = "Write float16 (half the size).")
+    boolean fp16;
+
+    @Option(names = "--threads", defaultValue = "0", description = "Native threads (0 = all).")
+    int threads;
+
+    @Override
+    public Integer call() {
+        Threads.configure(threads);
+        Embeddings.Report r = Embeddings.export(checkpoint, data, split, out, fp16, 2);
+        spec.commandLine()
+                .getOut()
+                .printf(
+                        "embedded %d images (d=%d) in %.1f s, %.0f images/s%nwrote %s and %s%n",
+                        r.rows(), r.dim(), r.seconds(), r.imagesPerSecond(), r.npy(), r.sidecar());
+        return 0;
+    }
+}

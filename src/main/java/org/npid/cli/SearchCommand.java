@@ -1,0 +1,166 @@
+package org.npid.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.npid.data.ImageFiles;
+import org.npid.index.ExactIndex;
+import org.npid.index.Hit;
+import org.npid.index.HnswIndex;
+import org.npid.index.HnswParams;
+import org.npid.index.Matrix;
+import org.npid.index.Npy;
+import org.npid.index.VectorIndex;
+import org.npid.train.Embeddings;
+import org.npid.train.TrainedModel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code npid search}: the k nearest images of query rows or query images. */
+@Command(
+        name = "search",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Find the k most similar images (cosine) in embeddings written by `npid embed`, for"
+                    + " query rows of that file or for new image files embedded with --checkpoint."
+                    + " Backends: exact (one pass over all rows) or hnsw (Lucene HNSW, int7"
+                    + " scalar-quantised, built once into --index-dir)."
+        })
+final class SearchCommand implements Callable<Integer> {
+    enum Backend {
+        exact,
+        hnsw
+    }
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--embeddings", required = true, paramLabel = "FILE.npy")
+    Path embeddings;
+
+    @Option(
+            names = "--row",
+            paramLabel = "N",
+            description = "Query by row id of the embeddings (repeatable).")
+    List<Integer> rows = new ArrayList<>();
+
+    @Option(
+            names = "--image",
+            paramLabel = "FILE",
+            description = "Query image file (repeatable; needs --checkpoint).")
+    List<Path> images = new ArrayList<>();
+
+    @Option(
+            names = "--checkpoint",
+            paramLabel = "FILE",
+            description = "Model that made the embeddings.")
+    Path checkpoint;
+
+    @Option(
+            names = "--k",
+            defaultValue = "10",
+            description = "Neighbours (default ${DEFAULT-VALUE}).")
+    int k;
+
+    @Option(
+            names = "--backend",
+            defaultValue = "exact",
+            description = "exact or hnsw (default ${DEFAULT-VALUE}).")
+    Backend backend;
+
+    @Option(
+            names = "--index-dir",
+            paramLabel = "DIR",
+            description = "HNSW index (built on first use; default FILE.hnsw).")
+    Path indexDir;
+
+    @Override
+    public Integer call() throws IOException {
+        if (rows.isEmpty() && images.isEmpty()) {
+            throw new IllegalArgumentException("give at least one --row N or --image FILE");
+        }
+        Matrix base = Npy.read(embeddings);
+        List<String> sidecar = sidecar();
+        List<float[]> queries = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (int r : rows) {
+            if (r < 0 || r >= base.rows()) {
+                throw new IllegalArgumentException(
+                        "--row " + r + " is outside 0.." + (base.rows() - 1));
+            }
+            queries.add(base.row(r));
+            names.add("row " + r + describe(sidecar, r));
+        }
+        if (!images.isEmpty()) {
+            if (checkpoint == null) {
+                throw new IllegalArgumentException(
+                        "--image needs --checkpoint (the model that made the embeddings)");
+            }
+            int channels = channelsOf(checkpoint);
+            ImageFiles files = ImageFiles.open(images, channels);
+            try (TrainedModel model = TrainedModel.load(checkpoint, channels)) {
+                float[] v = model.embed(files, 64, 0);
+                for (int i = 0; i < files.size(); i++) {
+                    float[] q = new float[base.cols()];
+                    System.arraycopy(v, i * base.cols(), q, 0, base.cols());
+                    queries.add(q);
+                    names.add(files.source(i));
+                }
+            }
+        }
+        var out = spec.commandLine().getOut();
+        try (VectorIndex index = open(base)) {
+            for (int q = 0; q < queries.size(); q++) {
+                out.println("query " + names.get(q));
+                List<Hit> hits = index.search(queries.get(q), k);
+                for (int i = 0; i < hits.size(); i++) {
+                    Hit h = hits.get(i);
+                    out.printf(
+                            "  %2d  row %-7d score %.4f%s%n",
+                            i + 1, h.id(), h.score(), describe(sidecar, h.id()));
+                }
+            }
+        }
+        return 0;
+    }
+
+    private VectorIndex open(Matrix base) {
+        if (backend == Backend.exact) {
+            return new ExactIndex(base);
+        }
+        Path dir =
+                indexDir != null
+                        ? indexDir
+                        : embeddings.resolveSibling(embeddings.getFileName() + ".hnsw");
+        try {
+            boolean built = Files.isDirectory(dir) && Files.list(dir).findAny().isPresent();
+            return built
+                    ? HnswIndex.open(dir, HnswParams.defaults())
+                    : HnswIndex.build(dir, base, HnswParams.defaults());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private List<String> sidecar() throws IOException {
+        Path tsv = Embeddings.sidecarOf(embeddings);
+        return Files.exists(tsv) ? Files.readAllLines(tsv) : List.of();
+    }
+
+    private static String describe(List<String> sidecar, int row) {
+        if (row + 1 >= sidecar.size()) {
+            return "";
+        }
+        String[] f = sidecar.get(row + 1).split("\t", -1);
+        return f.length < 4 ? "" : "  " + (f[2].isEmpty() ? "" : f[2] + "  ") + f[3];
+    }
+
+    private static int channelsOf(Path checkpoint) {
+        Path file = Files.isDirectory(checkpoint) ? checkpoint.resolve("last.ckpt") : checkpoint;
+        return TrainedModel.channelsOf(file);
+    }
+}
