@@ -376,7 +376,7 @@ public final class NpidTraining {
                 boolean bankDue = config.knnEvery() > 0 && (epoch % config.knnEvery() == 0 || last);
                 // The first epoch too: that is where the bank-only figure misleads most.
                 boolean recomputeDue =
-                        last
+                        (last && config.knnRecomputeAtEnd())
                                 || epoch == 0
                                 || (config.knnRecomputeEvery() > 0 && epoch == 1)
                                 || (config.knnRecomputeEvery() > 0

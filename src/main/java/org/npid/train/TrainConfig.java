@@ -60,6 +60,7 @@ public record TrainConfig(
         int knnEvery,
         int knnRecomputeEvery,
         boolean knnAtStart,
+        boolean knnRecomputeAtEnd,
         long seed,
         int threads,
         int workers,
@@ -159,6 +160,7 @@ public record TrainConfig(
                 0, // knn_recompute_every: also recompute after epoch 1 and every N; 0 = only at the
                 // end
                 false, // knn_at_start: also evaluate the untrained network (epoch 0)
+                true, // knn_recompute_at_end: the honest final figure; off only for timing epochs
                 42, // seed
                 0, // threads: 0 = all cores for the step
                 2, // workers: augmentation threads; they mostly wait, the step needs the cores
