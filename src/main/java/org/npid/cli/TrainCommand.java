@@ -149,18 +149,20 @@ final class TrainCommand implements Callable<Integer> {
         ProgressBar progress = new ProgressBar(out, err, cfg.epochs(), cfg.batchSize(), quiet);
         StopSignal.install(progress::requestStop);
         TrainResult result = NpidTraining.run(cfg, resume, progress);
-        EpochMetrics first = result.history().get(0);
-        EpochMetrics last = result.last();
-        if (!Double.isNaN(last.recomputedTop1())) {
-            out.printf(
-                    "kNN top-1 (recomputed features): %s -> %.2f%%%n",
-                    Double.isNaN(first.recomputedTop1()) || first == last
-                            ? "n/a"
-                            : String.format("%.2f%%", 100 * first.recomputedTop1()),
-                    100 * last.recomputedTop1());
+        if (!result.history().isEmpty()) {
+            EpochMetrics first = result.history().get(0);
+            EpochMetrics last = result.last();
+            if (!Double.isNaN(last.recomputedTop1())) {
+                out.printf(
+                        "kNN top-1 (recomputed features): %s -> %.2f%%%n",
+                        Double.isNaN(first.recomputedTop1()) || first == last
+                                ? "n/a"
+                                : String.format("%.2f%%", 100 * first.recomputedTop1()),
+                        100 * last.recomputedTop1());
+            }
         }
         out.println(
-                (result.interrupted() ? "stopped; " : "done; ")
+                (result.interrupted() ? "stopped; continue with --resume. " : "done; ")
                         + "checkpoint "
                         + result.checkpoint());
         return 0;
