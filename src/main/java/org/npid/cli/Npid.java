@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             EmbedCommand.class,
             SearchCommand.class,
+            ProbeCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Npid implements Runnable {

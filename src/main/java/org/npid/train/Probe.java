@@ -1,0 +1,199 @@
+package org.npid.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.pooling.Pool;
+import ai.djl.training.ParameterStore;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.npid.data.Batch;
+import org.npid.data.BatchLoader;
+import org.npid.data.Datasets;
+import org.npid.data.ImageDataset;
+import org.npid.data.Split;
+import org.npid.eval.LinearProbe;
+
+/**
+ * Linear probes on frozen features of every stage of a trained network (stem, layer1 … layer4, the
+ * embedding), like the paper's Table 2. Each feature map is average-pooled so that it has at most
+ * {@value #MAX_DIMS} dimensions (the paper pools to about 9–10k), L2-normalised and scaled to unit
+ * RMS, then fed to its own logistic regression; all probes train in the same pass.
+ */
+public final class Probe {
+    /** Largest pooled feature size per stage. */
+    public static final int MAX_DIMS = 10_000;
+
+    private static final String[] STAGES = {
+        "stem", "layer1", "layer2", "layer3", "layer4", "embedding"
+    };
+
+    /** One row of the table. */
+    public record StageResult(String stage, int dims, double top1) {}
+
+    /** Settings of the probe's SGD. */
+    public record Settings(int epochs, float lr, float weightDecay, int batchSize, long seed) {
+        public Settings {
+            if (epochs <= 0 || batchSize <= 0 || !(lr > 0) || !(weightDecay >= 0)) {
+                throw new IllegalArgumentException(
+                        "probe settings: epochs, batch size and lr must be positive, weight decay >= 0");
+            }
+        }
+
+        public static Settings defaults() {
+            return new Settings(5, 0.1f, 1e-4f, 256, 1);
+        }
+    }
+
+    private Probe() {}
+
+    public static List<StageResult> run(Path checkpoint, Path data, Settings s) {
+        ImageDataset train = Datasets.open(data, Split.TRAIN);
+        ImageDataset test = Datasets.open(data, Split.TEST);
+        if (!train.labeled() || !test.labeled()) {
+            throw new IllegalArgumentException(
+                    "a linear probe needs labels: " + data + " has none");
+        }
+        int classes = train.classNames().size();
+        try (TrainedModel model = TrainedModel.load(checkpoint, train.channels())) {
+            NDManager root = model.manager();
+            List<LinearProbe> probes = new ArrayList<>();
+            int[] dims = null;
+            boolean grad = ai.djl.pytorch.jni.JniUtils.isGradMode();
+            try {
+                for (int epoch = 0; epoch < s.epochs(); epoch++) {
+                    float lr =
+                            (float) (s.lr() * 0.5 * (1 + Math.cos(Math.PI * epoch / s.epochs())));
+                    try (BatchLoader loader =
+                            new BatchLoader(
+                                    train,
+                                    model.testTransform(),
+                                    s.batchSize(),
+                                    true,
+                                    false,
+                                    s.seed(),
+                                    epoch,
+                                    0,
+                                    2,
+                                    2)) {
+                        while (loader.hasNext()) {
+                            Batch b = loader.next();
+                            try (NDManager step = root.newSubManager()) {
+                                ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+                                List<NDArray> feats = features(model, step, b);
+                                if (dims == null) {
+                                    dims = new int[feats.size()];
+                                    for (int i = 0; i < feats.size(); i++) {
+                                        dims[i] = Math.toIntExact(feats.get(i).getShape().get(1));
+                                        probes.add(
+                                                new LinearProbe(
+                                                        root, dims[i], classes, s.weightDecay()));
+                                    }
+                                }
+                                NDArray labels = step.create(toLong(b.labels()));
+                                for (int i = 0; i < feats.size(); i++) {
+                                    probes.get(i).step(feats.get(i), labels, lr);
+                                }
+                            }
+                        }
+                    }
+                }
+                int[] hits = new int[probes.size()];
+                try (BatchLoader loader =
+                        new BatchLoader(
+                                test,
+                                model.testTransform(),
+                                s.batchSize(),
+                                false,
+                                false,
+                                0,
+                                0,
+                                0,
+                                2,
+                                2)) {
+                    while (loader.hasNext()) {
+                        Batch b = loader.next();
+                        try (NDManager step = root.newSubManager()) {
+                            ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+                            List<NDArray> feats = features(model, step, b);
+                            for (int i = 0; i < feats.size(); i++) {
+                                long[] pred = probes.get(i).predict(feats.get(i));
+                                for (int r = 0; r < pred.length; r++) {
+                                    hits[i] += pred[r] == b.labels()[r] ? 1 : 0;
+                                }
+                            }
+                        }
+                    }
+                }
+                List<StageResult> out = new ArrayList<>();
+                for (int i = 0; i < probes.size(); i++) {
+                    out.add(new StageResult(STAGES[i], dims[i], (double) hits[i] / test.size()));
+                }
+                return out;
+            } finally {
+                ai.djl.pytorch.jni.JniUtils.setGradMode(grad);
+                probes.forEach(LinearProbe::close);
+            }
+        }
+    }
+
+    /** Pooled, normalised features of every stage for one batch, in the batch's manager. */
+    private static List<NDArray> features(TrainedModel model, NDManager step, Batch b) {
+        NDArray x =
+                step.create(
+                        FloatBuffer.wrap(b.pixels()),
+                        new Shape(b.batchSize(), b.channels(), b.height(), b.width()));
+        ParameterStore ps = new ParameterStore(step, false);
+        NDList stages = model.network().backbone().forwardStages(ps, x, false);
+        List<NDArray> out = new ArrayList<>();
+        for (NDArray map : stages) {
+            out.add(normalise(pool(map)));
+        }
+        NDArray v = model.network().forward(ps, new NDList(x), false).singletonOrThrow();
+        out.add(normalise(v));
+        return out;
+    }
+
+    /** Average-pools [B, C, H, W] by an integer factor until C·h·w ≤ MAX_DIMS, then flattens. */
+    static NDArray pool(NDArray map) {
+        Shape s = map.getShape();
+        long c = s.get(1);
+        long h = s.get(2);
+        int f = 1;
+        while (c * ceilDiv(h, f) * ceilDiv(s.get(3), f) > MAX_DIMS) {
+            f++;
+        }
+        NDArray pooled =
+                f == 1
+                        ? map
+                        : Pool.avgPool2d(
+                                map,
+                                new Shape(f, f),
+                                new Shape(f, f),
+                                new Shape(0, 0),
+                                true,
+                                false);
+        return pooled.reshape(s.get(0), -1);
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+
+    /** Rows to unit RMS, so one learning rate suits every stage. */
+    private static NDArray normalise(NDArray f) {
+        double scale = Math.sqrt(f.getShape().get(1));
+        return f.div(f.norm(new int[] {1}, true).maximum(1e-12f)).mul(scale);
+    }
+
+    private static long[] toLong(int[] a) {
+        long[] out = new long[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = a[i];
+        }
+        return out;
+    }
+}
