@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
             EmbedCommand.class,
             SearchCommand.class,
             ProbeCommand.class,
+            ReportCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Npid implements Runnable {

@@ -1,0 +1,50 @@
+package org.npid.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.npid.report.RunReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code npid report}: one self-contained HTML page for a run. */
+@Command(
+        name = "report",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Write one self-contained HTML page for a training run: loss and kNN curves,"
+                    + " best/worst retrievals, a 2-D map of the embeddings, per-class accuracy,"
+                    + " the confusion matrix, config and provenance."
+        })
+final class ReportCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--run-dir", required = true, paramLabel = "DIR")
+    Path runDir;
+
+    @Option(
+            names = "--data",
+            required = true,
+            paramLabel = "PATH",
+            description = "The run's labelled data.")
+    Path data;
+
+    @Option(
+            names = "--out",
+            paramLabel = "FILE.html",
+            description = "Default: RUN_DIR/report.html.")
+    Path out;
+
+    @Option(names = "--threads", defaultValue = "0", description = "Native threads (0 = all).")
+    int threads;
+
+    @Override
+    public Integer call() {
+        Threads.configure(threads);
+        Path html =
+                RunReport.write(runDir, data, out != null ? out : runDir.resolve("report.html"));
+        spec.commandLine().getOut().println("wrote " + html);
+        return 0;
+    }
+}

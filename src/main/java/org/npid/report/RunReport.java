@@ -1,0 +1,312 @@
+package org.npid.report;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import org.npid.data.Datasets;
+import org.npid.data.ImageDataset;
+import org.npid.data.Split;
+import org.npid.eval.KnnClassifier;
+import org.npid.eval.KnnResult;
+import org.npid.index.ExactIndex;
+import org.npid.index.Hit;
+import org.npid.index.Matrix;
+import org.npid.train.EpochMetrics;
+import org.npid.train.NpidTraining;
+import org.npid.train.TrainedModel;
+
+/**
+ * Turns a run directory into one self-contained HTML page: loss and kNN against the epoch (the
+ * paper's Fig. 4), best and worst retrievals (Fig. 5), a 2-D map of the embeddings, per-class kNN
+ * accuracy, the confusion matrix, and the run's config and provenance. Plots are PNG from XChart,
+ * inlined, so the page is a single file that can be mailed or archived.
+ */
+public final class RunReport {
+    private static final int GRID_ROWS = 5;
+    private static final int NEIGHBOURS = 10;
+    private static final int CANDIDATE_QUERIES = 1000;
+    private static final int MAP_POINTS = 3000;
+
+    private RunReport() {}
+
+    /** Writes the report for {@code runDir}, evaluated on {@code data}; returns the HTML path. */
+    public static Path write(Path runDir, Path data, Path html) {
+        List<EpochMetrics> history = readMetrics(runDir.resolve(NpidTraining.METRICS));
+        ImageDataset train = Datasets.open(data, Split.TRAIN);
+        ImageDataset test = Datasets.open(data, Split.TEST);
+        if (!train.labeled() || !test.labeled()) {
+            throw new IllegalArgumentException(
+                    "the report needs labelled data: " + data + " has no labels");
+        }
+        List<String> classes = train.classNames();
+        float[] trainFeatures;
+        float[] testFeatures;
+        int d;
+        KnnResult knn;
+        int[] trainLabels = labels(train);
+        int[] testLabels = labels(test);
+        float knnTemperature;
+        try (TrainedModel model =
+                TrainedModel.load(runDir.resolve(NpidTraining.CHECKPOINT), train.channels())) {
+            trainFeatures = model.embed(train, 256, 2);
+            testFeatures = model.embed(test, 256, 2);
+            d = trainFeatures.length / train.size();
+            knnTemperature = model.config().knnTemperature();
+            knn =
+                    new KnnClassifier(model.config().knnK(), knnTemperature)
+                            .evaluate(
+                                    model.manager(),
+                                    trainFeatures,
+                                    trainLabels,
+                                    testFeatures,
+                                    testLabels,
+                                    classes.size());
+        }
+        StringBuilder h = new StringBuilder();
+        h.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>npid report: ")
+                .append(escape(runDir.getFileName().toString()))
+                .append("</title><style>")
+                .append("body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}")
+                .append("h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ccc}")
+                .append(
+                        "table{border-collapse:collapse;font-size:.85em}td,th{border:1px solid #ddd;padding:3px 6px;text-align:right}")
+                .append(
+                        "pre{background:#f6f6f6;padding:1em;overflow:auto}.grid{display:flex;flex-wrap:wrap;gap:1em}")
+                .append("</style></head><body>");
+        h.append("<h1>npid run <code>").append(escape(runDir.toString())).append("</code></h1>");
+        h.append(
+                String.format(
+                        Locale.ROOT,
+                        "<p>Weighted kNN on <code>%s</code> with recomputed training features: <b>top-1 %.2f %%</b>, top-5 %.2f %%, 1-NN %.2f %% (%d test images against %d training images).</p>",
+                        escape(data.toString()),
+                        100 * knn.top1(),
+                        100 * knn.top5(),
+                        100 * knn.nn1(),
+                        test.size(),
+                        train.size()));
+
+        h.append("<h2>Training curves</h2><div class=\"grid\">");
+        if (history.isEmpty()) {
+            h.append("<p>No completed epoch yet (no metrics.jsonl).</p>");
+        }
+        double[] epochs = history.stream().mapToDouble(EpochMetrics::epoch).toArray();
+        h.append(
+                img(
+                        Charts.png(
+                                Charts.lines(
+                                        "Training loss",
+                                        "loss",
+                                        epochs,
+                                        List.of("loss"),
+                                        List.of(
+                                                history.stream()
+                                                        .mapToDouble(EpochMetrics::loss)
+                                                        .toArray()))),
+                        "loss against epoch"));
+        h.append(
+                img(
+                        Charts.png(
+                                Charts.lines(
+                                        "Weighted kNN top-1",
+                                        "top-1",
+                                        epochs,
+                                        List.of("memory bank", "recomputed features"),
+                                        List.of(
+                                                history.stream()
+                                                        .mapToDouble(EpochMetrics::bankTop1)
+                                                        .toArray(),
+                                                history.stream()
+                                                        .mapToDouble(EpochMetrics::recomputedTop1)
+                                                        .toArray()))),
+                        "kNN accuracy against epoch"));
+        h.append("</div>");
+
+        h.append("<h2>Retrieval: test queries and their ")
+                .append(NEIGHBOURS)
+                .append(" nearest training images</h2>");
+        h.append(
+                        "<p>Blue: the query. Green: same class. Red: another class. Queries ranked by how many of their neighbours share their class, among the first ")
+                .append(Math.min(CANDIDATE_QUERIES, test.size()))
+                .append(" test images.</p>");
+        appendRetrieval(h, train, test, trainFeatures, testFeatures, d);
+
+        h.append("<h2>2-D map of the test embeddings (PCA)</h2>");
+        int m = Math.min(MAP_POINTS, test.size());
+        float[] sample = new float[m * d];
+        System.arraycopy(testFeatures, 0, sample, 0, m * d);
+        double[][] xy = Pca.project2d(sample, m, d);
+        int[] sampleLabels = java.util.Arrays.copyOf(testLabels, m);
+        h.append(
+                img(
+                        Charts.png(
+                                Charts.scatter(
+                                        "First two principal components, coloured by class",
+                                        classes,
+                                        xy[0],
+                                        xy[1],
+                                        sampleLabels)),
+                        "embedding map"));
+
+        h.append("<h2>Per-class kNN accuracy</h2>");
+        h.append(
+                img(
+                        Charts.png(
+                                Charts.bars(
+                                        "Weighted kNN top-1 per class",
+                                        classes,
+                                        knn.perClassTop1(testLabels))),
+                        "per-class accuracy"));
+        h.append("<h2>Confusion matrix</h2><p>Rows: true class. Columns: kNN prediction.</p>");
+        appendConfusion(h, classes, knn.confusion(testLabels));
+
+        h.append("<h2>Config</h2><pre>")
+                .append(escape(read(runDir.resolve("config.yaml"))))
+                .append("</pre>");
+        h.append("<h2>Provenance</h2><pre>")
+                .append(escape(read(runDir.resolve("provenance.json"))))
+                .append("</pre>");
+        h.append("</body></html>\n");
+        try {
+            Files.writeString(html, h.toString(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + html + ": " + e.getMessage(), e);
+        }
+        return html;
+    }
+
+    private static void appendRetrieval(
+            StringBuilder h,
+            ImageDataset train,
+            ImageDataset test,
+            float[] trainF,
+            float[] testF,
+            int d) {
+        int q = Math.min(CANDIDATE_QUERIES, test.size());
+        float[] qf = new float[q * d];
+        System.arraycopy(testF, 0, qf, 0, q * d);
+        List<List<Hit>> all;
+        try (ExactIndex index = new ExactIndex(new Matrix(train.size(), d, trainF))) {
+            all = index.searchAll(new Matrix(q, d, qf), NEIGHBOURS);
+        }
+        List<Integer> order = new ArrayList<>();
+        double[] agreement = new double[q];
+        for (int i = 0; i < q; i++) {
+            order.add(i);
+            int same = 0;
+            for (Hit hit : all.get(i)) {
+                same += train.label(hit.id()) == test.label(i) ? 1 : 0;
+            }
+            agreement[i] = same + all.get(i).get(0).score() * 1e-3;
+        }
+        order.sort(Comparator.comparingDouble(i -> -agreement[i]));
+        int rows = Math.min(GRID_ROWS, q);
+        List<Integer> best = order.subList(0, rows);
+        List<Integer> worst = new ArrayList<>(order.subList(q - rows, q));
+        java.util.Collections.reverse(worst);
+        h.append("<h3>Best</h3>")
+                .append(
+                        img(
+                                RetrievalGrid.png(test, train, best, pick(all, best)),
+                                "best retrievals"));
+        h.append("<h3>Worst</h3>")
+                .append(
+                        img(
+                                RetrievalGrid.png(test, train, worst, pick(all, worst)),
+                                "worst retrievals"));
+    }
+
+    private static List<List<Hit>> pick(List<List<Hit>> all, List<Integer> rows) {
+        List<List<Hit>> out = new ArrayList<>();
+        for (int r : rows) {
+            out.add(all.get(r));
+        }
+        return out;
+    }
+
+    private static void appendConfusion(StringBuilder h, List<String> classes, int[][] m) {
+        h.append("<table><tr><th></th>");
+        for (String c : classes) {
+            h.append("<th>").append(escape(c)).append("</th>");
+        }
+        h.append("</tr>");
+        for (int r = 0; r < m.length; r++) {
+            int total = 0;
+            for (int v : m[r]) {
+                total += v;
+            }
+            h.append("<tr><th>").append(escape(classes.get(r))).append("</th>");
+            for (int c = 0; c < m[r].length; c++) {
+                double share = total == 0 ? 0 : (double) m[r][c] / total;
+                int shade = (int) Math.round(255 - 155 * share);
+                h.append(
+                        String.format(
+                                Locale.ROOT,
+                                "<td style=\"background:rgb(%d,%d,255)\">%d</td>",
+                                shade,
+                                shade,
+                                m[r][c]));
+            }
+            h.append("</tr>");
+        }
+        h.append("</table>");
+    }
+
+    private static String img(String src, String alt) {
+        return "<img src=\"" + src + "\" alt=\"" + escape(alt) + "\">";
+    }
+
+    private static List<EpochMetrics> readMetrics(Path file) {
+        ObjectMapper json =
+                new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        try {
+            List<EpochMetrics> out = new ArrayList<>();
+            for (String line : Files.readAllLines(file)) {
+                if (!line.isBlank()) {
+                    out.add(json.readValue(line, EpochMetrics.class));
+                }
+            }
+            return out;
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException(
+                    "no "
+                            + file.getFileName()
+                            + " in "
+                            + file.getParent()
+                            + ": is it an npid run directory?",
+                    e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "(missing)";
+        } catch (IOException e) {
+            return "(unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    private static int[] labels(ImageDataset ds) {
+        int[] l = new int[ds.size()];
+        for (int i = 0; i < l.length; i++) {
+            l[i] = ds.label(i);
+        }
+        return l;
+    }
+
+    static String escape(String s) {
+        return s.replace("&", "&amp;")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;")
+                .replace("\"", "&quot;");
+    }
+}
