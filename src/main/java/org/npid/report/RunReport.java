@@ -96,37 +96,39 @@ public final class RunReport {
         h.append("<h2>Training curves</h2><div class=\"grid\">");
         if (history.isEmpty()) {
             h.append("<p>No completed epoch yet (no metrics.jsonl).</p>");
+        } else {
+            double[] epochs = history.stream().mapToDouble(EpochMetrics::epoch).toArray();
+            h.append(
+                    img(
+                            Charts.png(
+                                    Charts.lines(
+                                            "Training loss",
+                                            "loss",
+                                            epochs,
+                                            List.of("loss"),
+                                            List.of(
+                                                    history.stream()
+                                                            .mapToDouble(EpochMetrics::loss)
+                                                            .toArray()))),
+                            "loss against epoch"));
+            h.append(
+                    img(
+                            Charts.png(
+                                    Charts.lines(
+                                            "Weighted kNN top-1",
+                                            "top-1",
+                                            epochs,
+                                            List.of("memory bank", "recomputed features"),
+                                            List.of(
+                                                    history.stream()
+                                                            .mapToDouble(EpochMetrics::bankTop1)
+                                                            .toArray(),
+                                                    history.stream()
+                                                            .mapToDouble(
+                                                                    EpochMetrics::recomputedTop1)
+                                                            .toArray()))),
+                            "kNN accuracy against epoch"));
         }
-        double[] epochs = history.stream().mapToDouble(EpochMetrics::epoch).toArray();
-        h.append(
-                img(
-                        Charts.png(
-                                Charts.lines(
-                                        "Training loss",
-                                        "loss",
-                                        epochs,
-                                        List.of("loss"),
-                                        List.of(
-                                                history.stream()
-                                                        .mapToDouble(EpochMetrics::loss)
-                                                        .toArray()))),
-                        "loss against epoch"));
-        h.append(
-                img(
-                        Charts.png(
-                                Charts.lines(
-                                        "Weighted kNN top-1",
-                                        "top-1",
-                                        epochs,
-                                        List.of("memory bank", "recomputed features"),
-                                        List.of(
-                                                history.stream()
-                                                        .mapToDouble(EpochMetrics::bankTop1)
-                                                        .toArray(),
-                                                history.stream()
-                                                        .mapToDouble(EpochMetrics::recomputedTop1)
-                                                        .toArray()))),
-                        "kNN accuracy against epoch"));
         h.append("</div>");
 
         h.append("<h2>Retrieval: test queries and their ")
@@ -275,13 +277,8 @@ public final class RunReport {
             }
             return out;
         } catch (java.nio.file.NoSuchFileException e) {
-            throw new IllegalArgumentException(
-                    "no "
-                            + file.getFileName()
-                            + " in "
-                            + file.getParent()
-                            + ": is it an npid run directory?",
-                    e);
+            // A run stopped inside its first epoch has a checkpoint but no metrics yet.
+            return List.of();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
