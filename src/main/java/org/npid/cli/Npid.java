@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
             SearchCommand.class,
             ProbeCommand.class,
             ReportCommand.class,
+            ServeCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Npid implements Runnable {

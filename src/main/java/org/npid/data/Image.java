@@ -32,4 +32,21 @@ public record Image(int width, int height, int channels, byte[] pixels) {
     public int pixel(int x, int y, int c) {
         return pixels[(y * width + x) * channels + c] & 0xFF;
     }
+
+    /** As an RGB BufferedImage (gray replicated), for writing PNGs and drawing. */
+    public java.awt.image.BufferedImage toBufferedImage() {
+        java.awt.image.BufferedImage b =
+                new java.awt.image.BufferedImage(
+                        width, height, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int o = (y * width + x) * channels;
+                int r = pixels[o] & 0xff;
+                int g = channels == 3 ? pixels[o + 1] & 0xff : r;
+                int bl = channels == 3 ? pixels[o + 2] & 0xff : r;
+                b.setRGB(x, y, (r << 16) | (g << 8) | bl);
+            }
+        }
+        return b;
+    }
 }

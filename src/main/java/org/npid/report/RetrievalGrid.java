@@ -67,24 +67,8 @@ final class RetrievalGrid {
     }
 
     private static void draw(Graphics2D g, Image img, int x, int y, Color frame) {
-        g.drawImage(toBuffered(img), x, y, CELL, CELL, null);
+        g.drawImage(img.toBufferedImage(), x, y, CELL, CELL, null);
         g.setColor(frame);
         g.drawRect(x, y, CELL, CELL);
-    }
-
-    static BufferedImage toBuffered(Image img) {
-        BufferedImage b = new BufferedImage(img.width(), img.height(), BufferedImage.TYPE_INT_RGB);
-        byte[] p = img.pixels();
-        int c = img.channels();
-        for (int y = 0; y < img.height(); y++) {
-            for (int x = 0; x < img.width(); x++) {
-                int o = (y * img.width() + x) * c;
-                int r = p[o] & 0xff;
-                int gg = c == 3 ? p[o + 1] & 0xff : r;
-                int bb = c == 3 ? p[o + 2] & 0xff : r;
-                b.setRGB(x, y, (r << 16) | (gg << 8) | bb);
-            }
-        }
-        return b;
     }
 }

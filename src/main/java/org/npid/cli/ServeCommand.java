@@ -1,0 +1,64 @@
+package org.npid.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.npid.data.Datasets;
+import org.npid.data.ImageDataset;
+import org.npid.data.Split;
+import org.npid.serve.NeighbourServer;
+import org.npid.train.TrainedModel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code npid serve}: a local page and JSON API for nearest-image search. */
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Serve a local web page and JSON API: pick a test image or upload one and see its"
+                    + " nearest training images with scores. Binds to 127.0.0.1 by default."
+        })
+final class ServeCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--checkpoint", required = true, paramLabel = "FILE")
+    Path checkpoint;
+
+    @Option(
+            names = "--data",
+            required = true,
+            paramLabel = "PATH",
+            description = "Training images (gallery) and test images (queries).")
+    Path data;
+
+    @Option(
+            names = "--host",
+            defaultValue = "127.0.0.1",
+            description = "Bind address (default ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(
+            names = "--port",
+            defaultValue = "7070",
+            description = "Port (default ${DEFAULT-VALUE}; 0 = any free one).")
+    int port;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        ImageDataset gallery = Datasets.open(data, Split.TRAIN);
+        ImageDataset queries = Datasets.open(data, Split.TEST);
+        try (TrainedModel model = TrainedModel.load(checkpoint, gallery.channels());
+                NeighbourServer server =
+                        NeighbourServer.start(model, gallery, queries, host, port)) {
+            spec.commandLine()
+                    .getOut()
+                    .printf("npid serve: http://%s:%d/ (Ctrl-C to stop)%n", host, server.port());
+            spec.commandLine().getOut().flush();
+            new CountDownLatch(1).await();
+        }
+        return 0;
+    }
+}

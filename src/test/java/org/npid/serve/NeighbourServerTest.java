@@ -1,0 +1,139 @@
+package org.npid.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.npid.data.Datasets;
+import org.npid.data.Split;
+import org.npid.train.NpidTraining;
+import org.npid.train.SyntheticIdx;
+import org.npid.train.TrainConfig;
+import org.npid.train.TrainListener;
+import org.npid.train.TrainedModel;
+
+class NeighbourServerTest {
+    @TempDir static Path tmp;
+    static TrainedModel model;
+    static NeighbourServer server;
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path data = SyntheticIdx.write(tmp.resolve("d"), 16, 4, 16, 2);
+        Path run = tmp.resolve("run");
+        NpidTraining.run(
+                TrainConfig.resolve(
+                        (java.io.InputStream) null,
+                        Map.of(
+                                "data",
+                                data.toString(),
+                                "run_dir",
+                                run.toString(),
+                                "width",
+                                "0.125",
+                                "embedding_dim",
+                                "16",
+                                "epochs",
+                                "1",
+                                "batch_size",
+                                "16",
+                                "objective",
+                                "softmax",
+                                "knn_k",
+                                "5",
+                                "workers",
+                                "1")),
+                false,
+                TrainListener.NONE);
+        model = TrainedModel.load(run, 1);
+        server =
+                NeighbourServer.start(
+                        model,
+                        Datasets.open(data, Split.TRAIN),
+                        Datasets.open(data, Split.TEST),
+                        "127.0.0.1",
+                        0);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        model.close();
+    }
+
+    private static HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> upload(byte[] bytes) throws Exception {
+        String boundary = "npidtestboundary";
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.write(
+                ("--"
+                                + boundary
+                                + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"q.png\"\r\n"
+                                + "Content-Type: application/octet-stream\r\n\r\n")
+                        .getBytes(StandardCharsets.UTF_8));
+        body.write(bytes);
+        body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        return HTTP.send(
+                HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + server.port() + "/api/search?k=3"))
+                        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void pageAndNeighboursOfATestImage() throws Exception {
+        assertThat(get("/").body()).contains("npid: nearest training images");
+        HttpResponse<String> r = get("/api/test/3/neighbours?k=4");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body().split("\"score\"", -1)).hasSize(5);
+        assertThat(get("/image/train/0").headers().firstValue("content-type"))
+                .hasValue("image/png");
+    }
+
+    @Test
+    void uploadOfARealImageFindsNeighbours() throws Exception {
+        BufferedImage img = new BufferedImage(16, 16, BufferedImage.TYPE_BYTE_GRAY);
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(img, "png", png);
+        HttpResponse<String> r = upload(png.toByteArray());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body().split("\"score\"", -1)).hasSize(4);
+    }
+
+    @Test
+    void rejectsBadInputWithClearErrors() throws Exception {
+        assertThat(get("/image/..%2F..%2Fetc/passwd").statusCode()).isIn(400, 404);
+        assertThat(get("/image/../../etc/passwd").statusCode()).isIn(400, 404);
+        assertThat(get("/image/secret/1").statusCode()).isEqualTo(400);
+        assertThat(get("/image/train/abc").body()).contains("id must be a number");
+        assertThat(get("/image/train/99999").statusCode()).isEqualTo(404);
+        assertThat(get("/api/test/1/neighbours?k=5000").body()).contains("k must be between");
+        HttpResponse<String> notImage =
+                upload("hello, not an image".getBytes(StandardCharsets.UTF_8));
+        assertThat(notImage.statusCode()).isEqualTo(415);
+        assertThat(notImage.body()).contains("not a JPEG or PNG");
+        HttpResponse<String> big = upload(new byte[NeighbourServer.MAX_UPLOAD_BYTES + 1024]);
+        assertThat(big.statusCode()).isEqualTo(413);
+    }
+}
