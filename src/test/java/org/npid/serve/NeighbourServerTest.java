@@ -136,4 +136,41 @@ class NeighbourServerTest {
         HttpResponse<String> big = upload(new byte[NeighbourServer.MAX_UPLOAD_BYTES + 1024]);
         assertThat(big.statusCode()).isEqualTo(413);
     }
+
+    /**
+     * End to end in a real browser: Debian's chromium, installed by .ci/run; skipped without it.
+     */
+    @Test
+    void headlessChromiumShowsTheNeighbours() throws Exception {
+        Path chromium = Path.of("/usr/bin/chromium");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                java.nio.file.Files.isExecutable(chromium), "no chromium");
+        Process p =
+                new ProcessBuilder(
+                                chromium.toString(),
+                                "--headless",
+                                "--no-sandbox",
+                                "--disable-gpu",
+                                "--disable-quic",
+                                "--no-first-run",
+                                "--disable-background-networking",
+                                "--disable-component-update",
+                                "--disable-sync",
+                                "--user-data-dir=" + tmp.resolve("chromium-profile"),
+                                "--virtual-time-budget=10000",
+                                "--dump-dom",
+                                "http://127.0.0.1:" + server.port() + "/?id=2")
+                        .redirectError(ProcessBuilder.Redirect.DISCARD)
+                        .start();
+        String dom = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        // Rendered results, not the script's template: captions start with a real row id.
+        assertThat(dom).containsPattern("<figcaption>query<br>\\w");
+        assertThat(
+                        java.util.regex.Pattern.compile("<figcaption>#\\d+ ")
+                                .matcher(dom)
+                                .results()
+                                .count())
+                .isEqualTo(10);
+    }
 }
