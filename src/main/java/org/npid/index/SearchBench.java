@@ -178,7 +178,8 @@ public final class SearchBench {
      * Runner: {@code key=value} arguments n, dim, queries, k, seed, base (random|lowrank), rank,
      * noise, queryMode (random|perturbed|both|none; a lowrank base always adds held-out queries
      * from its own distribution), dir, threads, maxConn, beamWidth, efSearch (comma list allowed:
-     * one build, several search settings), bits, rescore, buildThreads.
+     * one build, several search settings), bits, rescore, buildThreads; base=npy with file=X.npy
+     * and queryFile=Y.npy searches real embeddings written by {@code npid embed}.
      */
     public static void main(String[] args) throws IOException {
         Map<String, String> a = new HashMap<>();
@@ -213,12 +214,22 @@ public final class SearchBench {
         int rank = Integer.parseInt(a.getOrDefault("rank", "16"));
         float noise = Float.parseFloat(a.getOrDefault("noise", "0.5"));
         boolean lowRank = baseKind.equals("lowrank");
+        boolean fromFile = baseKind.equals("npy");
         Matrix base =
-                lowRank
-                        ? UnitVectors.lowRank(n, dim, rank, noise, seed, seed + 3)
-                        : UnitVectors.random(n, dim, seed);
-        String mode = a.getOrDefault("queryMode", "both");
+                fromFile
+                        ? Npy.read(Path.of(a.get("file")))
+                        : lowRank
+                                ? UnitVectors.lowRank(n, dim, rank, noise, seed, seed + 3)
+                                : UnitVectors.random(n, dim, seed);
+        String mode = a.getOrDefault("queryMode", fromFile ? "none" : "both");
         Map<String, Matrix> querySets = new java.util.LinkedHashMap<>();
+        if (fromFile) {
+            // Real embeddings (npid embed): queries are the first rows of another split's file.
+            Matrix q = Npy.read(Path.of(a.get("queryFile")));
+            int rows = Math.min(nq, q.rows());
+            float[] head = java.util.Arrays.copyOf(q.data(), rows * q.cols());
+            querySets.put("embeddings " + a.get("queryFile"), new Matrix(rows, q.cols(), head));
+        }
         if (lowRank) {
             querySets.put(
                     "heldout-lowrank(rank=" + rank + ",noise=" + noise + ")",
