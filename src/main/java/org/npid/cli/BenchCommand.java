@@ -58,8 +58,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--threads",
             split = ",",
-            defaultValue = "1,2",
-            description = "Thread counts to try (default ${DEFAULT-VALUE}).")
+            
+            description = "Thread counts to try (default 1,2).")
     List<Integer> threads;
 
     @Option(
@@ -76,15 +76,13 @@ final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--widths",
             split = ",",
-            defaultValue = "0.25,1.0",
-            description = "Network widths (default ${DEFAULT-VALUE}).")
+                        description = "Network widths (default 0.25,1.0).")
     List<Double> widths;
 
     @Option(
             names = "--inputs",
             split = ",",
-            defaultValue = "1x28,3x32",
-            description = "Inputs: 1x28 (Fashion-MNIST, n=60k), 3x32 (CIFAR-10, n=50k).")
+                        description = "Inputs (default both): 1x28 (Fashion-MNIST, n=60k), 3x32 (CIFAR-10, n=50k).")
     List<String> inputs;
 
     @Option(names = "--no-epoch", description = "Skip the whole-epoch run.")
@@ -92,6 +90,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // Defaults here, not in @Option: picocli appends user values to a list's default.
+        threads = threads == null || threads.isEmpty() ? List.of(1, 2) : threads;
+        widths = widths == null || widths.isEmpty() ? List.of(0.25, 1.0) : widths;
+        inputs = inputs == null || inputs.isEmpty() ? List.of("1x28", "3x32") : inputs;
         Threads.configure(threads.get(threads.size() - 1));
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
