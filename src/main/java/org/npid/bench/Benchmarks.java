@@ -176,22 +176,14 @@ public final class Benchmarks {
                     .evaluate(
                             model.getNDManager(),
                             bank,
-                            labels(trainPart),
+                            org.npid.train.Evaluation.labels(trainPart),
                             queries,
-                            labels(testPart),
+                            org.npid.train.Evaluation.labels(testPart),
                             10);
             double knnSeconds = (System.nanoTime() - t1) / 1e9;
             return new EmbedResult(
                     "fashion-mnist", trainPart.size() + testPart.size(), embedSeconds, knnSeconds);
         }
-    }
-
-    private static int[] labels(ImageDataset ds) {
-        int[] l = new int[ds.size()];
-        for (int i = 0; i < l.length; i++) {
-            l[i] = ds.label(i);
-        }
-        return l;
     }
 
     private static EpochResult epochBench(Options o) {

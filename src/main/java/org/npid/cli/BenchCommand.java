@@ -55,11 +55,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "Untimed warm-up steps (default ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(
-            names = "--threads",
-            split = ",",
-            
-            description = "Thread counts to try (default 1,2).")
+    @Option(names = "--threads", split = ",", description = "Thread counts to try (default 1,2).")
     List<Integer> threads;
 
     @Option(
@@ -73,16 +69,14 @@ final class BenchCommand implements Callable<Integer> {
             description = "CIFAR-10 JPEG folder (with train/); skipped if absent.")
     Path cifar;
 
-    @Option(
-            names = "--widths",
-            split = ",",
-                        description = "Network widths (default 0.25,1.0).")
+    @Option(names = "--widths", split = ",", description = "Network widths (default 0.25,1.0).")
     List<Double> widths;
 
     @Option(
             names = "--inputs",
             split = ",",
-                        description = "Inputs (default both): 1x28 (Fashion-MNIST, n=60k), 3x32 (CIFAR-10, n=50k).")
+            description =
+                    "Inputs (default both): 1x28 (Fashion-MNIST, n=60k), 3x32 (CIFAR-10, n=50k).")
     List<String> inputs;
 
     @Option(names = "--no-epoch", description = "Skip the whole-epoch run.")

@@ -23,9 +23,9 @@ final class ChannelsLastConv2d extends AbstractBlock {
     private static final byte VERSION = 1;
 
     /**
-     * Off by default: {@code -Dnpid.channels_last=true} turns it on. It makes a single forward
-     * and backward faster, but in the benchmark's repeated NCE steps one run stalled for minutes
-     * inside a convolution, which is not understood yet (docs/BENCHMARKS.md).
+     * Off by default: {@code -Dnpid.channels_last=true} turns it on. It makes a single forward and
+     * backward faster, but in the benchmark's repeated NCE steps one run stalled for minutes inside
+     * a convolution, which is not understood yet (docs/BENCHMARKS.md).
      */
     static final boolean ENABLED =
             Boolean.parseBoolean(System.getProperty("npid.channels_last", "false"));

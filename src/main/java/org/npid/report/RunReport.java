@@ -51,8 +51,8 @@ public final class RunReport {
         float[] testFeatures;
         int d;
         KnnResult knn;
-        int[] trainLabels = labels(train);
-        int[] testLabels = labels(test);
+        int[] trainLabels = org.npid.train.Evaluation.labels(train);
+        int[] testLabels = org.npid.train.Evaluation.labels(test);
         float knnTemperature;
         try (TrainedModel model =
                 TrainedModel.load(runDir.resolve(NpidTraining.CHECKPOINT), train.channels())) {
@@ -290,14 +290,6 @@ public final class RunReport {
         } catch (IOException e) {
             return "(unreadable: " + e.getMessage() + ")";
         }
-    }
-
-    private static int[] labels(ImageDataset ds) {
-        int[] l = new int[ds.size()];
-        for (int i = 0; i < l.length; i++) {
-            l[i] = ds.label(i);
-        }
-        return l;
     }
 
     static String escape(String s) {

@@ -36,7 +36,8 @@ public final class Evaluation {
         }
     }
 
-    static int[] labels(ImageDataset ds) {
+    /** Every sample's label, in order. */
+    public static int[] labels(ImageDataset ds) {
         int[] labels = new int[ds.size()];
         for (int i = 0; i < labels.length; i++) {
             labels[i] = ds.label(i);
