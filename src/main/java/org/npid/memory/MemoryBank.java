@@ -138,6 +138,17 @@ public final class MemoryBank implements AutoCloseable {
      * with unit norm. Temporaries live in v's manager, so they go with the step.
      */
     public void update(NDArray indices, NDArray v) {
+        update(indices, v, momentum);
+    }
+
+    /**
+     * As {@link #update(NDArray, NDArray)} with another momentum for this call: 0 overwrites the
+     * rows with the normalised fresh embeddings (used to replace the random start rows).
+     */
+    public void update(NDArray indices, NDArray v, float momentum) {
+        if (!(momentum >= 0 && momentum < 1)) {
+            throw new IllegalArgumentException("bank momentum must be in [0, 1), got " + momentum);
+        }
         NDArray fresh = v.stopGradient().toType(DataType.FLOAT32, false);
         NDArray mixed = gather(indices).mul(momentum).add(fresh.mul(1 - momentum));
         NDArray norm = mixed.norm(new int[] {1}, true).maximum(1e-12f);

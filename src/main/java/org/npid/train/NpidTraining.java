@@ -271,6 +271,8 @@ public final class NpidTraining {
                 int firstStep = continuing ? start.step() : 0;
                 double lossSum = continuing ? start.lossSum() : 0;
                 long lossCount = continuing ? start.lossCount() : 0;
+                trainStep.setBankMomentum(
+                        epoch == 0 && config.bankFillFirstEpoch() ? 0f : config.bankMomentum());
                 long begin = System.nanoTime();
                 long images = 0;
                 double lr = 0;

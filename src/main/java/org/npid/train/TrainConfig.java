@@ -42,6 +42,7 @@ public record TrainConfig(
         float proximalLambda,
         float bankMomentum,
         boolean bankFp16,
+        boolean bankFillFirstEpoch,
         int epochs,
         int batchSize,
         double lr,
@@ -141,6 +142,9 @@ public record TrainConfig(
                 0f, // proximal_lambda: off, as in the paper's main results
                 0.5f, // bank_momentum: the paper's m
                 false, // bank_fp16: fp32 unless the bank must be small (1M x 128 = 256 MB in fp16)
+                false, // bank_fill_first_epoch: epoch 1 writes v_i over the random row (momentum
+                // 0);
+                // the paper mixes it in, so half of each row stays random noise until epoch 2
                 10, // epochs: a short run; the paper trains 200
                 128, // batch_size: the official script
                 0.03, // lr: the official script

@@ -24,6 +24,7 @@ public final class TrainStep {
     private final MemoryBank bank;
     private final InstanceObjective objective;
     private final ProximalTerm proximal;
+    private float bankMomentum;
 
     public TrainStep(
             Trainer trainer, MemoryBank bank, InstanceObjective objective, ProximalTerm proximal) {
@@ -31,6 +32,19 @@ public final class TrainStep {
         this.bank = bank;
         this.objective = objective;
         this.proximal = proximal;
+        this.bankMomentum = bank.momentum();
+    }
+
+    /**
+     * The bank momentum of the following steps; the training loop sets 0 for the first epoch when
+     * {@code bank_fill_first_epoch} is on, so each random start row is replaced by its image's
+     * embedding on first visit.
+     */
+    public void setBankMomentum(float momentum) {
+        if (!(momentum >= 0 && momentum < 1)) {
+            throw new IllegalArgumentException("bank momentum must be in [0, 1), got " + momentum);
+        }
+        this.bankMomentum = momentum;
     }
 
     /**
@@ -84,7 +98,7 @@ public final class TrainStep {
             long t4 = System.nanoTime();
             trainer.step();
             long t5 = System.nanoTime();
-            bank.update(indices, v);
+            bank.update(indices, v, bankMomentum);
             long t6 = System.nanoTime();
             if (profile != null) {
                 profile.add(StepProfile.Phase.OPTIMIZER, t5 - t4);

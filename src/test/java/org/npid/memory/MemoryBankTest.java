@@ -53,6 +53,33 @@ class MemoryBankTest {
     }
 
     @Test
+    void zeroMomentumOverwritesTheRowsWithTheNormalisedEmbeddings() {
+        // The first-epoch fill: V[1] = (0, 1) is replaced by normalise((3, 4)) = (0.6, 0.8).
+        float[] init = {1, 0, 0, 1};
+        try (NDManager m = NDManager.newBaseManager();
+                MemoryBank bank = MemoryBank.fromArray(m, init, 2, 2, 0.5f, false)) {
+            try (NDManager step = m.newSubManager()) {
+                bank.update(
+                        step.create(new long[] {1}),
+                        step.create(new float[] {3, 4}, new Shape(1, 2)),
+                        0f);
+                assertThatThrownBy(
+                                () ->
+                                        bank.update(
+                                                step.create(new long[] {1}),
+                                                step.create(new float[] {3, 4}, new Shape(1, 2)),
+                                                1f))
+                        .hasMessageContaining("bank momentum");
+            }
+            float[] rows = bank.toFloatArray();
+            assertThat(rows[0]).isEqualTo(1f);
+            assertThat(rows[2]).isCloseTo(0.6f, within(1e-6f));
+            assertThat(rows[3]).isCloseTo(0.8f, within(1e-6f));
+            assertThat(bank.momentum()).isEqualTo(0.5f);
+        }
+    }
+
+    @Test
     void updateKeepsRowsUnitNormAndIgnoresTheGradient() {
         try (NDManager m = NDManager.newBaseManager();
                 MemoryBank bank = MemoryBank.random(m, 20, 8, 0.5f, false, 1)) {
