@@ -108,6 +108,29 @@ public final class Benchmarks {
         return new Report(machine(), o, steps, data, knn, embed, epoch);
     }
 
+    /** "CxS" (channels x side, e.g. 1x28 or 3x32) as {channels, side}. */
+    static int[] parseInput(String input) {
+        String[] parts = input.toLowerCase(java.util.Locale.ROOT).split("x");
+        int c = parts.length == 2 ? parseOr(parts[0], -1) : -1;
+        int side = parts.length == 2 ? parseOr(parts[1], -1) : -1;
+        if ((c != 1 && c != 3) || side < 8) {
+            throw new IllegalArgumentException(
+                    "input '"
+                            + input
+                            + "' must be CHANNELSxSIDE with 1 or 3 channels and side >= 8,"
+                            + " e.g. 1x28 or 3x32");
+        }
+        return new int[] {c, side};
+    }
+
+    private static int parseOr(String s, int fallback) {
+        try {
+            return Integer.parseInt(s.trim());
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+
     static List<StepBench.Case> stepCases(Options o) {
         List<StepBench.Case> cases = new ArrayList<>();
         if (o.quick()) {
@@ -117,12 +140,15 @@ public final class Benchmarks {
             return cases;
         }
         for (int t : o.threads()) {
-            for (double width : new double[] {0.25, 1.0}) {
-                for (int[] input : new int[][] {{1, 28, 60_000}, {3, 32, 50_000}}) {
+            for (double width : o.widths()) {
+                for (String input : o.inputs()) {
+                    int[] cs = parseInput(input);
+                    // The bank is the training set the input stands for: Fashion-MNIST or CIFAR-10.
+                    int bankSize = cs[0] == 1 ? 60_000 : 50_000;
                     for (StepBench.Objective obj : StepBench.Objective.values()) {
                         cases.add(
                                 new StepBench.Case(
-                                        width, input[0], input[1], obj, input[2], 128, t, 4096));
+                                        width, cs[0], cs[1], obj, bankSize, 128, t, 4096));
                     }
                 }
             }

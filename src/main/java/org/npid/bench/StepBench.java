@@ -30,7 +30,11 @@ import org.npid.train.TrainStep;
 public final class StepBench {
     /** What the step optimises. PLAIN is forward+backward+SGD with no NPID objective. */
     public enum Objective {
+        /** NCE scored with one matmul against the whole bank (the default scoring). */
         NCE,
+        /** NCE scored by gathering B×(m+1) bank rows, as the official code does. */
+        NCE_GATHER,
+        /** NCE with one noise set per batch. */
         NCE_SHARED,
         SOFTMAX,
         PLAIN
@@ -136,6 +140,7 @@ public final class StepBench {
     private static InstanceObjective objective(Case c) {
         return switch (c.objective()) {
             case NCE -> new NceLoss(c.nceNoise(), 0.07f, 0.99, NceLoss.Scoring.MATMUL);
+            case NCE_GATHER -> new NceLoss(c.nceNoise(), 0.07f, 0.99, NceLoss.Scoring.GATHER);
             case NCE_SHARED -> new NceLoss(c.nceNoise(), 0.07f, 0.99, NceLoss.Scoring.SHARED);
             case SOFTMAX -> new NonParametricSoftmax(0.07f);
             case PLAIN -> (v, idx, bank, rng) -> plainLoss(v);
