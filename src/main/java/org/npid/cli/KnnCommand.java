@@ -7,6 +7,7 @@ import org.npid.train.Evaluation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code npid knn}: weighted kNN of a checkpoint with recomputed training features. */
@@ -23,7 +24,6 @@ final class KnnCommand implements Callable<Integer> {
 
     @Option(
             names = "--checkpoint",
-            required = true,
             paramLabel = "FILE",
             description = "A last.ckpt file, or the run directory holding it.")
     Path checkpoint;
@@ -50,15 +50,34 @@ final class KnnCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "Native threads (0 = all).")
     int threads;
 
+    @Option(
+            names = "--raw-pixels",
+            description =
+                    "The baseline: kNN on the images' own pixels (cosine), no network; no"
+                            + " --checkpoint.")
+    boolean rawPixels;
+
     @Override
     public Integer call() {
         Threads.configure(threads);
-        KnnResult r = Evaluation.knn(checkpoint, data, k, temperature, 2);
+        if (rawPixels == (checkpoint != null)) {
+            throw new ParameterException(
+                    spec.commandLine(), "give either --checkpoint or --raw-pixels");
+        }
+        KnnResult r =
+                rawPixels
+                        ? Evaluation.rawPixelKnn(data, k, temperature)
+                        : Evaluation.knn(checkpoint, data, k, temperature, 2);
         spec.commandLine()
                 .getOut()
                 .printf(
-                        "weighted kNN (k=%d, τ=%s): top-1 %.2f%%  top-5 %.2f%%  1-NN %.2f%%%n",
-                        k, temperature, 100 * r.top1(), 100 * r.top5(), 100 * r.nn1());
+                        "%sweighted kNN (k=%d, τ=%s): top-1 %.2f%%  top-5 %.2f%%  1-NN %.2f%%%n",
+                        rawPixels ? "raw pixels, " : "",
+                        k,
+                        temperature,
+                        100 * r.top1(),
+                        100 * r.top5(),
+                        100 * r.nn1());
         return 0;
     }
 }

@@ -1,5 +1,6 @@
 package org.npid.train;
 
+import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import org.npid.data.Datasets;
 import org.npid.data.ImageDataset;
@@ -7,7 +8,10 @@ import org.npid.data.Split;
 import org.npid.eval.KnnClassifier;
 import org.npid.eval.KnnResult;
 
-/** Weighted kNN of a checkpoint on a data set, with training features recomputed. */
+/**
+ * Weighted kNN of a checkpoint on a data set, with training features recomputed, and the raw-pixel
+ * baseline it is judged against.
+ */
 public final class Evaluation {
     private Evaluation() {}
 
@@ -34,6 +38,57 @@ public final class Evaluation {
                             labels(test),
                             train.classNames().size());
         }
+    }
+
+    /**
+     * The raw-pixel baseline of the same protocol: each image's pixels (0–1) as one L2-normalised
+     * vector, so the kNN similarity is the cosine between images. All images must share one size.
+     */
+    public static KnnResult rawPixelKnn(Path data, int k, float temperature) {
+        ImageDataset train = Datasets.open(data, Split.TRAIN);
+        ImageDataset test = Datasets.open(data, Split.TEST);
+        if (!train.labeled() || !test.labeled()) {
+            throw new IllegalArgumentException(
+                    "kNN needs labels: " + data + " has no class folders or label files");
+        }
+        int dim = train.image(0).pixels().length;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            return new KnnClassifier(k, temperature)
+                    .evaluate(
+                            manager,
+                            pixelVectors(train, dim),
+                            labels(train),
+                            pixelVectors(test, dim),
+                            labels(test),
+                            train.classNames().size());
+        }
+    }
+
+    private static float[] pixelVectors(ImageDataset ds, int dim) {
+        float[] out = new float[Math.multiplyExact(ds.size(), dim)];
+        for (int i = 0; i < ds.size(); i++) {
+            byte[] px = ds.image(i).pixels();
+            if (px.length != dim) {
+                throw new IllegalArgumentException(
+                        ds.source(i)
+                                + " has "
+                                + px.length
+                                + " pixel values, the first image "
+                                + dim
+                                + ": the raw-pixel baseline needs images of one size and mode");
+            }
+            double norm2 = 0;
+            for (int j = 0; j < dim; j++) {
+                float v = (px[j] & 0xFF) / 255f;
+                out[i * dim + j] = v;
+                norm2 += v * v;
+            }
+            float inv = norm2 > 0 ? (float) (1 / Math.sqrt(norm2)) : 0f;
+            for (int j = 0; j < dim; j++) {
+                out[i * dim + j] *= inv;
+            }
+        }
+        return out;
     }
 
     /** Every sample's label, in order. */
