@@ -50,7 +50,8 @@ class Int8EncoderTest {
             byte[] b = e.encode(ROWS.data(), (i + 1) * 32);
             long d2 = 0;
             for (int c = 0; c < 32; c++) {
-                d2 += (a[c] - b[c]) * (a[c] - b[c]);
+                long diff = (long) a[c] - b[c];
+                d2 += diff * diff;
             }
             float cos = ExactIndex.dot(ROWS.data(), i * 32, ROWS.data(), (i + 1) * 32, 32);
             // Worst case of the rounding (see HnswIndexTest): sqrt(d) |q - x| / s + d / (2 s^2).
