@@ -28,8 +28,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Find the k most similar images (cosine) in embeddings written by `npid embed`, for"
                     + " query rows of that file or for new image files embedded with --checkpoint."
-                    + " Backends: exact (one pass over all rows) or hnsw (Lucene HNSW, int7"
-                    + " scalar-quantised, built once into --index-dir)."
+                    + " Backends: exact (one pass over all rows) or hnsw (Lucene HNSW, built once"
+                    + " into --index-dir; --storage and --dims choose how its vectors are stored)."
         })
 final class SearchCommand implements Callable<Integer> {
     enum Backend {
@@ -77,6 +77,27 @@ final class SearchCommand implements Callable<Integer> {
             paramLabel = "DIR",
             description = "HNSW index (built on first use; default FILE.hnsw).")
     Path indexDir;
+
+    @Option(
+            names = "--storage",
+            paramLabel = "MODE",
+            description =
+                    "hnsw vectors: int8 (own int8 codes of the rows, centred and PCA-projected"
+                            + " to --dims, compared by distance; no float copy: 100 to 125 bytes a"
+                            + " row at 64 dims, graph included) or quantized_float (Lucene int7"
+                            + " codes plus the float32 rows for re-ranking: about 680 bytes a row)."
+                            + " An existing index must have been built with the same --storage and"
+                            + " --dims (default ${DEFAULT-VALUE}; see docs/SEARCH.md).")
+    HnswParams.Storage storage = HnswParams.defaults().storage();
+
+    @Option(
+            names = "--dims",
+            paramLabel = "N",
+            description =
+                    "int8 only: keep the N leading principal axes (0 = all dims; default "
+                            + HnswParams.DEFAULT_DIMS
+                            + " for int8, 0 for quantized_float).")
+    Integer dims;
 
     @Override
     public Integer call() throws IOException {
@@ -136,14 +157,19 @@ final class SearchCommand implements Callable<Integer> {
                 indexDir != null
                         ? indexDir
                         : embeddings.resolveSibling(embeddings.getFileName() + ".hnsw");
-        try {
-            boolean built = Files.isDirectory(dir) && Files.list(dir).findAny().isPresent();
-            return built
-                    ? HnswIndex.open(dir, HnswParams.defaults())
-                    : HnswIndex.build(dir, base, HnswParams.defaults());
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        HnswParams p = HnswParams.defaults().withStorage(storage);
+        if (dims != null) {
+            p = p.withDims(dims);
         }
+        boolean built = false;
+        if (Files.isDirectory(dir)) {
+            try (var entries = Files.list(dir)) {
+                built = entries.findAny().isPresent();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return built ? HnswIndex.open(dir, p) : HnswIndex.build(dir, base, p);
     }
 
     private List<String> sidecar() throws IOException {

@@ -1,12 +1,20 @@
 package org.npid.index;
 
 import java.io.IOException;
+import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -15,7 +23,9 @@ import java.util.stream.Stream;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene912.Lucene912Codec;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswScalarQuantizedVectorsFormat;
+import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
 import org.apache.lucene.document.Document;
+import org.apache.lucene.document.KnnByteVectorField;
 import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.index.DirectoryReader;
@@ -27,20 +37,34 @@ import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.TieredMergePolicy;
+import org.apache.lucene.index.VectorEncoding;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnByteVectorQuery;
 import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.MMapDirectory;
+import org.npid.index.HnswParams.Storage;
 
 /**
- * Approximate search with Lucene's HNSW graph over scalar-quantised vectors, stored in a directory
- * and memory-mapped so that a million-row bank opens instantly and costs little heap.
+ * Approximate search with Lucene's HNSW graph, stored in a directory and memory-mapped so that a
+ * million-row bank opens instantly and costs little heap. Two storages ({@link Storage}):
  *
- * <p>Lucene keeps the float vectors too (in the {@code .vec} file, used for merging and, here,
- * optional rescoring), but a search without rescoring only touches the quantised vectors ({@code
- * .veq}) and the graph ({@code .vex}); those are what {@link #bytesInMemory} counts.
+ * <ul>
+ *   <li>{@link Storage#QUANTIZED_FLOAT}: Lucene's scalar-quantised vectors ({@code .veq}) for the
+ *       graph, and the float vectors ({@code .vec}), which Lucene keeps for merging and which serve
+ *       here for optional rescoring. A search without rescoring touches only the quantised vectors
+ *       and the graph ({@code .vex}).
+ *   <li>{@link Storage#INT8}: our own int8 codes ({@link Int8Encoder}: centred, PCA-projected,
+ *       optionally to fewer dims), stored as Lucene byte vectors ({@code .vec}) beside the graph
+ *       and compared by Euclidean distance. No float copy exists, so the vectors take a quarter of
+ *       the floats' size, or less with fewer dims.
+ * </ul>
+ *
+ * <p>The directory also holds {@value #LAYOUT_FILE} (storage, dimensions, int8 scale), written last
+ * so that its presence marks a complete build, and for an INT8 index the mean and axes its codes
+ * are projected on, {@value #PROJECTION_FILE}. {@link #bytesInMemory} counts what a search touches.
  */
 public final class HnswIndex implements VectorIndex {
     static final String VECTOR_FIELD = "vec";
@@ -49,9 +73,19 @@ public final class HnswIndex implements VectorIndex {
     /** Squared-norm slack for "unit" vectors: float16 storage alone drifts by about 1e-3. */
     private static final float UNIT_TOLERANCE = 1e-2f;
 
-    /** Files a search touches: quantised vectors, graph, and their metadata. */
+    /** Storage, dimensions and scale; a Java properties file. */
+    static final String LAYOUT_FILE = "npid-hnsw.properties";
+
+    /** An INT8 index's mean (row 0) and {@code dims} axes (rows below): {@code (dims+1) × dim}. */
+    static final String PROJECTION_FILE = "npid-projection.npy";
+
+    /** QUANTIZED_FLOAT files a search touches: quantised vectors, graph, and their metadata. */
     private static final List<String> HOT_EXTENSIONS =
             List.of(".veq", ".vemq", ".vex", ".vem", ".vemf");
+
+    /** INT8 files a search touches: the byte vectors, graph, and their metadata. */
+    private static final List<String> INT8_HOT_EXTENSIONS =
+            List.of(".vec", ".vemf", ".vex", ".vem");
 
     private static final String RAW_EXTENSION = ".vec";
 
@@ -62,6 +96,8 @@ public final class HnswIndex implements VectorIndex {
     private final LeafReader leaf;
     private final IndexSearcher searcher;
     private final int dim;
+    private final Layout layout;
+    private final Int8Encoder encoder;
     private final int[] docToRow;
 
     private HnswIndex(Path dir, HnswParams params) throws IOException {
@@ -96,7 +132,10 @@ public final class HnswIndex implements VectorIndex {
                                 + "' vector field; rebuild it with"
                                 + " HnswIndex.build");
             }
-            this.dim = fi.getVectorDimension();
+            this.layout = Layout.read(dir, fi);
+            layout.check(params, dir);
+            this.dim = layout.dim();
+            this.encoder = layout.storage() == Storage.INT8 ? layout.encoder(dir) : null;
             this.docToRow = readRowIds(leaf, dir);
             this.searcher = new IndexSearcher(r);
             // Every query vector is different, so caching would only cost memory.
@@ -116,14 +155,27 @@ public final class HnswIndex implements VectorIndex {
         checkUnitRows(vectors);
         try {
             prepareEmptyDir(dir);
-            write(dir, vectors, p);
+            Int8Encoder encoder =
+                    p.storage() == Storage.INT8
+                            ? Int8Encoder.fit(vectors, Math.min(p.dims(), vectors.cols()))
+                            : null;
+            write(dir, vectors, p, encoder);
+            if (encoder != null) {
+                Npy.write(dir.resolve(PROJECTION_FILE), encoder.toMatrix(), false);
+            }
+            Layout.of(p.storage(), vectors.cols(), encoder).write(dir);
             return new HnswIndex(dir, p);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot build HNSW index in " + dir, e);
         }
     }
 
-    /** Opens an index written by {@link #build}; only the search-time fields of {@code p} apply. */
+    /**
+     * Opens an index written by {@link #build}. Only the search-time fields of {@code p} apply, but
+     * its storage and dims must be those the index was built with (as for build, dims 0 or at least
+     * the width means the full width): a mismatch is an error rather than a silent switch of query
+     * path.
+     */
     public static HnswIndex open(Path dir, HnswParams p) {
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException(
@@ -136,33 +188,39 @@ public final class HnswIndex implements VectorIndex {
         }
     }
 
-    private static void write(Path dir, Matrix vectors, HnswParams p) throws IOException {
+    private static void write(Path dir, Matrix vectors, HnswParams p, Int8Encoder encoder)
+            throws IOException {
         int threads = p.threads();
         // Lucene rejects an executor when merging on one thread, so only make one for several.
         ExecutorService exec = threads > 1 ? Executors.newFixedThreadPool(threads) : null;
         try {
+            // The plain HNSW format stores exactly the vectors it is given, our int8 codes, and
+            // nothing else; the scalar-quantised one keeps the floats beside its own codes.
             KnnVectorsFormat format =
-                    new Lucene99HnswScalarQuantizedVectorsFormat(
-                            p.maxConn(),
-                            p.beamWidth(),
-                            threads,
-                            p.bits(),
-                            p.bits() == 4,
-                            null,
-                            exec);
+                    encoder != null
+                            ? new Lucene99HnswVectorsFormat(
+                                    p.maxConn(), p.beamWidth(), threads, exec)
+                            : new Lucene99HnswScalarQuantizedVectorsFormat(
+                                    p.maxConn(),
+                                    p.beamWidth(),
+                                    threads,
+                                    p.bits(),
+                                    p.bits() == 4,
+                                    null,
+                                    exec);
             TieredMergePolicy mergePolicy = new TieredMergePolicy();
             // Separate files, so the quantised vectors and the graph can be mapped and sized.
             mergePolicy.setNoCFSRatio(0.0);
             IndexWriterConfig config =
                     new IndexWriterConfig()
-                            .setCodec(new QuantizedCodec(format))
+                            .setCodec(new VectorsCodec(format))
                             .setOpenMode(IndexWriterConfig.OpenMode.CREATE)
                             .setUseCompoundFile(false)
                             .setMergePolicy(mergePolicy)
                             .setRAMBufferSizeMB(ramBufferMb());
             try (MMapDirectory d = new MMapDirectory(dir);
                     IndexWriter writer = new IndexWriter(d, config)) {
-                addAll(writer, vectors, threads, exec);
+                addAll(writer, vectors, encoder, threads, exec);
                 // One segment means one graph to walk per query instead of one per segment.
                 writer.forceMerge(1);
                 writer.commit();
@@ -179,11 +237,15 @@ public final class HnswIndex implements VectorIndex {
      * parallel; forceMerge then joins them, again on all threads.
      */
     private static void addAll(
-            IndexWriter writer, Matrix vectors, int threads, ExecutorService exec)
+            IndexWriter writer,
+            Matrix vectors,
+            Int8Encoder encoder,
+            int threads,
+            ExecutorService exec)
             throws IOException {
         int n = vectors.rows();
         if (exec == null) {
-            addRange(writer, vectors, 0, n);
+            addRange(writer, vectors, encoder, 0, n);
             return;
         }
         List<Future<?>> futures = new ArrayList<>();
@@ -193,7 +255,7 @@ public final class HnswIndex implements VectorIndex {
             futures.add(
                     exec.submit(
                             () -> {
-                                addRange(writer, vectors, from, to);
+                                addRange(writer, vectors, encoder, from, to);
                                 return null;
                             }));
         }
@@ -209,13 +271,21 @@ public final class HnswIndex implements VectorIndex {
         }
     }
 
-    private static void addRange(IndexWriter writer, Matrix vectors, int from, int to)
+    private static void addRange(
+            IndexWriter writer, Matrix vectors, Int8Encoder encoder, int from, int to)
             throws IOException {
         for (int i = from; i < to; i++) {
             Document doc = new Document();
             doc.add(
-                    new KnnFloatVectorField(
-                            VECTOR_FIELD, vectors.row(i), VectorSimilarityFunction.DOT_PRODUCT));
+                    encoder != null
+                            ? new KnnByteVectorField(
+                                    VECTOR_FIELD,
+                                    encoder.encode(vectors.data(), vectors.offset(i)),
+                                    VectorSimilarityFunction.EUCLIDEAN)
+                            : new KnnFloatVectorField(
+                                    VECTOR_FIELD,
+                                    vectors.row(i),
+                                    VectorSimilarityFunction.DOT_PRODUCT));
             doc.add(new NumericDocValuesField(ROW_FIELD, i));
             writer.addDocument(doc);
         }
@@ -300,6 +370,9 @@ public final class HnswIndex implements VectorIndex {
         }
         int candidates = Math.max(k, params.efSearch());
         try {
+            if (encoder != null) {
+                return searchInt8(query, candidates, k);
+            }
             TopDocs top =
                     searcher.search(
                             new KnnFloatVectorQuery(VECTOR_FIELD, query, candidates), candidates);
@@ -309,14 +382,44 @@ public final class HnswIndex implements VectorIndex {
         }
     }
 
+    /**
+     * Encodes the query like the rows, then turns Lucene's byte score back into the squared
+     * distance of the codes and that into a cosine. Lucene 9.12 scores byte EUCLIDEAN as {@code 1 /
+     * (1 + squareDistance)} (VectorSimilarityFunction.EUCLIDEAN.compare and the Java 21
+     * MemorySegment scorer alike). The encoder normalises the query, so its norm is multiplied back
+     * in to keep the score an inner product, as {@link Hit#score()} promises.
+     */
+    private List<Hit> searchInt8(float[] query, int candidates, int k) throws IOException {
+        byte[] code = encoder.encode(query, 0);
+        float norm = (float) Math.sqrt(ExactIndex.dot(query, 0, query, 0, dim));
+        TopDocs top =
+                searcher.search(new KnnByteVectorQuery(VECTOR_FIELD, code, candidates), candidates);
+        List<Hit> out = new ArrayList<>(top.scoreDocs.length);
+        for (ScoreDoc sd : top.scoreDocs) {
+            // The distance is an integer; rounding removes the float division's error, which stays
+            // far below 0.5 for any distance two 128-d byte codes can have.
+            long squareDistance = Math.round(1.0 / sd.score - 1.0);
+            out.add(new Hit(docToRow[sd.doc], norm * encoder.cosine(squareDistance)));
+        }
+        return firstK(out, k);
+    }
+
     /** Lucene scores DOT_PRODUCT as (1 + dot) / 2 to keep scores positive; undo that. */
     private List<Hit> convert(ScoreDoc[] docs, int k) {
-        int n = Math.min(k, docs.length);
-        List<Hit> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            out.add(new Hit(docToRow[docs[i].doc], 2f * docs[i].score - 1f));
+        List<Hit> out = new ArrayList<>(docs.length);
+        for (ScoreDoc sd : docs) {
+            out.add(new Hit(docToRow[sd.doc], 2f * sd.score - 1f));
         }
-        return out;
+        return firstK(out, k);
+    }
+
+    /**
+     * Lucene breaks score ties by document, which is not row order after a multi-threaded build;
+     * integer int8 distances tie often, so re-sort by the {@link VectorIndex} order before cutting.
+     */
+    private static List<Hit> firstK(List<Hit> hits, int k) {
+        hits.sort(Comparator.comparingDouble((Hit h) -> -h.score()).thenComparingInt(Hit::id));
+        return new ArrayList<>(hits.subList(0, Math.min(k, hits.size())));
     }
 
     private List<Hit> rescore(float[] query, ScoreDoc[] docs, int k) throws IOException {
@@ -338,17 +441,44 @@ public final class HnswIndex implements VectorIndex {
         return docs.length == 0 ? new ArrayList<>() : top.toList();
     }
 
+    /**
+     * Row ids, the projection (INT8) and the mapped files a search reads: for QUANTIZED_FLOAT the
+     * quantised vectors and graph, plus the floats when rescoring; for INT8 the byte vectors and
+     * graph.
+     */
     @Override
     public long bytesInMemory() {
         long bytes = (long) docToRow.length * Integer.BYTES;
+        List<String> hotExtensions = HOT_EXTENSIONS;
+        boolean raw = params.rescore();
+        if (encoder != null) {
+            bytes += encoder.heapBytes();
+            hotExtensions = INT8_HOT_EXTENSIONS;
+            raw = false;
+        }
         for (Path f : files()) {
             String name = f.getFileName().toString();
-            boolean hot = HOT_EXTENSIONS.stream().anyMatch(name::endsWith);
-            if (hot || (params.rescore() && name.endsWith(RAW_EXTENSION))) {
+            boolean hot = hotExtensions.stream().anyMatch(name::endsWith);
+            if (hot || (raw && name.endsWith(RAW_EXTENSION))) {
                 bytes += sizeOf(f);
             }
         }
         return bytes;
+    }
+
+    /** What the index directory records about its vectors. */
+    Layout layout() {
+        return layout;
+    }
+
+    /** How the vectors are stored, as recorded in the index directory. */
+    public Storage storage() {
+        return layout.storage();
+    }
+
+    /** Dimensions stored per vector: {@link #dim()}, or fewer after a PCA reduction. */
+    public int storedDims() {
+        return layout.dims();
     }
 
     /** Total size of the index directory. */
@@ -386,11 +516,162 @@ public final class HnswIndex implements VectorIndex {
         }
     }
 
-    /** The default codec with every vector field stored as quantised HNSW. */
-    private static final class QuantizedCodec extends Lucene912Codec {
+    /**
+     * What {@link #build} recorded in {@value #LAYOUT_FILE}.
+     *
+     * @param storage how the vectors are stored
+     * @param dim query (input) dimension
+     * @param dims stored dimension: dim, or the PCA's output for a reduced INT8 index
+     * @param scale INT8 code scale ({@link Int8Encoder}); 0 for QUANTIZED_FLOAT
+     */
+    record Layout(Storage storage, int dim, int dims, float scale) {
+        static Layout of(Storage storage, int dim, Int8Encoder encoder) {
+            return encoder == null
+                    ? new Layout(storage, dim, dim, 0f)
+                    : new Layout(storage, dim, encoder.dims(), encoder.scale());
+        }
+
+        /**
+         * The recorded layout, checked against the vector field. An index without the file is one
+         * built before INT8 existed, so it is QUANTIZED_FLOAT if its vectors are floats.
+         */
+        static Layout read(Path dir, FieldInfo fi) throws IOException {
+            Path file = dir.resolve(LAYOUT_FILE);
+            VectorEncoding encoding = fi.getVectorEncoding();
+            if (!Files.exists(file)) {
+                if (encoding == VectorEncoding.FLOAT32) {
+                    return new Layout(
+                            Storage.QUANTIZED_FLOAT,
+                            fi.getVectorDimension(),
+                            fi.getVectorDimension(),
+                            0f);
+                }
+                throw new IllegalArgumentException(
+                        dir
+                                + " has byte vectors but no "
+                                + LAYOUT_FILE
+                                + ";"
+                                + " the build did not finish: rebuild it");
+            }
+            Properties props = new Properties();
+            try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                props.load(r);
+            }
+            Layout layout;
+            try {
+                layout =
+                        new Layout(
+                                Storage.valueOf(required(props, "storage", file)),
+                                Integer.parseInt(required(props, "dim", file)),
+                                Integer.parseInt(required(props, "dims", file)),
+                                Float.parseFloat(required(props, "scale", file)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        file + " is corrupt (" + e.getMessage() + "); rebuild the index", e);
+            }
+            Storage want = encoding == VectorEncoding.BYTE ? Storage.INT8 : Storage.QUANTIZED_FLOAT;
+            if (layout.storage() != want || layout.dims() != fi.getVectorDimension()) {
+                throw new IllegalArgumentException(
+                        file
+                                + " says storage "
+                                + layout.storage()
+                                + " with "
+                                + layout.dims()
+                                + " dims but the index holds "
+                                + encoding
+                                + " vectors of "
+                                + fi.getVectorDimension()
+                                + " dims; rebuild it");
+            }
+            return layout;
+        }
+
+        private static String required(Properties props, String key, Path file) {
+            String v = props.getProperty(key);
+            if (v == null) {
+                throw new IllegalArgumentException("no '" + key + "' in " + file);
+            }
+            return v;
+        }
+
+        /** Refuses params whose storage or dims differ from the build's. */
+        void check(HnswParams p, Path dir) {
+            int wantDims = p.dims() == 0 ? dim : Math.min(p.dims(), dim);
+            if (p.storage() != storage || wantDims != dims) {
+                throw new IllegalArgumentException(
+                        dir
+                                + " was built with storage "
+                                + storage
+                                + " and dims "
+                                + dims
+                                + " (of "
+                                + dim
+                                + ") but the params ask for storage "
+                                + p.storage()
+                                + " and dims "
+                                + wantDims
+                                + "; open it with the settings it was built with, or rebuild it"
+                                + " into an empty directory");
+            }
+        }
+
+        /** The INT8 encoder: this scale and the stored mean and axes. */
+        Int8Encoder encoder(Path dir) {
+            Path file = dir.resolve(PROJECTION_FILE);
+            if (!Files.exists(file)) {
+                throw new IllegalArgumentException(
+                        dir + " is an INT8 index without " + PROJECTION_FILE + "; rebuild it");
+            }
+            Matrix stored = Npy.read(file);
+            if (stored.rows() != dims + 1 || stored.cols() != dim) {
+                throw new IllegalArgumentException(
+                        file
+                                + " is "
+                                + stored.rows()
+                                + " x "
+                                + stored.cols()
+                                + ", not "
+                                + (dims + 1)
+                                + " x "
+                                + dim
+                                + " (mean and axes); rebuild the index");
+            }
+            return Int8Encoder.of(stored, scale);
+        }
+
+        /** Writes {@value #LAYOUT_FILE} atomically: a reader sees all of it or none. */
+        void write(Path dir) throws IOException {
+            String text =
+                    String.format(
+                            Locale.ROOT,
+                            "# npid HNSW index layout; written last by HnswIndex.build%n"
+                                    + "storage=%s%ndim=%d%ndims=%d%nscale=%s%n",
+                            storage,
+                            dim,
+                            dims,
+                            Float.toString(scale));
+            Path tmp = Files.createTempFile(dir, LAYOUT_FILE, ".tmp");
+            try {
+                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                    ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+                    while (bytes.hasRemaining()) {
+                        ch.write(bytes);
+                    }
+                    // Durable before it becomes visible, like the Lucene files it describes.
+                    ch.force(false);
+                }
+                Npy.moveIntoPlace(tmp, dir.resolve(LAYOUT_FILE));
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    /** The default codec with every vector field in the given (HNSW) format. */
+    private static final class VectorsCodec extends Lucene912Codec {
         private final KnnVectorsFormat format;
 
-        QuantizedCodec(KnnVectorsFormat format) {
+        VectorsCodec(KnnVectorsFormat format) {
             this.format = format;
         }
 

@@ -292,7 +292,8 @@ public final class Npy {
         }
     }
 
-    private static void moveIntoPlace(Path tmp, Path target) throws IOException {
+    /** Renames {@code tmp} over {@code target} atomically where the file system allows it. */
+    static void moveIntoPlace(Path tmp, Path target) throws IOException {
         try {
             Files.move(
                     tmp,

@@ -59,7 +59,8 @@ public final class SearchBench {
             return String.format(
                     Locale.ROOT,
                     "{\"rows\": %d, \"dim\": %d, \"queries\": %d, \"k\": %d, \"maxConn\": %d,"
-                            + " \"beamWidth\": %d, \"efSearch\": %d, \"bits\": %d,"
+                            + " \"beamWidth\": %d, \"efSearch\": %d, \"storage\": \"%s\","
+                            + " \"dims\": %d, \"bits\": %d,"
                             + " \"rescore\": %b, \"buildThreads\": %d, \"searchThreads\": %d,"
                             + " \"buildSeconds\": %.1f, \"bytesOnDisk\": %d,"
                             + " \"bytesInMemory\": %d, \"recall\": %.4f, \"hnswQps\": %.0f,"
@@ -71,8 +72,11 @@ public final class SearchBench {
                     params.maxConn(),
                     params.beamWidth(),
                     params.efSearch(),
+                    params.storage(),
+                    params.dims() == 0 ? dim : Math.min(params.dims(), dim),
                     params.bits(),
-                    params.rescore(),
+                    // INT8 ignores rescore; say what actually ran.
+                    params.storage() == HnswParams.Storage.QUANTIZED_FLOAT && params.rescore(),
                     params.threads(),
                     threads,
                     buildSeconds,
@@ -178,8 +182,10 @@ public final class SearchBench {
      * Runner: {@code key=value} arguments n, dim, queries, k, seed, base (random|lowrank), rank,
      * noise, queryMode (random|perturbed|both|none; a lowrank base always adds held-out queries
      * from its own distribution), dir, threads, maxConn, beamWidth, efSearch (comma list allowed:
-     * one build, several search settings), bits, rescore, buildThreads; base=npy with file=X.npy
-     * and queryFile=Y.npy searches real embeddings written by {@code npid embed}.
+     * one build, several search settings), storage (int8|quantized_float), dims (int8 only; 0 =
+     * keep all), bits, rescore (quantized_float only), buildThreads; base=npy with file=X.npy and
+     * queryFile=Y.npy searches real embeddings written by {@code npid embed}. storage and dims
+     * default to {@link HnswParams#defaults()}'s.
      */
     public static void main(String[] args) throws IOException {
         Map<String, String> a = new HashMap<>();
@@ -196,11 +202,21 @@ public final class SearchBench {
         int k = Integer.parseInt(a.getOrDefault("k", "10"));
         long seed = Long.parseLong(a.getOrDefault("seed", "42"));
         int threads = Integer.parseInt(a.getOrDefault("threads", "2"));
+        HnswParams.Storage storage =
+                a.containsKey("storage")
+                        ? HnswParams.Storage.valueOf(a.get("storage").toUpperCase(Locale.ROOT))
+                        : HnswParams.defaults().storage();
+        int defaultDims = storage == HnswParams.Storage.INT8 ? HnswParams.defaults().dims() : 0;
         HnswParams p =
                 new HnswParams(
-                        Integer.parseInt(a.getOrDefault("maxConn", "16")),
+                        Integer.parseInt(
+                                a.getOrDefault(
+                                        "maxConn",
+                                        Integer.toString(HnswParams.defaults().maxConn()))),
                         Integer.parseInt(a.getOrDefault("beamWidth", "100")),
                         100,
+                        storage,
+                        Integer.parseInt(a.getOrDefault("dims", Integer.toString(defaultDims))),
                         Integer.parseInt(a.getOrDefault("bits", "7")),
                         Boolean.parseBoolean(a.getOrDefault("rescore", "true")),
                         Integer.parseInt(a.getOrDefault("buildThreads", "2")));
@@ -253,7 +269,7 @@ public final class SearchBench {
         }
     }
 
-    /** Re-opens the built index with each efSearch and rescore setting; no rebuild. */
+    /** Re-opens the built index with each efSearch (and QUANTIZED_FLOAT rescore) setting. */
     private static void sweep(
             Matrix base,
             Matrix queries,
@@ -271,7 +287,11 @@ public final class SearchBench {
             truth = exact.searchAll(queries, k);
             exactQps = queries.rows() / seconds(t0);
         }
-        for (boolean rescore : new boolean[] {false, true}) {
+        boolean[] rescores =
+                p.storage() == HnswParams.Storage.INT8
+                        ? new boolean[] {false}
+                        : new boolean[] {false, true};
+        for (boolean rescore : rescores) {
             for (String ef : efs) {
                 HnswParams q = p.withEfSearch(Integer.parseInt(ef.trim())).withRescore(rescore);
                 try (HnswIndex idx = HnswIndex.open(dir, q)) {

@@ -19,6 +19,7 @@ import org.npid.eval.KnnResult;
 import org.npid.index.ExactIndex;
 import org.npid.index.Hit;
 import org.npid.index.Matrix;
+import org.npid.index.Pca;
 import org.npid.train.EpochMetrics;
 import org.npid.train.NpidTraining;
 import org.npid.train.TrainedModel;
@@ -144,7 +145,12 @@ public final class RunReport {
         int m = Math.min(MAP_POINTS, test.size());
         float[] sample = new float[m * d];
         System.arraycopy(testFeatures, 0, sample, 0, m * d);
-        double[][] xy = Pca.project2d(sample, m, d);
+        Matrix map = Pca.fit(new Matrix(m, d, sample), 2, true).project(new Matrix(m, d, sample));
+        double[][] xy = new double[2][m];
+        for (int i = 0; i < m; i++) {
+            xy[0][i] = map.data()[2 * i];
+            xy[1][i] = map.data()[2 * i + 1];
+        }
         int[] sampleLabels = java.util.Arrays.copyOf(testLabels, m);
         h.append(
                 img(

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.npid.index.Matrix;
 import org.npid.index.Npy;
+import org.npid.index.UnitVectors;
 import org.npid.train.SyntheticIdx;
 
 class EmbedSearchCliTest {
@@ -26,6 +27,54 @@ class EmbedSearchCliTest {
             System.setOut(out);
         }
         return buf.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Runs a command that must fail; returns what it printed to stderr. */
+    private static String runFailing(String... args) {
+        PrintStream err = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        try (PrintStream p = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
+            System.setErr(p);
+            assertThat(Npid.execute(args)).isEqualTo(1);
+        } finally {
+            System.setErr(err);
+        }
+        return buf.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void hnswSearchBuildsAnInt8IndexAndRefusesOtherStorageLater() {
+        Path npy = tmp.resolve("unit.npy");
+        Npy.write(npy, UnitVectors.random(300, 16, 1), false);
+        Path dir = tmp.resolve("unit.hnsw");
+        String[] common = {
+            "search",
+            "--embeddings",
+            npy.toString(),
+            "--row",
+            "5",
+            "--k",
+            "3",
+            "--backend",
+            "hnsw",
+            "--index-dir",
+            dir.toString()
+        };
+        String search = run(concat(common, "--storage", "INT8", "--dims", "8"));
+        // int8 scores are approximate: the row itself comes first with cosine about 1.
+        assertThat(search).containsPattern("1  row 5 +score (0\\.99|1\\.00)");
+        assertThat(dir.resolve("npid-projection.npy")).exists();
+        assertThat(run(concat(common, "--storage", "int8", "--dims", "8"))).isEqualTo(search);
+        assertThat(runFailing(concat(common, "--storage", "quantized_float")))
+                .contains("built with storage INT8")
+                .contains("rebuild");
+        assertThat(run("search", "--help")).contains("--storage").contains("--dims");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     @Test

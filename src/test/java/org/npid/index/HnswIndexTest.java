@@ -7,9 +7,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.npid.index.HnswParams.Storage;
 
 class HnswIndexTest {
     /** 5,000 points around 50 random centres: clustered, like real embeddings. */
@@ -19,7 +22,15 @@ class HnswIndexTest {
     private static final Matrix QUERIES = UnitVectors.perturbed(BASE, 200, 0.3f, 13);
 
     /** Two build threads, so rows land in two segments and the merge reorders documents. */
-    private static final HnswParams PARAMS = HnswParams.defaults().withThreads(2).withEfSearch(64);
+    private static final HnswParams PARAMS =
+            HnswParams.defaults()
+                    .withStorage(Storage.QUANTIZED_FLOAT)
+                    .withThreads(2)
+                    .withEfSearch(64);
+
+    /** The same graph settings over our own int8 codes of all 32 dimensions. */
+    private static final HnswParams INT8 =
+            HnswParams.defaults().withThreads(2).withEfSearch(64).withDims(0);
 
     @TempDir static Path shared;
 
@@ -42,7 +53,7 @@ class HnswIndexTest {
             for (int row = 0; row < BASE.rows(); row += 97) {
                 Hit top = index.search(BASE.row(row), 1).get(0);
                 assertThat(top.id()).isEqualTo(row);
-                assertThat(top.score()).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-5f));
+                assertThat(top.score()).isCloseTo(1f, Offset.offset(1e-5f));
             }
         }
     }
@@ -116,6 +127,163 @@ class HnswIndexTest {
                 HnswIndex.build(shared.resolve("g"), UnitVectors.random(10, 4, 1), PARAMS)) {
             assertThatThrownBy(() -> index.search(new float[3], 1))
                     .hasMessageContaining("query has 3 dims but the index has dim 4");
+        }
+    }
+
+    @Test
+    void int8RecallIsHighAndNoFloatVectorsAreStored() throws IOException {
+        Path dir = shared.resolve("i8");
+        try (HnswIndex index = HnswIndex.build(dir, BASE, INT8)) {
+            assertThat(index.storage()).isEqualTo(Storage.INT8);
+            assertThat(index.dim()).isEqualTo(32);
+            assertThat(index.storedDims()).isEqualTo(32);
+            assertThat(SearchBench.recall(truth, index.searchAll(QUERIES, 10), 10))
+                    .isGreaterThanOrEqualTo(0.9);
+            for (int row = 0; row < BASE.rows(); row += 97) {
+                assertThat(index.search(BASE.row(row), 1).get(0).id()).isEqualTo(row);
+            }
+            // The only vector file holds one byte a dimension (plus a header and footer).
+            assertThat(sizeOfOnly(dir, ".vec")).isBetween(5000L * 32, 5000L * 32 + 1024);
+            assertThat(sizeOfOnly(dir, ".veq")).isZero();
+            assertThat(index.bytesInMemory())
+                    .isGreaterThan(5000L * 32)
+                    .isLessThanOrEqualTo(index.bytesOnDisk() + 4 * 5000);
+        }
+    }
+
+    @Test
+    void int8ScoresAreCloseToExactCosineAndScaleWithTheQuery() {
+        try (HnswIndex index = HnswIndex.build(shared.resolve("i8s"), BASE, INT8)) {
+            double scale = index.layout().scale();
+            double sumError = 0;
+            int count = 0;
+            for (int row = 0; row < BASE.rows(); row += 50) {
+                float[] q = BASE.row(row);
+                List<Hit> hits = index.search(q, 10);
+                assertThat(hits).isSortedAccordingTo((a, b) -> Float.compare(b.score(), a.score()));
+                for (Hit h : hits) {
+                    float cos = ExactIndex.dot(q, 0, BASE.row(h.id()), 0, 32);
+                    double error = Math.abs(h.score() - cos);
+                    // Worst case: the codes are s M (x - mean) rounded, each coordinate off by at
+                    // most 0.5, and M is orthogonal, so 2 - 2 cos is recovered from the squared
+                    // code distance up to 2 sqrt(d) |q - x| / s + d / s^2; half that in cos, plus
+                    // 1e-4 for float rounding.
+                    double distance = Math.sqrt(Math.max(0, 2 - 2 * cos));
+                    double bound =
+                            Math.sqrt(32) * distance / scale + 32 / (2 * scale * scale) + 1e-4;
+                    assertThat(error).isLessThanOrEqualTo(bound);
+                    sumError += error;
+                    count++;
+                }
+            }
+            // The roundings mostly cancel: the error is typically a tenth of the worst case.
+            assertThat(sumError / count).isLessThan(0.01);
+
+            float[] q = BASE.row(7);
+            float[] twice = q.clone();
+            for (int i = 0; i < twice.length; i++) {
+                twice[i] *= 2;
+            }
+            List<Hit> one = index.search(q, 5);
+            List<Hit> two = index.search(twice, 5);
+            for (int i = 0; i < 5; i++) {
+                assertThat(two.get(i).id()).isEqualTo(one.get(i).id());
+                assertThat(two.get(i).score())
+                        .isCloseTo(2 * one.get(i).score(), Offset.offset(1e-5f));
+            }
+        }
+    }
+
+    @Test
+    void int8IndexReopensWithItsLayoutAndRefusesOtherSettings() {
+        Path dir = shared.resolve("i8r");
+        List<Hit> before;
+        try (HnswIndex index = HnswIndex.build(dir, BASE, INT8)) {
+            before = index.search(QUERIES.row(3), 10);
+        }
+        // dims 0 and dims >= the width both mean the full width.
+        try (HnswIndex index = HnswIndex.open(dir, INT8.withDims(64).withEfSearch(64))) {
+            assertThat(index.storage()).isEqualTo(Storage.INT8);
+            assertThat(index.search(QUERIES.row(3), 10)).isEqualTo(before);
+        }
+        assertThatThrownBy(() -> HnswIndex.open(dir, PARAMS))
+                .hasMessageContaining("built with storage INT8")
+                .hasMessageContaining("ask for storage QUANTIZED_FLOAT");
+        assertThatThrownBy(() -> HnswIndex.open(dir, INT8.withDims(16)))
+                .hasMessageContaining("dims 16");
+        Path floats = shared.resolve("qf");
+        HnswIndex.build(floats, UnitVectors.random(50, 8, 3), PARAMS).close();
+        assertThatThrownBy(() -> HnswIndex.open(floats, INT8))
+                .hasMessageContaining("built with storage QUANTIZED_FLOAT");
+    }
+
+    @Test
+    void pcaReducedInt8KeepsRecallOnLowRankData() throws IOException {
+        Matrix base = UnitVectors.lowRank(4000, 64, 8, 0.2f, 21, 22);
+        Matrix queries = UnitVectors.lowRank(100, 64, 8, 0.2f, 21, 23);
+        List<List<Hit>> exact;
+        try (ExactIndex e = new ExactIndex(base, 2)) {
+            exact = e.searchAll(queries, 10);
+        }
+        Path dir = shared.resolve("pca");
+        HnswParams p = INT8.withDims(16);
+        List<Hit> before;
+        try (HnswIndex index = HnswIndex.build(dir, base, p)) {
+            assertThat(index.dim()).isEqualTo(64);
+            assertThat(index.storedDims()).isEqualTo(16);
+            assertThat(SearchBench.recall(exact, index.searchAll(queries, 10), 10))
+                    .isGreaterThanOrEqualTo(0.9);
+            before = index.search(queries.row(0), 10);
+        }
+        assertThat(dir.resolve(HnswIndex.PROJECTION_FILE)).exists();
+        try (HnswIndex index = HnswIndex.open(dir, p)) {
+            assertThat(index.search(queries.row(0), 10)).isEqualTo(before);
+            assertThat(sizeOfOnly(dir, ".vec")).isBetween(4000L * 16, 4000L * 16 + 1024);
+            // The mean and axes are kept on the heap: 17 x 64 floats.
+            assertThat(index.bytesInMemory()).isGreaterThan(4000L * 16 + 17 * 64 * 4);
+        }
+    }
+
+    @Test
+    void missingOrContradictoryLayoutFilesAreClearErrors() throws IOException {
+        Path dir = shared.resolve("broken");
+        HnswIndex.build(dir, BASE, INT8.withDims(8)).close();
+        Path layout = dir.resolve(HnswIndex.LAYOUT_FILE);
+        String text = Files.readString(layout);
+
+        Files.move(dir.resolve(HnswIndex.PROJECTION_FILE), dir.resolve("moved.npy"));
+        assertThatThrownBy(() -> HnswIndex.open(dir, INT8.withDims(8)))
+                .hasMessageContaining("without " + HnswIndex.PROJECTION_FILE);
+        Files.move(dir.resolve("moved.npy"), dir.resolve(HnswIndex.PROJECTION_FILE));
+
+        Files.writeString(layout, text.replace("storage=INT8", "storage=QUANTIZED_FLOAT"));
+        assertThatThrownBy(() -> HnswIndex.open(dir, PARAMS))
+                .hasMessageContaining("says storage QUANTIZED_FLOAT")
+                .hasMessageContaining("BYTE vectors of 8 dims");
+        Files.writeString(layout, text.replace("scale=", "scales="));
+        assertThatThrownBy(() -> HnswIndex.open(dir, INT8.withDims(8)))
+                .hasMessageContaining("corrupt")
+                .hasMessageContaining("'scale'");
+        Files.delete(layout);
+        assertThatThrownBy(() -> HnswIndex.open(dir, INT8.withDims(8)))
+                .hasMessageContaining("did not finish");
+
+        // Indexes from before the layout file existed hold floats: they open as QUANTIZED_FLOAT.
+        Path old = shared.resolve("old");
+        HnswIndex.build(old, BASE, PARAMS).close();
+        Files.delete(old.resolve(HnswIndex.LAYOUT_FILE));
+        try (HnswIndex index = HnswIndex.open(old, PARAMS)) {
+            assertThat(index.storage()).isEqualTo(Storage.QUANTIZED_FLOAT);
+        }
+    }
+
+    /** Size of the one file with this extension, or 0 when there is none. */
+    private static long sizeOfOnly(Path dir, String extension) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            List<Path> matches =
+                    files.filter(f -> f.getFileName().toString().endsWith(extension)).toList();
+            assertThat(matches).hasSizeLessThanOrEqualTo(1);
+            return matches.isEmpty() ? 0 : Files.size(matches.get(0));
         }
     }
 }

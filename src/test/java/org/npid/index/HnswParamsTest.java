@@ -9,9 +9,18 @@ class HnswParamsTest {
     @Test
     void defaultsAreValid() {
         HnswParams p = HnswParams.defaults();
-        assertThat(p.maxConn()).isEqualTo(16);
+        assertThat(p.maxConn()).isEqualTo(12);
         assertThat(p.beamWidth()).isEqualTo(100);
         assertThat(p.bits()).isEqualTo(7);
+        assertThat(p.storage()).isEqualTo(HnswParams.Storage.INT8);
+        assertThat(p.dims()).isEqualTo(HnswParams.DEFAULT_DIMS);
+    }
+
+    @Test
+    void switchingToQuantizedFloatDropsDimsWhichOnlyInt8Uses() {
+        HnswParams q = HnswParams.defaults().withStorage(HnswParams.Storage.QUANTIZED_FLOAT);
+        assertThat(q.dims()).isZero();
+        assertThat(q.withStorage(HnswParams.Storage.INT8).withDims(96).dims()).isEqualTo(96);
     }
 
     @Test
@@ -22,5 +31,11 @@ class HnswParamsTest {
         assertThatThrownBy(() -> p.withEfSearch(0)).hasMessageContaining("efSearch");
         assertThatThrownBy(() -> p.withBits(6)).hasMessageContaining("bits");
         assertThatThrownBy(() -> p.withThreads(0)).hasMessageContaining("threads");
+        assertThatThrownBy(() -> p.withStorage(null)).hasMessageContaining("storage");
+        assertThatThrownBy(() -> p.withDims(-1)).hasMessageContaining("dims");
+        assertThatThrownBy(() -> p.withDims(2000)).hasMessageContaining("dims");
+        assertThatThrownBy(() -> p.withStorage(HnswParams.Storage.QUANTIZED_FLOAT).withDims(64))
+                .hasMessageContaining("dims")
+                .hasMessageContaining("INT8");
     }
 }
