@@ -69,7 +69,8 @@ class NpidCliTest {
         assertThat(out).contains("training step").contains("kNN");
         var tree =
                 new com.fasterxml.jackson.databind.ObjectMapper().readTree(Files.readString(json));
-        assertThat(tree.path("steps").size()).isEqualTo(4);
+        assertThat(tree.path("steps").size())
+                .isEqualTo(org.npid.bench.StepBench.Objective.values().length);
         assertThat(tree.path("steps").get(0).path("imagesPerSecond").path("median").asDouble())
                 .isPositive();
         assertThat(tree.path("machine").path("cores").asInt()).isPositive();
