@@ -1,6 +1,7 @@
 package org.npid.cli;
 
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.npid.eval.KnnResult;
 import org.npid.train.Evaluation;
@@ -51,6 +52,15 @@ final class KnnCommand implements Callable<Integer> {
     int threads;
 
     @Option(
+            names = "--features",
+            defaultValue = "embedding",
+            paramLabel = "KIND",
+            description =
+                    "embedding (the paper's 128-d v, default) or backbone (layer4 pooled, before"
+                            + " the head).")
+    String features;
+
+    @Option(
             names = "--raw-pixels",
             description =
                     "The baseline: kNN on the images' own pixels (cosine), no network; no"
@@ -67,17 +77,29 @@ final class KnnCommand implements Callable<Integer> {
         KnnResult r =
                 rawPixels
                         ? Evaluation.rawPixelKnn(data, k, temperature)
-                        : Evaluation.knn(checkpoint, data, k, temperature, 2);
+                        : Evaluation.knn(checkpoint, data, k, temperature, 2, features());
         spec.commandLine()
                 .getOut()
                 .printf(
                         "%sweighted kNN (k=%d, τ=%s): top-1 %.2f%%  top-5 %.2f%%  1-NN %.2f%%%n",
-                        rawPixels ? "raw pixels, " : "",
+                        rawPixels
+                                ? "raw pixels, "
+                                : features().name().toLowerCase(Locale.ROOT) + ", ",
                         k,
                         temperature,
                         100 * r.top1(),
                         100 * r.top5(),
                         100 * r.nn1());
         return 0;
+    }
+
+    private Evaluation.Features features() {
+        try {
+            return Evaluation.Features.valueOf(features.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--features: expected embedding or backbone, got '" + features + "'");
+        }
     }
 }

@@ -15,11 +15,25 @@ import org.npid.eval.KnnResult;
 public final class Evaluation {
     private Evaluation() {}
 
+    /** Which features of a trained network the kNN compares. */
+    public enum Features {
+        /** The paper's: the L2-normalised 128-d embedding v = f(x). */
+        EMBEDDING,
+        /** layer4 average-pooled, before the linear head, L2-normalised. */
+        BACKBONE
+    }
+
     /**
      * Embeds the training and test splits of {@code data} with the checkpoint's network and
-     * classifies the test images by weighted kNN over the training features.
+     * classifies the test images by weighted kNN over the training embeddings.
      */
     public static KnnResult knn(Path checkpoint, Path data, int k, float temperature, int workers) {
+        return knn(checkpoint, data, k, temperature, workers, Features.EMBEDDING);
+    }
+
+    /** As {@link #knn(Path, Path, int, float, int)}, on the chosen features. */
+    public static KnnResult knn(
+            Path checkpoint, Path data, int k, float temperature, int workers, Features features) {
         ImageDataset train = Datasets.open(data, Split.TRAIN);
         ImageDataset test = Datasets.open(data, Split.TEST);
         if (!train.labeled() || !test.labeled()) {
@@ -27,8 +41,15 @@ public final class Evaluation {
                     "kNN needs labels: " + data + " has no class folders or label files");
         }
         try (TrainedModel model = TrainedModel.load(checkpoint, train.channels())) {
-            float[] bank = model.embed(train, 256, 2);
-            float[] queries = model.embed(test, 256, 2);
+            boolean backbone = features == Features.BACKBONE;
+            float[] bank =
+                    backbone
+                            ? model.embedBackbone(train, 256, workers)
+                            : model.embed(train, 256, workers);
+            float[] queries =
+                    backbone
+                            ? model.embedBackbone(test, 256, workers)
+                            : model.embed(test, 256, workers);
             return new KnnClassifier(k, temperature)
                     .evaluate(
                             model.manager(),

@@ -86,6 +86,12 @@ public final class TrainedModel implements AutoCloseable {
 
     /** Row-major [n, d] embeddings of a whole data set. */
     public float[] embed(ImageDataset data, int batchSize, int workers) {
+        embedCheck(data);
+        return new FeatureExtractor(net, batchSize, workers)
+                .extract(model.getNDManager(), data, testTransform());
+    }
+
+    private void embedCheck(ImageDataset data) {
         if (data.channels() != net.config().inChannels()) {
             throw new IllegalArgumentException(
                     "the model takes "
@@ -93,8 +99,29 @@ public final class TrainedModel implements AutoCloseable {
                             + "-channel images but the data has "
                             + data.channels());
         }
-        return new FeatureExtractor(net, batchSize, workers)
-                .extract(model.getNDManager(), data, testTransform());
+    }
+
+    /**
+     * Row-major [n, c] L2-normalised backbone features (layer4, globally average-pooled, before the
+     * embedding head) of a whole data set: the representation below the 128-d embedding.
+     */
+    public float[] embedBackbone(ImageDataset data, int batchSize, int workers) {
+        embedCheck(data);
+        float[] f =
+                new FeatureExtractor(net.backbone(), batchSize, workers)
+                        .extract(model.getNDManager(), data, testTransform());
+        int c = net.backbone().featureDim();
+        for (int row = 0; row < f.length / c; row++) {
+            double sq = 0;
+            for (int j = row * c; j < (row + 1) * c; j++) {
+                sq += (double) f[j] * f[j];
+            }
+            float inv = (float) (1 / Math.max(Math.sqrt(sq), 1e-12));
+            for (int j = row * c; j < (row + 1) * c; j++) {
+                f[j] *= inv;
+            }
+        }
+        return f;
     }
 
     @Override
