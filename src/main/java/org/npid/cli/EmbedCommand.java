@@ -47,17 +47,30 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--fp16", description = "Write float16 (half the size).")
     boolean fp16;
 
+    @Option(
+            names = "--views",
+            defaultValue = "0",
+            paramLabel = "N",
+            description =
+                    "Embed N augmented views of each image (the checkpoint's training"
+                            + " augmentation; rows view-major) instead of one test-transform row;"
+                            + " default 0.")
+    int views;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the augmented views.")
+    long seed;
+
     @Option(names = "--threads", defaultValue = "0", description = "Native threads (0 = all).")
     int threads;
 
     @Override
     public Integer call() {
         Threads.configure(threads);
-        Embeddings.Report r = Embeddings.export(checkpoint, data, split, out, fp16, 2);
+        Embeddings.Report r = Embeddings.export(checkpoint, data, split, out, fp16, 2, views, seed);
         spec.commandLine()
                 .getOut()
                 .printf(
-                        "embedded %d images (d=%d) in %.1f s, %.0f images/s%nwrote %s and %s%n",
+                        "embedded %d rows (d=%d) in %.1f s, %.0f rows/s%nwrote %s and %s%n",
                         r.rows(), r.dim(), r.seconds(), r.imagesPerSecond(), r.npy(), r.sidecar());
         return 0;
     }

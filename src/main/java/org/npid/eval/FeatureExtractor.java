@@ -30,6 +30,15 @@ public final class FeatureExtractor {
 
     /** Row-major [n, d] float32 embeddings of every image of {@code data}. */
     public float[] extract(NDManager parent, ImageDataset data, ImageTransform transform) {
+        return extract(parent, data, transform, 0, 0);
+    }
+
+    /**
+     * As {@link #extract(NDManager, ImageDataset, ImageTransform)}, with a random transform seeded
+     * by {@code seed} and {@code epoch} (one augmented view of each image per epoch).
+     */
+    public float[] extract(
+            NDManager parent, ImageDataset data, ImageTransform transform, long seed, int epoch) {
         // PyTorch records autograd history whenever a parameter requires grad, even for a forward
         // in inference mode; switching grad mode off saves that memory and time.
         boolean pytorch = "PyTorch".equals(parent.getEngine().getEngineName());
@@ -38,7 +47,7 @@ public final class FeatureExtractor {
             ai.djl.pytorch.jni.JniUtils.setGradMode(false);
         }
         try {
-            return embedAll(parent, data, transform);
+            return embedAll(parent, data, transform, seed, epoch);
         } finally {
             if (pytorch) {
                 ai.djl.pytorch.jni.JniUtils.setGradMode(gradMode);
@@ -46,11 +55,13 @@ public final class FeatureExtractor {
         }
     }
 
-    private float[] embedAll(NDManager parent, ImageDataset data, ImageTransform transform) {
+    private float[] embedAll(
+            NDManager parent, ImageDataset data, ImageTransform transform, long seed, int epoch) {
         float[] out = null;
         int d = 0;
         try (BatchLoader loader =
-                new BatchLoader(data, transform, batchSize, false, false, 0, 0, 0, workers, 2)) {
+                new BatchLoader(
+                        data, transform, batchSize, false, false, seed, epoch, 0, workers, 2)) {
             while (loader.hasNext()) {
                 Batch batch = loader.next();
                 try (NDManager step = parent.newSubManager()) {

@@ -33,29 +33,61 @@ public final class Embeddings {
 
     public static Report export(
             Path checkpoint, Path data, Split split, Path npy, boolean float16, int workers) {
+        return export(checkpoint, data, split, npy, float16, workers, 0, 0);
+    }
+
+    /**
+     * As {@link #export(Path, Path, Split, Path, boolean, int)}; with {@code views > 0}, each image
+     * is embedded {@code views} times under the checkpoint's training augmentation (seeded by
+     * {@code seed}) instead of once under the test transform, and the sidecar gains a view column.
+     * Augmented views grow a real data set into a large bank of real embeddings (a retrieval
+     * benchmark at a million rows from 70,000 images).
+     */
+    public static Report export(
+            Path checkpoint,
+            Path data,
+            Split split,
+            Path npy,
+            boolean float16,
+            int workers,
+            int views,
+            long seed) {
+        if (views < 0) {
+            throw new IllegalArgumentException(
+                    "views must be >= 0 (0 = test transform), got " + views);
+        }
         ImageDataset ds = Datasets.open(data, split);
         try (TrainedModel model = TrainedModel.load(checkpoint, ds.channels())) {
             long t0 = System.nanoTime();
-            float[] v = model.embed(ds, 256, workers);
+            float[] v =
+                    views == 0
+                            ? model.embed(ds, 256, workers)
+                            : model.embedViews(ds, views, seed, 256, workers);
             double seconds = (System.nanoTime() - t0) / 1e9;
-            int dim = ds.size() == 0 ? 0 : v.length / ds.size();
-            Npy.write(npy, new Matrix(ds.size(), dim, v), float16);
+            int rows = ds.size() * Math.max(views, 1);
+            int dim = rows == 0 ? 0 : v.length / rows;
+            Npy.write(npy, new Matrix(rows, dim, v), float16);
             Path sidecar = sidecarOf(npy);
-            writeSidecar(sidecar, ds);
-            return new Report(ds.size(), dim, seconds, ds.size() / seconds, npy, sidecar);
+            writeSidecar(sidecar, ds, views);
+            return new Report(rows, dim, seconds, rows / seconds, npy, sidecar);
         }
     }
 
-    private static void writeSidecar(Path file, ImageDataset ds) {
+    private static void writeSidecar(Path file, ImageDataset ds, int views) {
         try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            w.write("row\tlabel\tclass\tsource\n");
-            for (int i = 0; i < ds.size(); i++) {
+            w.write(
+                    views == 0
+                            ? "row\tlabel\tclass\tsource\n"
+                            : "row\tlabel\tclass\tsource\tview\n");
+            for (int row = 0; row < ds.size() * Math.max(views, 1); row++) {
+                int i = row % ds.size();
                 int label = ds.label(i);
                 String cls =
                         label >= 0 && label < ds.classNames().size()
                                 ? ds.classNames().get(label)
                                 : "";
-                w.write(i + "\t" + label + "\t" + cls + "\t" + ds.source(i) + "\n");
+                w.write(row + "\t" + label + "\t" + cls + "\t" + ds.source(i));
+                w.write(views == 0 ? "\n" : "\t" + row / ds.size() + "\n");
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);

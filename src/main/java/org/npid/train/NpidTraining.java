@@ -57,6 +57,26 @@ public final class NpidTraining {
 
     private NpidTraining() {}
 
+    /** The training augmentation a config describes, for images of the given size and stats. */
+    static TrainAugmentation augmentation(
+            TrainConfig config, int imageSize, float[] mean, float[] std) {
+        return new TrainAugmentation(
+                new AugmentConfig(
+                        imageSize,
+                        config.cropScaleMin(),
+                        1.0,
+                        3.0 / 4,
+                        4.0 / 3,
+                        config.jitter(),
+                        config.jitter(),
+                        config.jitter(),
+                        config.hue(),
+                        config.grayscaleP(),
+                        config.flip(),
+                        mean,
+                        std));
+    }
+
     /**
      * Runs (or, with {@code resume}, continues) the training described by {@code config}.
      *
@@ -233,22 +253,7 @@ public final class NpidTraining {
             this.schedule =
                     new LrSchedule(
                             config.schedule(), config.lr(), config.epochs(), config.warmupEpochs());
-            this.augmentation =
-                    new TrainAugmentation(
-                            new AugmentConfig(
-                                    data.imageSize(),
-                                    config.cropScaleMin(),
-                                    1.0,
-                                    3.0 / 4,
-                                    4.0 / 3,
-                                    config.jitter(),
-                                    config.jitter(),
-                                    config.jitter(),
-                                    config.hue(),
-                                    config.grayscaleP(),
-                                    config.flip(),
-                                    data.mean(),
-                                    data.std()));
+            this.augmentation = augmentation(config, data.imageSize(), data.mean(), data.std());
             this.testTransform = new TestTransform(data.imageSize(), data.mean(), data.std());
             this.knn = new KnnClassifier(config.knnK(), config.knnTemperature());
             this.trainStep =

@@ -102,6 +102,29 @@ public final class TrainedModel implements AutoCloseable {
     }
 
     /**
+     * Row-major [views·n, d] embeddings of {@code views} augmented views of every image, under the
+     * training augmentation of the checkpoint's config: row {@code view·n + i} is view {@code view}
+     * of image {@code i}. Seeded, so the same seed gives the same rows.
+     */
+    public float[] embedViews(ImageDataset data, int views, long seed, int batchSize, int workers) {
+        embedCheck(data);
+        if (views < 1) {
+            throw new IllegalArgumentException("views must be >= 1, got " + views);
+        }
+        var aug = NpidTraining.augmentation(config, state.imageSize(), state.mean(), state.std());
+        FeatureExtractor fx = new FeatureExtractor(net, batchSize, workers);
+        float[] out = null;
+        for (int view = 0; view < views; view++) {
+            float[] v = fx.extract(model.getNDManager(), data, aug, seed, view);
+            if (out == null) {
+                out = new float[Math.multiplyExact(v.length, views)];
+            }
+            System.arraycopy(v, 0, out, view * v.length, v.length);
+        }
+        return out;
+    }
+
+    /**
      * Row-major [n, c] L2-normalised backbone features (layer4, globally average-pooled, before the
      * embedding head) of a whole data set: the representation below the 128-d embedding.
      */

@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.npid.index.Matrix;
@@ -113,13 +114,42 @@ class EmbedSearchCliTest {
                         data.toString(),
                         "--out",
                         npy.toString());
-        assertThat(embed).contains("embedded 64 images (d=16)");
+        assertThat(embed).contains("embedded 64 rows (d=16)");
         Matrix m = Npy.read(npy);
         assertThat(m.rows()).isEqualTo(64);
         assertThat(Files.readAllLines(tmp.resolve("emb.tsv")))
                 .hasSize(65)
                 .first()
                 .isEqualTo("row\tlabel\tclass\tsource");
+
+        // Three augmented views a image: 192 rows, view-major, reproducible from the seed, and
+        // different from the test-transform rows.
+        Path views = tmp.resolve("views.npy");
+        String[] viewsArgs = {
+            "embed",
+            "--checkpoint",
+            run.toString(),
+            "--data",
+            data.toString(),
+            "--out",
+            views.toString(),
+            "--views",
+            "3",
+            "--seed",
+            "7"
+        };
+        assertThat(run(viewsArgs)).contains("embedded 192 rows (d=16)");
+        Matrix v = Npy.read(views);
+        assertThat(v.rows()).isEqualTo(192);
+        List<String> tsv = Files.readAllLines(tmp.resolve("views.tsv"));
+        assertThat(tsv).hasSize(193);
+        assertThat(tsv.get(0)).isEqualTo("row\tlabel\tclass\tsource\tview");
+        assertThat(tsv.get(65)).startsWith("64\t").endsWith("\t1");
+        float[] first = v.data().clone();
+        run(viewsArgs);
+        assertThat(Npy.read(views).data()).containsExactly(first);
+        assertThat(java.util.Arrays.copyOfRange(first, 0, 16))
+                .isNotEqualTo(java.util.Arrays.copyOfRange(m.data(), 0, 16));
 
         String search = run("search", "--embeddings", npy.toString(), "--row", "5", "--k", "3");
         // A row's nearest neighbour is itself, with cosine 1.
