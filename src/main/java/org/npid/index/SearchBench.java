@@ -184,8 +184,8 @@ public final class SearchBench {
      * from its own distribution), dir, threads, maxConn, beamWidth, efSearch (comma list allowed:
      * one build, several search settings), storage (int8|quantized_float), dims (int8 only; 0 =
      * keep all), bits, rescore (quantized_float only), buildThreads; base=npy with file=X.npy and
-     * queryFile=Y.npy searches real embeddings written by {@code npid embed}. storage and dims
-     * default to {@link HnswParams#defaults()}'s.
+     * queryFile=Y.npy searches real embeddings written by {@code npid embed} (the first n rows of X
+     * when n is given). storage and dims default to {@link HnswParams#defaults()}'s.
      */
     public static void main(String[] args) throws IOException {
         Map<String, String> a = new HashMap<>();
@@ -233,7 +233,7 @@ public final class SearchBench {
         boolean fromFile = baseKind.equals("npy");
         Matrix base =
                 fromFile
-                        ? Npy.read(Path.of(a.get("file")))
+                        ? firstRows(Npy.read(Path.of(a.get("file"))), a.get("n"))
                         : lowRank
                                 ? UnitVectors.lowRank(n, dim, rank, noise, seed, seed + 3)
                                 : UnitVectors.random(n, dim, seed);
@@ -267,6 +267,14 @@ public final class SearchBench {
         for (Map.Entry<String, Matrix> e : querySets.entrySet()) {
             sweep(base, e.getValue(), e.getKey(), k, p, dir, threads, efs, built);
         }
+    }
+
+    /** The first {@code n} rows of {@code m} (all of them when {@code n} is null). */
+    private static Matrix firstRows(Matrix m, String n) {
+        int rows = n == null ? m.rows() : Math.min(m.rows(), Integer.parseInt(n));
+        return rows == m.rows()
+                ? m
+                : new Matrix(rows, m.cols(), java.util.Arrays.copyOf(m.data(), rows * m.cols()));
     }
 
     /** Re-opens the built index with each efSearch (and QUANTIZED_FLOAT rescore) setting. */
