@@ -43,7 +43,8 @@ public final class Benchmarks {
             List<String> inputs,
             Path fashionMnist,
             Path cifarJpegs,
-            boolean epoch) {}
+            boolean epoch,
+            List<StepBench.Objective> objectives) {}
 
     /** Everything measured, with the machine it ran on. */
     public record Report(
@@ -134,7 +135,7 @@ public final class Benchmarks {
     static List<StepBench.Case> stepCases(Options o) {
         List<StepBench.Case> cases = new ArrayList<>();
         if (o.quick()) {
-            for (StepBench.Objective obj : StepBench.Objective.values()) {
+            for (StepBench.Objective obj : o.objectives()) {
                 cases.add(new StepBench.Case(0.125, 1, 16, obj, 500, 16, o.threads().get(0), 64));
             }
             return cases;
@@ -145,7 +146,7 @@ public final class Benchmarks {
                     int[] cs = parseInput(input);
                     // The bank is the training set the input stands for: Fashion-MNIST or CIFAR-10.
                     int bankSize = cs[0] == 1 ? 60_000 : 50_000;
-                    for (StepBench.Objective obj : StepBench.Objective.values()) {
+                    for (StepBench.Objective obj : o.objectives()) {
                         cases.add(
                                 new StepBench.Case(
                                         width, cs[0], cs[1], obj, bankSize, 128, t, 4096));

@@ -30,11 +30,11 @@ import org.npid.train.TrainStep;
 public final class StepBench {
     /** What the step optimises. PLAIN is forward+backward+SGD with no NPID objective. */
     public enum Objective {
-        /** NCE scored with one matmul against the whole bank (the default scoring). */
+        /** NCE scored with one matmul against the whole bank, then each image's rows picked. */
         NCE,
         /** NCE scored by gathering B×(m+1) bank rows, as the official code does. */
         NCE_GATHER,
-        /** NCE with one noise set per batch. */
+        /** NCE with one noise set per batch (the default scoring). */
         NCE_SHARED,
         SOFTMAX,
         PLAIN

@@ -79,6 +79,13 @@ final class BenchCommand implements Callable<Integer> {
                     "Inputs (default both): 1x28 (Fashion-MNIST, n=60k), 3x32 (CIFAR-10, n=50k).")
     List<String> inputs;
 
+    @Option(
+            names = "--objectives",
+            split = ",",
+            description =
+                    "Step objectives (default all): NCE, NCE_GATHER, NCE_SHARED, SOFTMAX, PLAIN.")
+    List<StepBench.Objective> objectives;
+
     @Option(names = "--no-epoch", description = "Skip the whole-epoch run.")
     boolean noEpoch;
 
@@ -88,6 +95,10 @@ final class BenchCommand implements Callable<Integer> {
         threads = threads == null || threads.isEmpty() ? List.of(1, 2) : threads;
         widths = widths == null || widths.isEmpty() ? List.of(0.25, 1.0) : widths;
         inputs = inputs == null || inputs.isEmpty() ? List.of("1x28", "3x32") : inputs;
+        objectives =
+                objectives == null || objectives.isEmpty()
+                        ? List.of(StepBench.Objective.values())
+                        : objectives;
         Threads.configure(threads.get(threads.size() - 1));
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -103,7 +114,8 @@ final class BenchCommand implements Callable<Integer> {
                                 inputs,
                                 fashionMnist,
                                 cifar,
-                                !noEpoch)
+                                !noEpoch,
+                                objectives)
                         : new Benchmarks.Options(
                                 false,
                                 repeats,
@@ -114,7 +126,8 @@ final class BenchCommand implements Callable<Integer> {
                                 inputs,
                                 fashionMnist,
                                 cifar,
-                                !noEpoch);
+                                !noEpoch,
+                                objectives);
         Benchmarks.Report r =
                 Benchmarks.run(
                         opts,

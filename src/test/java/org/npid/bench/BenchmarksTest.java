@@ -21,7 +21,8 @@ class BenchmarksTest {
                         List.of("1x28"),
                         null,
                         null,
-                        false);
+                        false,
+                        List.of(StepBench.Objective.values()));
         List<StepBench.Case> cases = Benchmarks.stepCases(o);
         int objectives = StepBench.Objective.values().length;
         assertThat(cases).hasSize(2 * objectives);
@@ -44,9 +45,12 @@ class BenchmarksTest {
                         List.of("3x32"),
                         null,
                         null,
-                        false);
+                        false,
+                        List.of(StepBench.Objective.NCE_SHARED, StepBench.Objective.PLAIN));
         assertThat(Benchmarks.stepCases(o))
-                .allSatisfy(c -> assertThat(c.bankSize()).isEqualTo(50_000));
+                .allSatisfy(c -> assertThat(c.bankSize()).isEqualTo(50_000))
+                .extracting(StepBench.Case::objective)
+                .containsExactly(StepBench.Objective.NCE_SHARED, StepBench.Objective.PLAIN);
     }
 
     @Test
