@@ -103,8 +103,8 @@ public final class TrainedModel implements AutoCloseable {
 
     /**
      * Row-major [views·n, d] embeddings of {@code views} augmented views of every image, under the
-     * training augmentation of the checkpoint's config: row {@code view·n + i} is view {@code view}
-     * of image {@code i}. Seeded, so the same seed gives the same rows.
+     * training augmentation of the checkpoint's config: row v·n + i is view v of image i. Seeded,
+     * so the same seed gives the same rows.
      */
     public float[] embedViews(ImageDataset data, int views, long seed, int batchSize, int workers) {
         embedCheck(data);

@@ -50,6 +50,7 @@ class RunReportTest {
         assertThat(page.split("src=\"data:image/png;base64,", -1)).hasSize(7);
         assertThat(page)
                 .contains("Confusion matrix")
+                .contains("2-D map of the test embeddings (t-SNE)")
                 .contains("batch_size: 32")
                 .contains("trainImages");
         assertThat(page).doesNotContain("src=\"http");
