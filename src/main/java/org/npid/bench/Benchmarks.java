@@ -66,9 +66,20 @@ public final class Benchmarks {
     /** Recomputing features of a whole data set with the quarter-width network, plus kNN. */
     public record EmbedResult(String dataset, int images, double embedSeconds, double knnSeconds) {}
 
-    /** One whole training epoch end to end, loader and per-epoch kNN monitor included. */
+    /**
+     * One whole training epoch end to end, loader and per-epoch kNN monitor included, with the
+     * process's resident memory sampled every 10 steps: after the first tenth of the epoch (once
+     * the allocators have warmed up), at its last step, and the largest sample.
+     */
     public record EpochResult(
-            String dataset, int steps, double trainSeconds, double totalSeconds, double knnTop1) {}
+            String dataset,
+            int steps,
+            double trainSeconds,
+            double totalSeconds,
+            double knnTop1,
+            double rssAfterTenthMiB,
+            double rssLastStepMiB,
+            double rssMaxMiB) {}
 
     private Benchmarks() {}
 
@@ -233,8 +244,25 @@ public final class Benchmarks {
         }
         TrainConfig c = TrainConfig.resolve((java.io.InputStream) null, s);
         StepBench.setThreads(c.threads());
+        double[] rss = {Double.NaN, Double.NaN, Double.NaN};
+        TrainListener memory =
+                new TrainListener() {
+                    @Override
+                    public void onStep(
+                            int epoch, int step, int stepsPerEpoch, double loss, double ips) {
+                        if (step % 10 != 0 && step != stepsPerEpoch) {
+                            return;
+                        }
+                        double now = PeakMemory.currentMiB();
+                        if (Double.isNaN(rss[0]) && step >= stepsPerEpoch / 10) {
+                            rss[0] = now;
+                        }
+                        rss[1] = now;
+                        rss[2] = Double.isNaN(rss[2]) ? now : Math.max(rss[2], now);
+                    }
+                };
         long t0 = System.nanoTime();
-        TrainResult r = NpidTraining.run(c, false, TrainListener.NONE);
+        TrainResult r = NpidTraining.run(c, false, memory);
         double total = (System.nanoTime() - t0) / 1e9;
         EpochMetrics m = r.last();
         return new EpochResult(
@@ -242,7 +270,10 @@ public final class Benchmarks {
                 (int) Math.round(m.imagesPerSecond() * m.epochSeconds() / c.batchSize()),
                 m.epochSeconds(),
                 total,
-                m.bankTop1());
+                m.bankTop1(),
+                rss[0],
+                rss[1],
+                rss[2]);
     }
 
     private static Map<String, Object> machine() {

@@ -189,11 +189,14 @@ final class BenchCommand implements Callable<Integer> {
         if (r.epoch() != null) {
             o.printf(
                     Locale.ROOT,
-                    "(f) one epoch %s quarter width: %d steps, training %.1f s, with loader start-up and kNN monitor %.1f s%n",
+                    "(f) one epoch %s quarter width: %d steps, training %.1f s, with loader start-up and kNN monitor %.1f s; RSS %.0f MiB after a tenth, %.0f MiB at the end (max %.0f)%n",
                     r.epoch().dataset(),
                     r.epoch().steps(),
                     r.epoch().trainSeconds(),
-                    r.epoch().totalSeconds());
+                    r.epoch().totalSeconds(),
+                    r.epoch().rssAfterTenthMiB(),
+                    r.epoch().rssLastStepMiB(),
+                    r.epoch().rssMaxMiB());
         }
         Files.writeString(
                 out,
