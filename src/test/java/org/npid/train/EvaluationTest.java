@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.npid.data.Datasets;
@@ -30,20 +29,7 @@ class EvaluationTest {
     @Test
     void knnOnBackboneFeaturesUsesTheLayer4Width() throws Exception {
         Path data = SyntheticIdx.write(tmp.resolve("d"), 32, 8, 16, 5);
-        TrainConfig c =
-                TrainConfig.resolve(
-                        (java.io.InputStream) null,
-                        Map.of(
-                                "data", data.toString(),
-                                "run_dir", tmp.resolve("r").toString(),
-                                "width", "0.125",
-                                "embedding_dim", "16",
-                                "epochs", "1",
-                                "batch_size", "32",
-                                "objective", "softmax",
-                                "knn_k", "10",
-                                "workers", "1"));
-        Path ckpt = NpidTraining.run(c, false, TrainListener.NONE).checkpoint();
+        Path ckpt = TinyRun.checkpoint(data, tmp.resolve("r"));
         try (TrainedModel m = TrainedModel.load(ckpt, 1)) {
             ImageDataset test = Datasets.open(data, Split.TEST);
             float[] f = m.embedBackbone(test, 16, 1);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,22 +13,9 @@ class ProbeTest {
     @Test
     void probesEveryStageOfATrainedNetwork() throws Exception {
         Path data = SyntheticIdx.write(tmp.resolve("d"), 32, 8, 16, 5);
-        TrainConfig c =
-                TrainConfig.resolve(
-                        (java.io.InputStream) null,
-                        Map.of(
-                                "data", data.toString(),
-                                "run_dir", tmp.resolve("r").toString(),
-                                "width", "0.125",
-                                "embedding_dim", "16",
-                                "epochs", "1",
-                                "batch_size", "32",
-                                "objective", "softmax",
-                                "knn_k", "10",
-                                "workers", "1"));
-        TrainResult r = NpidTraining.run(c, false, TrainListener.NONE);
+        Path ckpt = TinyRun.checkpoint(data, tmp.resolve("r"));
         List<Probe.StageResult> rows =
-                Probe.run(r.checkpoint(), data, new Probe.Settings(8, 0.1f, 1e-4f, 32, 1));
+                Probe.run(ckpt, data, new Probe.Settings(8, 0.1f, 1e-4f, 32, 1));
         assertThat(rows)
                 .extracting(Probe.StageResult::stage)
                 .containsExactly("stem", "layer1", "layer2", "layer3", "layer4", "embedding");
