@@ -268,6 +268,15 @@ public final class NpidTraining {
             if (config.maxStepsPerEpoch() > 0) {
                 stepsPerEpoch = Math.min(stepsPerEpoch, config.maxStepsPerEpoch());
             }
+            if (!resumed && config.bankInit() == TrainConfig.BankInit.NETWORK) {
+                listener.onMessage(
+                        "filling the bank with the untrained network's embeddings of "
+                                + n
+                                + " training images");
+                bank.replaceAll(
+                        new FeatureExtractor(net, EVAL_BATCH, config.workers())
+                                .extract(trainer.getManager(), data.train(), testTransform));
+            }
             if (!resumed && config.knnAtStart()) {
                 history.add(record(runDir, evaluate(0, Double.NaN, 0, 0, 0, true)));
             }

@@ -43,6 +43,7 @@ public record TrainConfig(
         float bankMomentum,
         boolean bankFp16,
         boolean bankFillFirstEpoch,
+        BankInit bankInit,
         int epochs,
         int batchSize,
         double lr,
@@ -75,7 +76,20 @@ public record TrainConfig(
         NCE
     }
 
+    /** What the memory bank holds before the first step. */
+    public enum BankInit {
+        /** Random unit vectors, as in the paper (Sec. 3.1). */
+        RANDOM,
+        /**
+         * The untrained network's embeddings of the training images (test transform): the first
+         * steps then pull each image towards a vector that already says something about it, instead
+         * of towards noise.
+         */
+        NETWORK
+    }
+
     public TrainConfig {
+        require(bankInit != null, "bank_init", "must be random or network");
         require(width > 0, "width", "must be positive, got " + width);
         require(embeddingDim > 0, "embedding_dim", "must be positive, got " + embeddingDim);
         require(temperature > 0, "temperature", "must be positive, got " + temperature);
@@ -146,6 +160,7 @@ public record TrainConfig(
                 false, // bank_fill_first_epoch: epoch 1 writes v_i over the random row (momentum
                 // 0);
                 // the paper mixes it in, so half of each row stays random noise until epoch 2
+                BankInit.RANDOM, // bank_init: the paper's random unit vectors
                 10, // epochs: a short run; the paper trains 200
                 128, // batch_size: the official script
                 0.03, // lr: the official script

@@ -92,6 +92,55 @@ class NpidTrainingTest {
     }
 
     @Test
+    void networkBankInitStartsFromTheUntrainedEmbeddingsNotNoise() throws Exception {
+        // 192 images, one step at bank momentum 0.99 leaves every row close to where it started.
+        Map<String, String> oneStep =
+                Map.of(
+                        "epochs",
+                        "1",
+                        "max_steps_per_epoch",
+                        "1",
+                        "bank_momentum",
+                        "0.99",
+                        "knn_recompute_at_end",
+                        "false");
+        Map<String, String> network = new HashMap<>(oneStep);
+        network.put("bank_init", "network");
+        double random = meanCosine(bankAfter(config(tmp.resolve("init-random"), oneStep)));
+        double fromNet = meanCosine(bankAfter(config(tmp.resolve("init-network"), network)));
+        // 32-d random unit vectors are near-orthogonal; an untrained CNN maps all images close
+        // together, and the bank must start from there.
+        assertThat(random).isBetween(-0.1, 0.1);
+        assertThat(fromNet).isGreaterThan(0.5);
+    }
+
+    private static float[] bankAfter(TrainConfig c) throws Exception {
+        TrainResult r = NpidTraining.run(c, false, TrainListener.NONE);
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager();
+                org.npid.memory.MemoryBank bank =
+                        org.npid.memory.MemoryBank.random(m, 192, 32, 0.5f, false, 1)) {
+            bank.load(new java.io.ByteArrayInputStream(entry(r.checkpoint(), Checkpoint.BANK)));
+            return bank.toFloatArray();
+        }
+    }
+
+    private static double meanCosine(float[] rows) {
+        int d = 32;
+        int n = rows.length / d;
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++) {
+                double dot = 0;
+                for (int c = 0; c < d; c++) {
+                    dot += rows[i * d + c] * rows[j * d + c];
+                }
+                sum += dot;
+            }
+        }
+        return sum / (n * (n - 1) / 2.0);
+    }
+
+    @Test
     void nonFiniteLossStopsWithEpochAndStep() {
         TrainConfig c = config(tmp.resolve("nan"), Map.of("lr", "1e30", "epochs", "2"));
         assertThatThrownBy(() -> NpidTraining.run(c, false, TrainListener.NONE))
