@@ -3,6 +3,8 @@ package org.npid.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.ndarray.NDManager;
+import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -13,6 +15,7 @@ import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.npid.memory.MemoryBank;
 
 class NpidTrainingTest {
     @TempDir static Path tmp;
@@ -116,10 +119,9 @@ class NpidTrainingTest {
 
     private static float[] bankAfter(TrainConfig c) throws Exception {
         TrainResult r = NpidTraining.run(c, false, TrainListener.NONE);
-        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager();
-                org.npid.memory.MemoryBank bank =
-                        org.npid.memory.MemoryBank.random(m, 192, 32, 0.5f, false, 1)) {
-            bank.load(new java.io.ByteArrayInputStream(entry(r.checkpoint(), Checkpoint.BANK)));
+        try (NDManager m = NDManager.newBaseManager();
+                MemoryBank bank = MemoryBank.random(m, 192, 32, 0.5f, false, 1)) {
+            bank.load(new ByteArrayInputStream(entry(r.checkpoint(), Checkpoint.BANK)));
             return bank.toFloatArray();
         }
     }
