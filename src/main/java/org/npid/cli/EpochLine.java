@@ -37,6 +37,11 @@ final class EpochLine {
                             100 * m.recomputedTop5(),
                             100 * m.recomputedNn1()));
         }
+        if (!Double.isNaN(m.liveTop1())) {
+            sb.append(
+                    String.format(
+                            Locale.ROOT, "  (last SGD weights: top1 %.2f%%)", 100 * m.liveTop1()));
+        }
         return sb.toString();
     }
 }

@@ -26,9 +26,10 @@ import org.npid.memory.MemoryBank;
 
 /**
  * A training run's complete state in one zip file: the resolved config, the network's parameters
- * (with batch-norm statistics), the memory bank, the optimiser's momentum buffers and the loop's
- * position. Written to a temporary file, synced, then renamed over the old one, so a crash or a
- * full disk never leaves a half-written checkpoint in place of a good one.
+ * (with batch-norm statistics), the memory bank, the optimiser's momentum buffers, the weight
+ * average when the run keeps one, and the loop's position. Written to a temporary file, synced,
+ * then renamed over the old one, so a crash or a full disk never leaves a half-written checkpoint
+ * in place of a good one.
  */
 public final class Checkpoint {
     static final String CONFIG = "config.yaml";
@@ -36,6 +37,7 @@ public final class Checkpoint {
     static final String MODEL = "model.params";
     static final String BANK = "bank.ndlist";
     static final String OPTIMIZER = "optimizer.ndlist";
+    static final String AVERAGE = "average.ndlist";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -55,14 +57,15 @@ public final class Checkpoint {
 
     private Checkpoint() {}
 
-    /** Writes the checkpoint atomically to {@code file}. */
+    /** Writes the checkpoint atomically to {@code file}; {@code average} may be null. */
     public static void write(
             Path file,
             TrainConfig config,
             State state,
             Block network,
             MemoryBank bank,
-            PyTorchSgd optimizer) {
+            PyTorchSgd optimizer,
+            WeightAverage average) {
         Path dir = file.toAbsolutePath().getParent();
         Path tmp = dir.resolve(file.getFileName() + ".tmp");
         try {
@@ -87,6 +90,9 @@ public final class Checkpoint {
                 put(zip, MODEL, out -> network.saveParameters(new DataOutputStream(out)));
                 put(zip, BANK, bank::save);
                 put(zip, OPTIMIZER, out -> optimizer.save(network.getParameters(), out));
+                if (average != null) {
+                    put(zip, AVERAGE, average::save);
+                }
                 zip.finish();
                 zip.flush();
                 channel.force(true);
@@ -136,6 +142,52 @@ public final class Checkpoint {
         try (DataInputStream in = new DataInputStream(open(file, MODEL))) {
             network.loadParameters(manager, in);
         } catch (IOException | MalformedModelException e) {
+            throw corrupt(file, e);
+        }
+    }
+
+    /**
+     * Loads the weights a checkpoint hands out for inference into {@code network}: the weight
+     * average when the run kept one ({@code ema_decay > 0}), else the last SGD weights.
+     */
+    public static void loadInferenceWeights(Path file, Block network, NDManager manager) {
+        loadNetwork(file, network, manager);
+        if (hasEntry(file, AVERAGE)) {
+            try (InputStream in = open(file, AVERAGE)) {
+                WeightAverage.loadInto(network, in, manager);
+            } catch (IOException e) {
+                throw corrupt(file, e);
+            }
+        }
+    }
+
+    /** Restores a run's weight average, which {@link #write} saved beside the network. */
+    public static void loadAverage(Path file, WeightAverage average) {
+        if (!hasEntry(file, AVERAGE)) {
+            throw new TrainingException(
+                    "checkpoint "
+                            + file
+                            + " has no weight average: it was written with ema_decay 0. Resume"
+                            + " with the same ema_decay, or start a new run.");
+        }
+        try (InputStream in = open(file, AVERAGE)) {
+            average.load(in);
+        } catch (IOException e) {
+            throw corrupt(file, e);
+        }
+    }
+
+    private static boolean hasEntry(Path file, String name) {
+        try (ZipInputStream zip =
+                new ZipInputStream(new java.io.BufferedInputStream(Files.newInputStream(file)))) {
+            ZipEntry e;
+            while ((e = zip.getNextEntry()) != null) {
+                if (e.getName().equals(name)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
             throw corrupt(file, e);
         }
     }

@@ -3,7 +3,9 @@ package org.npid.train;
 /**
  * One row of {@code metrics.jsonl}. kNN figures are NaN when not measured that epoch: {@code bank*}
  * score the test set against the memory bank (cheap, but it lags the network in early epochs);
- * {@code recomputed*} against training features recomputed under the test transform.
+ * {@code recomputed*} against training features recomputed under the test transform, by the model
+ * the run hands out: the weight average when {@code ema_decay > 0}. {@code liveTop1} is then the
+ * same recomputed kNN by the last SGD weights, which training uses (NaN without averaging).
  */
 public record EpochMetrics(
         int epoch,
@@ -17,4 +19,5 @@ public record EpochMetrics(
         double recomputedTop1,
         double recomputedTop5,
         double recomputedNn1,
+        double liveTop1,
         double nceZ) {}

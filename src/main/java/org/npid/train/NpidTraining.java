@@ -154,9 +154,21 @@ public final class NpidTraining {
                                         + ", step "
                                         + start.step());
                     }
-                    Loop loop =
-                            new Loop(config, data, net, trainer, sgd, bank, objective, listener);
-                    return loop.run(start, runDir, checkpoint, resume);
+                    // Made after the resume above, so that it starts from the restored weights.
+                    try (WeightAverage average =
+                            config.emaDecay() > 0
+                                    ? new WeightAverage(
+                                            net, trainer.getManager(), config.emaDecay())
+                                    : null) {
+                        if (resume && average != null) {
+                            Checkpoint.loadAverage(checkpoint, average);
+                        }
+                        Loop loop =
+                                new Loop(
+                                        config, data, net, trainer, sgd, bank, average, objective,
+                                        listener);
+                        return loop.run(start, runDir, checkpoint, resume);
+                    }
                 }
             }
         }
@@ -225,6 +237,7 @@ public final class NpidTraining {
         private final Trainer trainer;
         private final PyTorchSgd sgd;
         private final MemoryBank bank;
+        private final WeightAverage average;
         private final InstanceObjective objective;
         private final TrainListener listener;
         private final LrSchedule schedule;
@@ -240,9 +253,11 @@ public final class NpidTraining {
                 Trainer trainer,
                 PyTorchSgd sgd,
                 MemoryBank bank,
+                WeightAverage average,
                 InstanceObjective objective,
                 TrainListener listener) {
             this.config = config;
+            this.average = average;
             this.data = data;
             this.net = net;
             this.trainer = trainer;
@@ -307,6 +322,9 @@ public final class NpidTraining {
                         lr = schedule.at(epoch, step, stepsPerEpoch);
                         sgd.setLearningRate((float) lr);
                         double loss = step(batch, epoch, step, lr, checkpoint);
+                        if (average != null) {
+                            average.update();
+                        }
                         lossSum += loss;
                         lossCount++;
                         images += batch.batchSize();
@@ -388,6 +406,7 @@ public final class NpidTraining {
                 boolean last) {
             double[] bankKnn = {Double.NaN, Double.NaN, Double.NaN};
             double[] recomputed = {Double.NaN, Double.NaN, Double.NaN};
+            double live = Double.NaN;
             if (data.test() != null && data.train().labeled() && data.test().labeled()) {
                 boolean bankDue = config.knnEvery() > 0 && (epoch % config.knnEvery() == 0 || last);
                 // The first epoch too: that is where the bank-only figure misleads most.
@@ -405,11 +424,20 @@ public final class NpidTraining {
                         bankKnn = knn(bank.toFloatArray(), queries);
                     }
                     if (recomputeDue) {
-                        listener.onMessage(
-                                "recomputing " + data.train().size() + " training features");
-                        float[] train =
-                                fx.extract(trainer.getManager(), data.train(), testTransform);
-                        recomputed = knn(train, queries);
+                        recomputed = recomputedKnn(fx, queries);
+                        if (average != null) {
+                            live = recomputed[0];
+                            listener.onMessage("the same with the averaged weights");
+                            recomputed =
+                                    average.apply(
+                                            () ->
+                                                    recomputedKnn(
+                                                            fx,
+                                                            fx.extract(
+                                                                    trainer.getManager(),
+                                                                    data.test(),
+                                                                    testTransform)));
+                        }
                     }
                 }
             }
@@ -426,7 +454,13 @@ public final class NpidTraining {
                     recomputed[0],
                     recomputed[1],
                     recomputed[2],
+                    live,
                     z);
+        }
+
+        private double[] recomputedKnn(FeatureExtractor fx, float[] queries) {
+            listener.onMessage("recomputing " + data.train().size() + " training features");
+            return knn(fx.extract(trainer.getManager(), data.train(), testTransform), queries);
         }
 
         private double[] knn(float[] features, float[] queries) {
@@ -471,7 +505,8 @@ public final class NpidTraining {
                             data.imageSize()),
                     net,
                     bank,
-                    sgd);
+                    sgd,
+                    average);
         }
     }
 

@@ -49,6 +49,7 @@ public record TrainConfig(
         double lr,
         double momentum,
         double weightDecay,
+        double emaDecay,
         LrSchedule.Kind schedule,
         double warmupEpochs,
         int imageSize,
@@ -108,6 +109,10 @@ public record TrainConfig(
         require(lr > 0, "lr", "must be positive, got " + lr);
         require(momentum >= 0 && momentum < 1, "momentum", "must be in [0, 1), got " + momentum);
         require(weightDecay >= 0, "weight_decay", "must be >= 0, got " + weightDecay);
+        require(
+                emaDecay >= 0 && emaDecay < 1,
+                "ema_decay",
+                "must be in [0, 1) (0 = no weight averaging), got " + emaDecay);
         require(warmupEpochs >= 0, "warmup_epochs", "must be >= 0, got " + warmupEpochs);
         require(imageSize >= 0, "image_size", "must be >= 0 (0 = native size), got " + imageSize);
         require(
@@ -166,6 +171,7 @@ public record TrainConfig(
                 0.03, // lr: the official script
                 0.9, // momentum: the official script
                 5e-4, // weight_decay: the official script
+                0, // ema_decay: 0 = evaluate and save the last SGD weights, as the paper does
                 LrSchedule.Kind.STEP, // schedule: official (x0.1 at 120 and 160)
                 0, // warmup_epochs
                 0, // image_size: 0 = the data's own size (28 for Fashion-MNIST, 32 for CIFAR)

@@ -28,7 +28,8 @@ public final class TrainedModel implements AutoCloseable {
     }
 
     /**
-     * Loads {@code checkpoint} (a file, or a run directory holding last.ckpt) for inference.
+     * Loads {@code checkpoint} (a file, or a run directory holding last.ckpt) for inference, with
+     * the averaged weights when the run kept an average.
      *
      * @param channels input channels of the data it will embed (as at training time)
      */
@@ -53,7 +54,7 @@ public final class TrainedModel implements AutoCloseable {
                 model.getNDManager(),
                 ai.djl.ndarray.types.DataType.FLOAT32,
                 new Shape(1, channels, state.imageSize(), state.imageSize()));
-        Checkpoint.loadNetwork(file, net, model.getNDManager());
+        Checkpoint.loadInferenceWeights(file, net, model.getNDManager());
         return new TrainedModel(model, net, config, state);
     }
 

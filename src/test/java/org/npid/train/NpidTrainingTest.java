@@ -95,6 +95,48 @@ class NpidTrainingTest {
     }
 
     @Test
+    void weightAverageIsEvaluatedSavedAndResumedExactly() throws Exception {
+        Map<String, String> ema = Map.of("ema_decay", "0.9", "epochs", "2");
+        TrainResult whole =
+                NpidTraining.run(config(tmp.resolve("ema"), ema), false, TrainListener.NONE);
+        EpochMetrics last = whole.last();
+        assertThat(last.liveTop1()).isBetween(0.0, 1.0);
+        assertThat(last.recomputedTop1()).isBetween(0.0, 1.0);
+        byte[] average = entry(whole.checkpoint(), Checkpoint.AVERAGE);
+        assertThat(average).isNotEqualTo(entry(whole.checkpoint(), Checkpoint.MODEL));
+
+        Path dir = tmp.resolve("ema-resumed");
+        TrainResult first = NpidTraining.run(config(dir, ema), false, stopAfter(3));
+        assertThat(first.interrupted()).isTrue();
+        TrainResult rest = NpidTraining.run(config(dir, ema), true, TrainListener.NONE);
+        assertThat(entry(rest.checkpoint(), Checkpoint.AVERAGE)).isEqualTo(average);
+        assertThat(rest.last().recomputedTop1()).isEqualTo(last.recomputedTop1());
+        assertThat(rest.last().liveTop1()).isEqualTo(last.liveTop1());
+
+        // Inference loads the average, not the last SGD weights.
+        try (TrainedModel model = TrainedModel.load(whole.checkpoint(), 1);
+                NDManager m = NDManager.newBaseManager();
+                WeightAverage reference = new WeightAverage(model.network(), m, 0.5)) {
+            byte[] expected;
+            var out = new java.io.ByteArrayOutputStream();
+            reference.save(out);
+            expected = out.toByteArray();
+            assertThat(expected).isEqualTo(average);
+        }
+    }
+
+    @Test
+    void withoutAverageLiveTop1IsNaN() {
+        TrainResult r =
+                NpidTraining.run(
+                        config(tmp.resolve("no-ema"), Map.of("epochs", "1")),
+                        false,
+                        TrainListener.NONE);
+        assertThat(r.last().liveTop1()).isNaN();
+        assertThat(r.last().recomputedTop1()).isBetween(0.0, 1.0);
+    }
+
+    @Test
     void networkBankInitStartsFromTheUntrainedEmbeddingsNotNoise() throws Exception {
         // 192 images, one step at bank momentum 0.99 leaves every row close to where it started.
         Map<String, String> oneStep =
