@@ -9,15 +9,20 @@ import java.util.Arrays;
 /**
  * The paper's weighted k-nearest-neighbour classifier (Sec. 3.5 / 4.1): the k training features
  * most cosine-similar to a query vote for their class with weight {@code exp(s/τ)}. Features must
- * be L2-normalised, so the inner product is the cosine. Scores are computed in blocks of queries as
- * one matmul each, so a 10k × 60k evaluation never holds the whole 10k × 60k matrix.
+ * be L2-normalised, so the inner product is the cosine. Neighbours are exact by default, or
+ * approximate by {@link InvertedLists} when speed matters more than the last tenth of a point.
  */
 public final class KnnClassifier {
     private static final int QUERY_BLOCK = 1024;
     private final int k;
     private final float temperature;
+    private final InvertedLists lists;
 
     public KnnClassifier(int k, float temperature) {
+        this(k, temperature, null);
+    }
+
+    private KnnClassifier(int k, float temperature, InvertedLists lists) {
         if (k <= 0) {
             throw new IllegalArgumentException("knn k must be positive, got " + k);
         }
@@ -26,6 +31,16 @@ public final class KnnClassifier {
         }
         this.k = k;
         this.temperature = temperature;
+        this.lists = lists;
+    }
+
+    /**
+     * The same classifier finding neighbours approximately by inverted lists (see {@link
+     * InvertedLists}): each query scores the bank rows of its {@code probes} nearest of {@code
+     * lists} cells.
+     */
+    public KnnClassifier withInvertedLists(int lists, int probes) {
+        return new KnnClassifier(k, temperature, new InvertedLists(lists, probes, 17));
     }
 
     /**
@@ -50,40 +65,31 @@ public final class KnnClassifier {
             throw new IllegalArgumentException(
                     "queries have " + queries.length + " values, expected " + m + " x " + d);
         }
-        int kk = Math.min(k, n);
+        Neighbours nb =
+                lists == null
+                        ? neighbours(parent, bank, n, d, queries, m)
+                        : lists.search(parent, bank, d, queries, Math.min(k, n));
+        int kk = nb.k();
+        float[] s = nb.scores();
+        int[] idx = nb.ids();
         int[] predictions = new int[m];
         int[] nearest = new int[m];
         int hit1 = 0;
         int hit5 = 0;
         int hitNn = 0;
-        try (NDManager scope = parent.newSubManager()) {
-            NDArray bankT = scope.create(bank, new Shape(n, d)).transpose();
-            double[] votes = new double[numClasses];
-            for (int start = 0; start < m; start += QUERY_BLOCK) {
-                int rows = Math.min(QUERY_BLOCK, m - start);
-                try (NDManager block = scope.newSubManager()) {
-                    float[] q = new float[rows * d];
-                    System.arraycopy(queries, start * d, q, 0, rows * d);
-                    NDArray sims = block.create(q, new Shape(rows, d)).matMul(bankT);
-                    NDList top = sims.topK(kk, 1, true, true);
-                    float[] s = top.get(0).toFloatArray();
-                    long[] idx = top.get(1).toLongArray();
-                    for (int r = 0; r < rows; r++) {
-                        Arrays.fill(votes, 0);
-                        for (int j = 0; j < kk; j++) {
-                            int label = bankLabels[(int) idx[r * kk + j]];
-                            votes[label] += Math.exp(s[r * kk + j] / temperature);
-                        }
-                        int truth = queryLabels[start + r];
-                        int pred = argmax(votes);
-                        predictions[start + r] = pred;
-                        nearest[start + r] = bankLabels[(int) idx[r * kk]];
-                        hit1 += pred == truth ? 1 : 0;
-                        hit5 += rankOf(votes, truth) < 5 ? 1 : 0;
-                        hitNn += nearest[start + r] == truth ? 1 : 0;
-                    }
-                }
+        double[] votes = new double[numClasses];
+        for (int r = 0; r < m; r++) {
+            Arrays.fill(votes, 0);
+            for (int j = 0; j < kk; j++) {
+                votes[bankLabels[idx[r * kk + j]]] += Math.exp(s[r * kk + j] / temperature);
             }
+            int truth = queryLabels[r];
+            int pred = argmax(votes);
+            predictions[r] = pred;
+            nearest[r] = bankLabels[idx[r * kk]];
+            hit1 += pred == truth ? 1 : 0;
+            hit5 += rankOf(votes, truth) < 5 ? 1 : 0;
+            hitNn += nearest[r] == truth ? 1 : 0;
         }
         return new KnnResult(
                 (double) hit1 / m,
@@ -92,6 +98,35 @@ public final class KnnClassifier {
                 predictions,
                 nearest,
                 numClasses);
+    }
+
+    /**
+     * The exact k nearest rows of every query: one matmul and one top-k per block of queries, so a
+     * 10k × 60k evaluation never holds the whole score matrix.
+     */
+    public Neighbours neighbours(
+            NDManager parent, float[] bank, int n, int d, float[] queries, int m) {
+        int kk = Math.min(k, n);
+        float[] scores = new float[m * kk];
+        int[] ids = new int[m * kk];
+        try (NDManager scope = parent.newSubManager()) {
+            NDArray bankT = scope.create(bank, new Shape(n, d)).transpose();
+            for (int start = 0; start < m; start += QUERY_BLOCK) {
+                int rows = Math.min(QUERY_BLOCK, m - start);
+                try (NDManager block = scope.newSubManager()) {
+                    float[] q = new float[rows * d];
+                    System.arraycopy(queries, start * d, q, 0, rows * d);
+                    NDArray sims = block.create(q, new Shape(rows, d)).matMul(bankT);
+                    NDList top = sims.topK(kk, 1, true, true);
+                    System.arraycopy(top.get(0).toFloatArray(), 0, scores, start * kk, rows * kk);
+                    long[] idx = top.get(1).toLongArray();
+                    for (int i = 0; i < idx.length; i++) {
+                        ids[start * kk + i] = (int) idx[i];
+                    }
+                }
+            }
+        }
+        return new Neighbours(kk, scores, ids);
     }
 
     private static int argmax(double[] v) {

@@ -1,0 +1,306 @@
+package org.npid.eval;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+
+/**
+ * Approximate top-k by inverted lists (IVF, as in FAISS): the bank is split into cells by spherical
+ * k-means, and each query scores only the rows of its {@code probes} most similar cells. With
+ * {@code probes = lists} every row is scored and the result is exact.
+ *
+ * <p>Why: exact scoring of 10k queries against a 60k × 128 bank is a 157 GFLOP matmul, about 2 s on
+ * two cores in fp32, and the top-k over 600M scores costs about as much again. Features that NPID
+ * has trained cluster by image content, so the k nearest rows of a query lie in few cells; probing
+ * 1/8 of them cuts both costs eightfold (recall and kNN accuracy are measured in
+ * docs/BENCHMARKS.md). The cells are rebuilt for every bank: recomputed features change each epoch.
+ */
+public final class InvertedLists {
+    /** Training rows of k-means per cell: enough for stable centroids, a fraction of the bank. */
+    private static final int SAMPLE_PER_LIST = 64;
+
+    private static final int KMEANS_ITERATIONS = 6;
+
+    private final int lists;
+    private final int probes;
+    private final long seed;
+
+    /**
+     * @param lists number of cells (about √n is the usual choice)
+     * @param probes cells each query scores, in [1, lists]
+     */
+    public InvertedLists(int lists, int probes, long seed) {
+        if (lists < 1) {
+            throw new IllegalArgumentException("knn lists must be >= 1, got " + lists);
+        }
+        if (probes < 1 || probes > lists) {
+            throw new IllegalArgumentException(
+                    "knn probes must be in [1, lists = " + lists + "], got " + probes);
+        }
+        this.lists = lists;
+        this.probes = probes;
+        this.seed = seed;
+    }
+
+    public int lists() {
+        return lists;
+    }
+
+    public int probes() {
+        return probes;
+    }
+
+    /**
+     * The {@code k} best bank rows of each query, best first: rows of {@code bank} (n × d) and
+     * {@code queries} (m × d) are unit vectors, row-major. Ties in score go to the lower row id.
+     */
+    public Neighbours search(NDManager parent, float[] bank, int d, float[] queries, int k) {
+        int n = bank.length / d;
+        int m = queries.length / d;
+        int cells = Math.min(lists, n);
+        int probe = Math.min(probes, cells);
+        int kk = Math.min(k, n);
+        try (NDManager scope = parent.newSubManager()) {
+            float[] centroids = centroids(scope, bank, n, d, cells);
+            NDArray centroidsT = scope.create(centroids, new Shape(cells, d)).transpose();
+            int[] cellOf = argmax(scope.create(bank, new Shape(n, d)).matMul(centroidsT), cells);
+
+            // Rows sorted by cell, so that each cell is one contiguous block of the bank.
+            int[] start = new int[cells + 1];
+            for (int c : cellOf) {
+                start[c + 1]++;
+            }
+            for (int c = 0; c < cells; c++) {
+                start[c + 1] += start[c];
+            }
+            int[] rowAt = new int[n];
+            int[] fill = Arrays.copyOf(start, cells);
+            for (int i = 0; i < n; i++) {
+                rowAt[fill[cellOf[i]]++] = i;
+            }
+            float[] sorted = new float[n * d];
+            for (int p = 0; p < n; p++) {
+                System.arraycopy(bank, rowAt[p] * d, sorted, p * d, d);
+            }
+            NDArray sortedBank = scope.create(sorted, new Shape(n, d));
+
+            NDArray q = scope.create(queries, new Shape(m, d));
+            long[] probed = q.matMul(centroidsT).topK(probe, 1, true, false).get(1).toLongArray();
+            // The queries of each cell (inverted: cell → queries probing it).
+            int[] qStart = new int[cells + 1];
+            for (long c : probed) {
+                qStart[(int) c + 1]++;
+            }
+            for (int c = 0; c < cells; c++) {
+                qStart[c + 1] += qStart[c];
+            }
+            int[] queryAt = new int[m * probe];
+            int[] qFill = Arrays.copyOf(qStart, cells);
+            for (int i = 0; i < m * probe; i++) {
+                queryAt[qFill[(int) probed[i]]++] = i / probe;
+            }
+
+            Heaps heaps = new Heaps(m, kk);
+            for (int c = 0; c < cells; c++) {
+                int rows = start[c + 1] - start[c];
+                int qs = qStart[c + 1] - qStart[c];
+                if (rows == 0 || qs == 0) {
+                    continue;
+                }
+                try (NDManager cell = scope.newSubManager()) {
+                    int[] who = Arrays.copyOfRange(queryAt, qStart[c], qStart[c + 1]);
+                    float[] qc = new float[qs * d];
+                    for (int j = 0; j < qs; j++) {
+                        System.arraycopy(queries, who[j] * d, qc, j * d, d);
+                    }
+                    NDArray block = sortedBank.get(start[c] + ":" + start[c + 1]);
+                    float[] s =
+                            cell.create(qc, new Shape(qs, d))
+                                    .matMul(block.transpose())
+                                    .toFloatArray();
+                    int first = start[c];
+                    // Each query's heap is touched by one task only: the rows are distinct queries.
+                    IntStream.range(0, qs)
+                            .parallel()
+                            .forEach(j -> heaps.offer(who[j], s, j * rows, rows, rowAt, first));
+                }
+            }
+            return heaps.drain();
+        }
+    }
+
+    /** Spherical k-means on a seeded sample of the bank: unit centroids, row-major. */
+    private float[] centroids(NDManager scope, float[] bank, int n, int d, int cells) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        int s = Math.min(n, Math.max(cells, cells * SAMPLE_PER_LIST));
+        int[] perm = IntStream.range(0, n).toArray();
+        for (int i = 0; i < s; i++) {
+            int j = i + rng.nextInt(n - i);
+            int t = perm[i];
+            perm[i] = perm[j];
+            perm[j] = t;
+        }
+        float[] sample = new float[s * d];
+        for (int i = 0; i < s; i++) {
+            System.arraycopy(bank, perm[i] * d, sample, i * d, d);
+        }
+        float[] centroids = Arrays.copyOf(sample, cells * d);
+        try (NDManager km = scope.newSubManager()) {
+            NDArray x = km.create(sample, new Shape(s, d));
+            for (int it = 0; it < KMEANS_ITERATIONS; it++) {
+                int[] assign;
+                try (NDManager step = km.newSubManager()) {
+                    NDArray c = step.create(centroids, new Shape(cells, d));
+                    assign = argmax(x.matMul(c.transpose()), cells);
+                }
+                float[] sum = new float[cells * d];
+                int[] count = new int[cells];
+                for (int i = 0; i < s; i++) {
+                    int c = assign[i];
+                    count[c]++;
+                    for (int j = 0; j < d; j++) {
+                        sum[c * d + j] += sample[i * d + j];
+                    }
+                }
+                for (int c = 0; c < cells; c++) {
+                    if (count[c] == 0) {
+                        continue; // an empty cell keeps its centroid
+                    }
+                    double sq = 0;
+                    for (int j = 0; j < d; j++) {
+                        sq += (double) sum[c * d + j] * sum[c * d + j];
+                    }
+                    float inv = (float) (1 / Math.max(Math.sqrt(sq), 1e-12));
+                    for (int j = 0; j < d; j++) {
+                        centroids[c * d + j] = sum[c * d + j] * inv;
+                    }
+                }
+            }
+        }
+        return centroids;
+    }
+
+    private static int[] argmax(NDArray scores, int cells) {
+        long[] a = scores.argMax(1).toLongArray();
+        int[] out = new int[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = (int) a[i];
+        }
+        return out;
+    }
+
+    /** One bounded min-heap of (score, row) per query, in flat arrays. */
+    private static final class Heaps {
+        private final int k;
+        private final float[] scores;
+        private final int[] ids;
+        private final int[] sizes;
+
+        Heaps(int queries, int k) {
+            this.k = k;
+            this.scores = new float[queries * k];
+            this.ids = new int[queries * k];
+            this.sizes = new int[queries];
+        }
+
+        /** Offers row {@code rowAt[first + j]} with score {@code s[off + j]}, j < rows. */
+        void offer(int query, float[] s, int off, int rows, int[] rowAt, int first) {
+            int base = query * k;
+            for (int j = 0; j < rows; j++) {
+                float score = s[off + j];
+                int id = rowAt[first + j];
+                int size = sizes[query];
+                if (size < k) {
+                    scores[base + size] = score;
+                    ids[base + size] = id;
+                    siftUp(base, size);
+                    sizes[query] = size + 1;
+                } else if (worse(scores[base], ids[base], score, id)) {
+                    scores[base] = score;
+                    ids[base] = id;
+                    siftDown(base, k);
+                }
+            }
+        }
+
+        /** Sorts every heap best first and hands the arrays out. */
+        Neighbours drain() {
+            int m = sizes.length;
+            for (int q = 0; q < m; q++) {
+                int base = q * k;
+                for (int size = sizes[q]; size > 1; size--) {
+                    swap(base, base + size - 1);
+                    siftDown(base, size - 1);
+                }
+                if (sizes[q] < k) {
+                    throw new IllegalStateException(
+                            "query "
+                                    + q
+                                    + " probed only "
+                                    + sizes[q]
+                                    + " rows, fewer than k = "
+                                    + k
+                                    + ": raise knn probes");
+                }
+            }
+            return new Neighbours(k, scores, ids);
+        }
+
+        private static boolean worse(float sa, int ia, float sb, int ib) {
+            return sa < sb || (sa == sb && ia > ib);
+        }
+
+        private void siftUp(int base, int i) {
+            while (i > 0) {
+                int parent = (i - 1) >>> 1;
+                if (!worse(
+                        scores[base + i],
+                        ids[base + i],
+                        scores[base + parent],
+                        ids[base + parent])) {
+                    return;
+                }
+                swap(base + i, base + parent);
+                i = parent;
+            }
+        }
+
+        private void siftDown(int base, int size) {
+            int i = 0;
+            while (true) {
+                int left = 2 * i + 1;
+                if (left >= size) {
+                    return;
+                }
+                int child = left;
+                int right = left + 1;
+                if (right < size
+                        && worse(
+                                scores[base + right],
+                                ids[base + right],
+                                scores[base + left],
+                                ids[base + left])) {
+                    child = right;
+                }
+                if (!worse(
+                        scores[base + child], ids[base + child], scores[base + i], ids[base + i])) {
+                    return;
+                }
+                swap(base + i, base + child);
+                i = child;
+            }
+        }
+
+        private void swap(int a, int b) {
+            float s = scores[a];
+            scores[a] = scores[b];
+            scores[b] = s;
+            int t = ids[a];
+            ids[a] = ids[b];
+            ids[b] = t;
+        }
+    }
+}
