@@ -54,8 +54,9 @@ public final class InvertedLists {
     }
 
     /**
-     * The {@code k} best bank rows of each query, best first: rows of {@code bank} (n × d) and
-     * {@code queries} (m × d) are unit vectors, row-major. Ties in score go to the lower row id.
+     * The {@code k} best bank rows of each query among the rows of its probed cells, in no
+     * particular order: rows of {@code bank} (n × d) and {@code queries} (m × d) are unit vectors,
+     * row-major. Ties in score go to the lower row id.
      */
     public Neighbours search(NDManager parent, float[] bank, int d, float[] queries, int k) {
         int n = bank.length / d;
@@ -88,47 +89,84 @@ public final class InvertedLists {
             NDArray sortedBank = scope.create(sorted, new Shape(n, d));
 
             NDArray q = scope.create(queries, new Shape(m, d));
-            long[] probed = q.matMul(centroidsT).topK(probe, 1, true, false).get(1).toLongArray();
-            // The queries of each cell (inverted: cell → queries probing it).
-            int[] qStart = new int[cells + 1];
-            for (long c : probed) {
-                qStart[(int) c + 1]++;
-            }
-            for (int c = 0; c < cells; c++) {
-                qStart[c + 1] += qStart[c];
-            }
-            int[] queryAt = new int[m * probe];
-            int[] qFill = Arrays.copyOf(qStart, cells);
-            for (int i = 0; i < m * probe; i++) {
-                queryAt[qFill[(int) probed[i]]++] = i / probe;
-            }
-
+            long[] probed = q.matMul(centroidsT).topK(probe, 1, true, true).get(1).toLongArray();
             Heaps heaps = new Heaps(m, kk);
-            for (int c = 0; c < cells; c++) {
-                int rows = start[c + 1] - start[c];
-                int qs = qStart[c + 1] - qStart[c];
-                if (rows == 0 || qs == 0) {
-                    continue;
-                }
-                try (NDManager cell = scope.newSubManager()) {
-                    int[] who = Arrays.copyOfRange(queryAt, qStart[c], qStart[c + 1]);
-                    float[] qc = new float[qs * d];
-                    for (int j = 0; j < qs; j++) {
-                        System.arraycopy(queries, who[j] * d, qc, j * d, d);
-                    }
-                    NDArray block = sortedBank.get(start[c] + ":" + start[c + 1]);
-                    float[] s =
-                            cell.create(qc, new Shape(qs, d))
-                                    .matMul(block.transpose())
-                                    .toFloatArray();
-                    int first = start[c];
-                    // Each query's heap is touched by one task only: the rows are distinct queries.
-                    IntStream.range(0, qs)
-                            .parallel()
-                            .forEach(j -> heaps.offer(who[j], s, j * rows, rows, rowAt, first));
-                }
+            // Each query's nearest cell first, for all queries, then the rest: the heaps fill
+            // with good rows, and most rows of the later cells fail the first comparison.
+            scoreCells(scope, queries, d, probed, probe, 0, 1, sortedBank, start, rowAt, heaps);
+            if (probe > 1) {
+                scoreCells(
+                        scope,
+                        queries,
+                        d,
+                        probed,
+                        probe,
+                        1,
+                        probe,
+                        sortedBank,
+                        start,
+                        rowAt,
+                        heaps);
             }
             return heaps.drain();
+        }
+    }
+
+    /**
+     * Scores every query against the cells it probes at ranks [from, to), one matmul per cell with
+     * all the queries that probe it, and offers the scores to the queries' heaps.
+     */
+    private static void scoreCells(
+            NDManager scope,
+            float[] queries,
+            int d,
+            long[] probed,
+            int probe,
+            int from,
+            int to,
+            NDArray sortedBank,
+            int[] start,
+            int[] rowAt,
+            Heaps heaps) {
+        int cells = start.length - 1;
+        int m = probed.length / probe;
+        int[] qStart = new int[cells + 1];
+        for (int i = 0; i < m; i++) {
+            for (int r = from; r < to; r++) {
+                qStart[(int) probed[i * probe + r] + 1]++;
+            }
+        }
+        for (int c = 0; c < cells; c++) {
+            qStart[c + 1] += qStart[c];
+        }
+        int[] queryAt = new int[qStart[cells]];
+        int[] qFill = Arrays.copyOf(qStart, cells);
+        for (int i = 0; i < m; i++) {
+            for (int r = from; r < to; r++) {
+                queryAt[qFill[(int) probed[i * probe + r]]++] = i;
+            }
+        }
+        for (int c = 0; c < cells; c++) {
+            int rows = start[c + 1] - start[c];
+            int qs = qStart[c + 1] - qStart[c];
+            if (rows == 0 || qs == 0) {
+                continue;
+            }
+            try (NDManager cell = scope.newSubManager()) {
+                int[] who = Arrays.copyOfRange(queryAt, qStart[c], qStart[c + 1]);
+                float[] qc = new float[qs * d];
+                for (int j = 0; j < qs; j++) {
+                    System.arraycopy(queries, who[j] * d, qc, j * d, d);
+                }
+                NDArray block = sortedBank.get(start[c] + ":" + start[c + 1]);
+                float[] s =
+                        cell.create(qc, new Shape(qs, d)).matMul(block.transpose()).toFloatArray();
+                int first = start[c];
+                // Each query's heap is touched by one task only: the rows are distinct queries.
+                IntStream.range(0, qs)
+                        .parallel()
+                        .forEach(j -> heaps.offer(who[j], s, j * rows, rows, rowAt, first));
+            }
         }
     }
 
@@ -209,32 +247,36 @@ public final class InvertedLists {
         /** Offers row {@code rowAt[first + j]} with score {@code s[off + j]}, j < rows. */
         void offer(int query, float[] s, int off, int rows, int[] rowAt, int first) {
             int base = query * k;
+            int size = sizes[query];
+            // Once the heap is full, most rows fall below its minimum: one float compare each.
+            float min = size < k ? Float.NEGATIVE_INFINITY : scores[base];
             for (int j = 0; j < rows; j++) {
                 float score = s[off + j];
+                if (score < min) {
+                    continue;
+                }
                 int id = rowAt[first + j];
-                int size = sizes[query];
                 if (size < k) {
                     scores[base + size] = score;
                     ids[base + size] = id;
                     siftUp(base, size);
-                    sizes[query] = size + 1;
+                    size++;
+                    if (size == k) {
+                        min = scores[base];
+                    }
                 } else if (worse(scores[base], ids[base], score, id)) {
                     scores[base] = score;
                     ids[base] = id;
                     siftDown(base, k);
+                    min = scores[base];
                 }
             }
+            sizes[query] = size;
         }
 
-        /** Sorts every heap best first and hands the arrays out. */
+        /** Hands the heaps out as they are: each query's k rows, in no particular order. */
         Neighbours drain() {
-            int m = sizes.length;
-            for (int q = 0; q < m; q++) {
-                int base = q * k;
-                for (int size = sizes[q]; size > 1; size--) {
-                    swap(base, base + size - 1);
-                    siftDown(base, size - 1);
-                }
+            for (int q = 0; q < sizes.length; q++) {
                 if (sizes[q] < k) {
                     throw new IllegalStateException(
                             "query "

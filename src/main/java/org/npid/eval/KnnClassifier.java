@@ -86,7 +86,7 @@ public final class KnnClassifier {
             int truth = queryLabels[r];
             int pred = argmax(votes);
             predictions[r] = pred;
-            nearest[r] = bankLabels[idx[r * kk]];
+            nearest[r] = bankLabels[idx[nb.nearest(r)]];
             hit1 += pred == truth ? 1 : 0;
             hit5 += rankOf(votes, truth) < 5 ? 1 : 0;
             hitNn += nearest[r] == truth ? 1 : 0;
@@ -101,8 +101,8 @@ public final class KnnClassifier {
     }
 
     /**
-     * The exact k nearest rows of every query: one matmul and one top-k per block of queries, so a
-     * 10k × 60k evaluation never holds the whole score matrix.
+     * The exact k nearest rows of every query (unordered, see {@link Neighbours}): one matmul and
+     * one top-k per block of queries, so a 10k × 60k evaluation never holds the whole score matrix.
      */
     public Neighbours neighbours(
             NDManager parent, float[] bank, int n, int d, float[] queries, int m) {
@@ -117,7 +117,7 @@ public final class KnnClassifier {
                     float[] q = new float[rows * d];
                     System.arraycopy(queries, start * d, q, 0, rows * d);
                     NDArray sims = block.create(q, new Shape(rows, d)).matMul(bankT);
-                    NDList top = sims.topK(kk, 1, true, true);
+                    NDList top = sims.topK(kk, 1, true, false);
                     System.arraycopy(top.get(0).toFloatArray(), 0, scores, start * kk, rows * kk);
                     long[] idx = top.get(1).toLongArray();
                     for (int i = 0; i < idx.length; i++) {
