@@ -15,6 +15,7 @@ import org.npid.data.Split;
 import org.npid.data.TestTransform;
 import org.npid.data.TrainAugmentation;
 import org.npid.eval.FeatureExtractor;
+import org.npid.eval.InvertedLists;
 import org.npid.eval.KnnClassifier;
 import org.npid.model.Arch;
 import org.npid.model.ModelConfig;
@@ -25,6 +26,7 @@ import org.npid.train.NpidTraining;
 import org.npid.train.TrainConfig;
 import org.npid.train.TrainListener;
 import org.npid.train.TrainResult;
+import org.npid.train.TrainedModel;
 
 /**
  * The project's benchmark suite (`npid bench`): the training step, the data pipeline, the share of
@@ -44,7 +46,8 @@ public final class Benchmarks {
             Path fashionMnist,
             Path cifarJpegs,
             boolean epoch,
-            List<StepBench.Objective> objectives) {}
+            List<StepBench.Objective> objectives,
+            Path checkpoint) {}
 
     /** Everything measured, with the machine it ran on. */
     public record Report(
@@ -63,8 +66,22 @@ public final class Benchmarks {
             double decodeImagesPerSecond,
             DataPipelineBench.Result augment) {}
 
-    /** Recomputing features of a whole data set with the quarter-width network, plus kNN. */
-    public record EmbedResult(String dataset, int images, double embedSeconds, double knnSeconds) {}
+    /**
+     * Recomputing the features of a whole data set with a quarter-width network ({@code network}:
+     * "untrained" or the checkpoint's path), then the weighted kNN on them, exact and by inverted
+     * lists, with each one's top-1 and the lists' recall of the exact neighbours.
+     */
+    public record EmbedResult(
+            String dataset,
+            String network,
+            int images,
+            double embedSeconds,
+            double knnSeconds,
+            double knnTop1,
+            String ivf,
+            double ivfSeconds,
+            double ivfTop1,
+            double ivfRecall) {}
 
     /**
      * One whole training epoch end to end, loader and per-epoch kNN monitor included, with the
@@ -100,7 +117,7 @@ public final class Benchmarks {
         }
         List<KnnBench.Result> knn = new ArrayList<>();
         progress.accept("kNN");
-        knn.add(
+        knn.addAll(
                 o.quick()
                         ? KnnBench.run(200, 2000, 128, 200, o.repeats())
                         : KnnBench.run(10_000, 60_000, 128, 200, o.repeats()));
@@ -189,11 +206,32 @@ public final class Benchmarks {
                 DataPipelineBench.measure(ds, aug, images, 1));
     }
 
-    /** All 70k Fashion-MNIST images embedded by a quarter-width net, then the 10k×60k kNN. */
+    /**
+     * All 70k Fashion-MNIST images embedded by a quarter-width net (the checkpoint's if one is
+     * given, else an untrained one), then the 10k×60k kNN, exact and by inverted lists.
+     */
     private static EmbedResult embedBench(Options o) {
         ImageDataset train = Datasets.open(o.fashionMnist(), Split.TRAIN);
         ImageDataset test = Datasets.open(o.fashionMnist(), Split.TEST);
         StepBench.setThreads(o.threads().get(o.threads().size() - 1));
+        ImageDataset trainPart = o.quick() ? Subset.first(train, 1000) : train;
+        ImageDataset testPart = o.quick() ? Subset.first(test, 200) : test;
+        if (o.checkpoint() != null) {
+            try (TrainedModel model = TrainedModel.load(o.checkpoint(), 1)) {
+                long t0 = System.nanoTime();
+                float[] bank = model.embed(trainPart, 256, 2);
+                float[] queries = model.embed(testPart, 256, 2);
+                double embedSeconds = (System.nanoTime() - t0) / 1e9;
+                return knnOn(
+                        o.checkpoint().toString(),
+                        model.manager(),
+                        trainPart,
+                        testPart,
+                        bank,
+                        queries,
+                        embedSeconds);
+            }
+        }
         try (ai.djl.Model model = ai.djl.Model.newInstance("embed")) {
             NpidNet net = NpidNet.create(new ModelConfig(Arch.RESNET18, Stem.CIFAR, 0.25, 128, 1));
             model.setBlock(net);
@@ -203,25 +241,59 @@ public final class Benchmarks {
                     new ai.djl.ndarray.types.Shape(1, 1, 28, 28));
             TestTransform t = new TestTransform(28, new float[] {0.286f}, new float[] {0.353f});
             FeatureExtractor fx = new FeatureExtractor(net, 256, 2);
-            ImageDataset trainPart = o.quick() ? Subset.first(train, 1000) : train;
-            ImageDataset testPart = o.quick() ? Subset.first(test, 200) : test;
             long t0 = System.nanoTime();
             float[] bank = fx.extract(model.getNDManager(), trainPart, t);
             float[] queries = fx.extract(model.getNDManager(), testPart, t);
             double embedSeconds = (System.nanoTime() - t0) / 1e9;
-            long t1 = System.nanoTime();
-            new KnnClassifier(200, 0.07f)
-                    .evaluate(
-                            model.getNDManager(),
-                            bank,
-                            org.npid.train.Evaluation.labels(trainPart),
-                            queries,
-                            org.npid.train.Evaluation.labels(testPart),
-                            10);
-            double knnSeconds = (System.nanoTime() - t1) / 1e9;
-            return new EmbedResult(
-                    "fashion-mnist", trainPart.size() + testPart.size(), embedSeconds, knnSeconds);
+            return knnOn(
+                    "untrained",
+                    model.getNDManager(),
+                    trainPart,
+                    testPart,
+                    bank,
+                    queries,
+                    embedSeconds);
         }
+    }
+
+    private static EmbedResult knnOn(
+            String network,
+            ai.djl.ndarray.NDManager manager,
+            ImageDataset train,
+            ImageDataset test,
+            float[] bank,
+            float[] queries,
+            double embedSeconds) {
+        int[] bankLabels = org.npid.train.Evaluation.labels(train);
+        int[] queryLabels = org.npid.train.Evaluation.labels(test);
+        KnnClassifier exact = new KnnClassifier(200, 0.07f);
+        int lists = Math.min(KnnBench.LISTS, train.size());
+        int probes = Math.min(KnnBench.PROBES, lists);
+        KnnClassifier ivf = exact.withInvertedLists(lists, probes);
+        long t1 = System.nanoTime();
+        double exactTop1 =
+                exact.evaluate(manager, bank, bankLabels, queries, queryLabels, 10).top1();
+        double knnSeconds = (System.nanoTime() - t1) / 1e9;
+        long t2 = System.nanoTime();
+        double ivfTop1 = ivf.evaluate(manager, bank, bankLabels, queries, queryLabels, 10).top1();
+        double ivfSeconds = (System.nanoTime() - t2) / 1e9;
+        int d = bank.length / train.size();
+        double recall =
+                KnnBench.recall(
+                        exact.neighbours(manager, bank, train.size(), d, queries, test.size()),
+                        new InvertedLists(lists, probes, 17)
+                                .search(manager, bank, d, queries, 200));
+        return new EmbedResult(
+                "fashion-mnist",
+                network,
+                train.size() + test.size(),
+                embedSeconds,
+                knnSeconds,
+                exactTop1,
+                "ivf " + lists + "/" + probes,
+                ivfSeconds,
+                ivfTop1,
+                recall);
     }
 
     private static EpochResult epochBench(Options o) {

@@ -89,6 +89,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-epoch", description = "Skip the whole-epoch run.")
     boolean noEpoch;
 
+    @Option(
+            names = "--checkpoint",
+            paramLabel = "FILE",
+            description =
+                    "A quarter-width Fashion-MNIST checkpoint whose trained features (d) recomputes"
+                            + " and classifies; default an untrained network.")
+    Path checkpoint;
+
     @Override
     public Integer call() throws Exception {
         // Defaults here, not in @Option: picocli appends user values to a list's default.
@@ -115,7 +123,8 @@ final class BenchCommand implements Callable<Integer> {
                                 fashionMnist,
                                 cifar,
                                 !noEpoch,
-                                objectives)
+                                objectives,
+                                checkpoint)
                         : new Benchmarks.Options(
                                 false,
                                 repeats,
@@ -127,7 +136,8 @@ final class BenchCommand implements Callable<Integer> {
                                 fashionMnist,
                                 cifar,
                                 !noEpoch,
-                                objectives);
+                                objectives,
+                                checkpoint);
         Benchmarks.Report r =
                 Benchmarks.run(
                         opts,
@@ -167,7 +177,8 @@ final class BenchCommand implements Callable<Integer> {
         for (KnnBench.Result k : r.knn()) {
             o.printf(
                     Locale.ROOT,
-                    "(d) kNN %d queries x %d bank x %d, k=%d: %.3f s (min %.3f, max %.3f)  peakRSS %.0f MiB%n",
+                    "(d) kNN %-11s %d queries x %d bank x %d, k=%d: %.3f s (min %.3f, max %.3f)  recall %.4f  peakRSS %.0f MiB%n",
+                    k.method(),
                     k.queries(),
                     k.bankRows(),
                     k.dim(),
@@ -175,16 +186,23 @@ final class BenchCommand implements Callable<Integer> {
                     k.seconds().median(),
                     k.seconds().min(),
                     k.seconds().max(),
+                    k.recall(),
                     k.peakRssMiB());
         }
         for (Benchmarks.EmbedResult e : r.embed()) {
             o.printf(
                     Locale.ROOT,
-                    "(d) recompute %d %s features: %.1f s, then kNN %.2f s%n",
+                    "(d) recompute %d %s features (%s network): %.1f s, then kNN exact %.2f s (top-1 %.2f%%), %s %.2f s (top-1 %.2f%%, recall %.4f)%n",
                     e.images(),
                     e.dataset(),
+                    e.network(),
                     e.embedSeconds(),
-                    e.knnSeconds());
+                    e.knnSeconds(),
+                    100 * e.knnTop1(),
+                    e.ivf(),
+                    e.ivfSeconds(),
+                    100 * e.ivfTop1(),
+                    e.ivfRecall());
         }
         if (r.epoch() != null) {
             o.printf(

@@ -61,9 +61,11 @@ public final class InvertedLists {
     public Neighbours search(NDManager parent, float[] bank, int d, float[] queries, int k) {
         int n = bank.length / d;
         int m = queries.length / d;
-        int cells = Math.min(lists, n);
-        int probe = Math.min(probes, cells);
         int kk = Math.min(k, n);
+        // Cells small enough that the probed ones hold k rows several times over on average; on
+        // a small bank that means fewer, larger cells than asked for.
+        int cells = (int) Math.max(1, Math.min(lists, (long) n * probes / (4L * kk)));
+        int probe = Math.min(probes, cells);
         try (NDManager scope = parent.newSubManager()) {
             float[] centroids = centroids(scope, bank, n, d, cells);
             NDArray centroidsT = scope.create(centroids, new Shape(cells, d)).transpose();
@@ -108,7 +110,40 @@ public final class InvertedLists {
                         rowAt,
                         heaps);
             }
+            int[] short_ = heaps.notFull();
+            if (short_.length > 0) {
+                exactFor(scope, bank, n, d, queries, short_, heaps);
+            }
             return heaps.drain();
+        }
+    }
+
+    /**
+     * Exact neighbours for the few queries whose probed cells held fewer than k rows (a query on
+     * the edge of small cells): they are searched against the whole bank instead.
+     */
+    private static void exactFor(
+            NDManager scope,
+            float[] bank,
+            int n,
+            int d,
+            float[] queries,
+            int[] which,
+            Heaps heaps) {
+        try (NDManager sub = scope.newSubManager()) {
+            float[] q = new float[which.length * d];
+            for (int j = 0; j < which.length; j++) {
+                System.arraycopy(queries, which[j] * d, q, j * d, d);
+            }
+            float[] s =
+                    sub.create(q, new Shape(which.length, d))
+                            .matMul(sub.create(bank, new Shape(n, d)).transpose())
+                            .toFloatArray();
+            int[] identity = IntStream.range(0, n).toArray();
+            for (int j = 0; j < which.length; j++) {
+                heaps.reset(which[j]);
+                heaps.offer(which[j], s, j * n, n, identity, 0);
+            }
         }
     }
 
@@ -274,20 +309,17 @@ public final class InvertedLists {
             sizes[query] = size;
         }
 
+        /** The queries whose heaps hold fewer than k rows. */
+        int[] notFull() {
+            return IntStream.range(0, sizes.length).filter(q -> sizes[q] < k).toArray();
+        }
+
+        void reset(int query) {
+            sizes[query] = 0;
+        }
+
         /** Hands the heaps out as they are: each query's k rows, in no particular order. */
         Neighbours drain() {
-            for (int q = 0; q < sizes.length; q++) {
-                if (sizes[q] < k) {
-                    throw new IllegalStateException(
-                            "query "
-                                    + q
-                                    + " probed only "
-                                    + sizes[q]
-                                    + " rows, fewer than k = "
-                                    + k
-                                    + ": raise knn probes");
-                }
-            }
             return new Neighbours(k, scores, ids);
         }
 

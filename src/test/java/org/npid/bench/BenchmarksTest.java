@@ -22,7 +22,8 @@ class BenchmarksTest {
                         null,
                         null,
                         false,
-                        List.of(StepBench.Objective.values()));
+                        List.of(StepBench.Objective.values()),
+                        null);
         List<StepBench.Case> cases = Benchmarks.stepCases(o);
         int objectives = StepBench.Objective.values().length;
         assertThat(cases).hasSize(2 * objectives);
@@ -46,7 +47,8 @@ class BenchmarksTest {
                         null,
                         null,
                         false,
-                        List.of(StepBench.Objective.NCE_SHARED, StepBench.Objective.PLAIN));
+                        List.of(StepBench.Objective.NCE_SHARED, StepBench.Objective.PLAIN),
+                        null);
         assertThat(Benchmarks.stepCases(o))
                 .allSatisfy(c -> assertThat(c.bankSize()).isEqualTo(50_000))
                 .extracting(StepBench.Case::objective)
