@@ -3,6 +3,7 @@ package org.npid.cli;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.npid.eval.KnnClassifier;
 import org.npid.eval.KnnResult;
 import org.npid.train.Evaluation;
 import picocli.CommandLine.Command;
@@ -48,6 +49,20 @@ final class KnnCommand implements Callable<Integer> {
             description = "Vote weight exp(s/τ) (default ${DEFAULT-VALUE}).")
     float temperature;
 
+    @Option(
+            names = "--probes",
+            defaultValue = "0",
+            description =
+                    "0 = exact neighbours (default); P > 0 = approximate, by inverted lists: each"
+                            + " query scores only the bank rows of its P nearest of --lists cells.")
+    int probes;
+
+    @Option(
+            names = "--lists",
+            defaultValue = "128",
+            description = "Cells of the inverted lists (default ${DEFAULT-VALUE}).")
+    int lists;
+
     @Option(names = "--threads", defaultValue = "0", description = "Native threads (0 = all).")
     int threads;
 
@@ -77,20 +92,35 @@ final class KnnCommand implements Callable<Integer> {
         KnnResult r =
                 rawPixels
                         ? Evaluation.rawPixelKnn(data, k, temperature)
-                        : Evaluation.knn(checkpoint, data, k, temperature, 2, features());
+                        : Evaluation.knn(checkpoint, data, classifier(), 2, features());
         spec.commandLine()
                 .getOut()
                 .printf(
-                        "%sweighted kNN (k=%d, τ=%s): top-1 %.2f%%  top-5 %.2f%%  1-NN %.2f%%%n",
+                        "%sweighted kNN (k=%d, τ=%s, %s): top-1 %.2f%%  top-5 %.2f%%  1-NN %.2f%%%n",
                         rawPixels
                                 ? "raw pixels, "
                                 : features().name().toLowerCase(Locale.ROOT) + ", ",
                         k,
                         temperature,
+                        probes == 0 || rawPixels
+                                ? "exact"
+                                : "inverted lists, " + probes + " of " + lists + " cells",
                         100 * r.top1(),
                         100 * r.top5(),
                         100 * r.nn1());
         return 0;
+    }
+
+    private KnnClassifier classifier() {
+        KnnClassifier exact = new KnnClassifier(k, temperature);
+        if (probes == 0) {
+            return exact;
+        }
+        try {
+            return exact.withInvertedLists(lists, probes);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 
     private Evaluation.Features features() {

@@ -34,6 +34,12 @@ public final class Evaluation {
     /** As {@link #knn(Path, Path, int, float, int)}, on the chosen features. */
     public static KnnResult knn(
             Path checkpoint, Path data, int k, float temperature, int workers, Features features) {
+        return knn(checkpoint, data, new KnnClassifier(k, temperature), workers, features);
+    }
+
+    /** As {@link #knn(Path, Path, int, float, int)}, with the given classifier and features. */
+    public static KnnResult knn(
+            Path checkpoint, Path data, KnnClassifier classifier, int workers, Features features) {
         ImageDataset train = Datasets.open(data, Split.TRAIN);
         ImageDataset test = Datasets.open(data, Split.TEST);
         if (!train.labeled() || !test.labeled()) {
@@ -50,14 +56,13 @@ public final class Evaluation {
                     backbone
                             ? model.embedBackbone(test, 256, workers)
                             : model.embed(test, 256, workers);
-            return new KnnClassifier(k, temperature)
-                    .evaluate(
-                            model.manager(),
-                            bank,
-                            labels(train),
-                            queries,
-                            labels(test),
-                            train.classNames().size());
+            return classifier.evaluate(
+                    model.manager(),
+                    bank,
+                    labels(train),
+                    queries,
+                    labels(test),
+                    train.classNames().size());
         }
     }
 

@@ -270,7 +270,11 @@ public final class NpidTraining {
                             config.schedule(), config.lr(), config.epochs(), config.warmupEpochs());
             this.augmentation = augmentation(config, data.imageSize(), data.mean(), data.std());
             this.testTransform = new TestTransform(data.imageSize(), data.mean(), data.std());
-            this.knn = new KnnClassifier(config.knnK(), config.knnTemperature());
+            KnnClassifier exact = new KnnClassifier(config.knnK(), config.knnTemperature());
+            this.knn =
+                    config.knnProbes() > 0
+                            ? exact.withInvertedLists(config.knnLists(), config.knnProbes())
+                            : exact;
             this.trainStep =
                     new TrainStep(
                             trainer, bank, objective, new ProximalTerm(config.proximalLambda()));

@@ -60,6 +60,8 @@ public record TrainConfig(
         boolean flip,
         int knnK,
         float knnTemperature,
+        int knnProbes,
+        int knnLists,
         int knnEvery,
         int knnRecomputeEvery,
         boolean knnAtStart,
@@ -124,6 +126,11 @@ public record TrainConfig(
         require(grayscaleP >= 0 && grayscaleP <= 1, "grayscale_p", "must be in [0, 1]");
         require(knnK > 0, "knn_k", "must be positive, got " + knnK);
         require(knnTemperature > 0, "knn_temperature", "must be positive");
+        require(knnLists > 0, "knn_lists", "must be positive, got " + knnLists);
+        require(
+                knnProbes >= 0 && knnProbes <= knnLists,
+                "knn_probes",
+                "must be in [0, knn_lists = " + knnLists + "] (0 = exact kNN), got " + knnProbes);
         require(knnEvery >= 0, "knn_every", "must be >= 0 (0 = never), got " + knnEvery);
         require(knnRecomputeEvery >= 0, "knn_recompute_every", "must be >= 0");
         require(threads >= 0, "threads", "must be >= 0 (0 = all cores), got " + threads);
@@ -182,6 +189,9 @@ public record TrainConfig(
                 false, // flip: the paper lists it, the official CIFAR script comments it out
                 200, // knn_k: the paper's k
                 0.07f, // knn_temperature: the official kNN σ
+                0, // knn_probes: 0 = exact neighbours; > 0 = inverted lists, this many cells
+                128, // knn_lists: cells of the inverted lists; 16 of 128 finds 99.9 % of the
+                // exact neighbours of trained features (docs/BENCHMARKS.md)
                 1, // knn_every: bank kNN each epoch (cheap: one pass over the test set)
                 0, // knn_recompute_every: also recompute after epoch 1 and every N; 0 = only at the
                 // end

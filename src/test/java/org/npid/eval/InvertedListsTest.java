@@ -116,7 +116,8 @@ class InvertedListsTest {
         float[] bank = unitRows(64, 8, rng);
         float[] q = unitRows(4, 8, rng);
         try (NDManager mgr = NDManager.newBaseManager()) {
-            // 32 cells of two rows could not hold 60 neighbours in one probe: one cell of all 64 rows.
+            // 32 cells of two rows could not hold 60 neighbours in one probe: one cell of all 64
+            // rows.
             Neighbours nb = new InvertedLists(32, 1, 1).search(mgr, bank, 8, q, 60);
             Neighbours exact = new KnnClassifier(60, 0.07f).neighbours(mgr, bank, 64, 8, q, 4);
             for (int i = 0; i < 4; i++) {

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.npid.data.Datasets;
 import org.npid.data.ImageDataset;
 import org.npid.data.Split;
+import org.npid.eval.KnnClassifier;
 import org.npid.eval.KnnResult;
 
 class EvaluationTest {
@@ -48,6 +49,23 @@ class EvaluationTest {
         // far above the 25 % chance.
         assertThat(r.top1()).isGreaterThan(0.5);
         assertThat(r.predictions()).hasSize(8 * SyntheticIdx.CLASSES);
+    }
+
+    @Test
+    void invertedListsProbingEveryCellAgreeWithExactKnn() throws Exception {
+        Path data = SyntheticIdx.write(tmp.resolve("ivf"), 32, 8, 16, 6);
+        Path ckpt = TinyRun.checkpoint(data, tmp.resolve("ivf-run"));
+        KnnClassifier exact = new KnnClassifier(10, 0.07f);
+        KnnResult a = Evaluation.knn(ckpt, data, exact, 1, Evaluation.Features.EMBEDDING);
+        KnnResult b =
+                Evaluation.knn(
+                        ckpt,
+                        data,
+                        exact.withInvertedLists(4, 4),
+                        1,
+                        Evaluation.Features.EMBEDDING);
+        assertThat(b.predictions()).containsExactly(a.predictions());
+        assertThat(b.top1()).isEqualTo(a.top1());
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.npid.model.Arch;
@@ -37,6 +38,11 @@ class TrainConfigTest {
                 .hasMessageContaining("batch_size");
         assertThatThrownBy(() -> TrainConfig.resolve(yaml(""), Map.of("nce_z_momentum", "1")))
                 .hasMessageContaining("nce_z_momentum");
+        assertThatThrownBy(() -> TrainConfig.resolve((Path) null, Map.of("knn_probes", "200")))
+                .hasMessageContaining("knn_probes")
+                .hasMessageContaining("knn_lists = 128");
+        assertThatThrownBy(() -> TrainConfig.resolve((Path) null, Map.of("ema_decay", "1")))
+                .hasMessageContaining("ema_decay");
     }
 
     @Test
