@@ -295,13 +295,15 @@ public record TrainConfig(
         }
     }
 
-    /** Reads a config written by {@link #toYaml()}. */
+    /**
+     * Reads a config written by {@link #toYaml()}. Keys added since it was written take their
+     * defaults, so checkpoints of earlier versions still load.
+     */
     public static TrainConfig fromYaml(String yaml) {
-        try {
-            return YAML.readValue(yaml, TrainConfig.class);
-        } catch (IOException e) {
-            throw invalid(e);
-        }
+        return resolve(
+                new java.io.ByteArrayInputStream(
+                        yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                Map.of());
     }
 
     /** A copy with another data path. */

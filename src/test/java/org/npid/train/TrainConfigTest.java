@@ -46,6 +46,16 @@ class TrainConfigTest {
     }
 
     @Test
+    void aConfigWrittenBeforeNewKeysExistedGetsTheirDefaults() {
+        String old =
+                TrainConfig.defaults().toYaml().replaceAll("(?m)^(knn_lists|ema_decay):.*\n", "");
+        assertThat(old).doesNotContain("knn_lists");
+        TrainConfig c = TrainConfig.fromYaml(old);
+        assertThat(c.knnLists()).isEqualTo(128);
+        assertThat(c.emaDecay()).isZero();
+    }
+
+    @Test
     void yamlRoundTrips() {
         TrainConfig c = TrainConfig.resolve(yaml(""), Map.of("data", "/x", "flip", "true"));
         assertThat(TrainConfig.fromYaml(c.toYaml())).isEqualTo(c);
