@@ -192,15 +192,19 @@ final class BenchCommand implements Callable<Integer> {
         for (Benchmarks.EmbedResult e : r.embed()) {
             o.printf(
                     Locale.ROOT,
-                    "(d) recompute %d %s features (%s network): %.1f s, then kNN exact %.2f s (top-1 %.2f%%), %s %.2f s (top-1 %.2f%%, recall %.4f)%n",
+                    "(d) recompute %d %s features (%s network): %.1f s, then kNN exact %.3f s (min %.3f, max %.3f; top-1 %.2f%%), %s %.3f s (min %.3f, max %.3f; top-1 %.2f%%, recall %.4f)%n",
                     e.images(),
                     e.dataset(),
                     e.network(),
                     e.embedSeconds(),
-                    e.knnSeconds(),
+                    e.knnSeconds().median(),
+                    e.knnSeconds().min(),
+                    e.knnSeconds().max(),
                     100 * e.knnTop1(),
                     e.ivf(),
-                    e.ivfSeconds(),
+                    e.ivfSeconds().median(),
+                    e.ivfSeconds().min(),
+                    e.ivfSeconds().max(),
                     100 * e.ivfTop1(),
                     e.ivfRecall());
         }
