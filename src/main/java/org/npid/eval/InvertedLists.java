@@ -15,7 +15,7 @@ import java.util.stream.IntStream;
  * <p>Why: exact scoring of 10k queries against a 60k × 128 bank is a 157 GFLOP matmul, about 2 s on
  * two cores in fp32, and the top-k over 600M scores costs about as much again. Features that NPID
  * has trained cluster by image content, so the k nearest rows of a query lie in few cells; probing
- * 1/8 of them cuts both costs eightfold (recall and kNN accuracy are measured in
+ * 1/8 of them cuts both costs about eightfold (recall and kNN accuracy are measured in
  * docs/BENCHMARKS.md). The cells are rebuilt for every bank: recomputed features change each epoch.
  */
 public final class InvertedLists {
@@ -45,14 +45,6 @@ public final class InvertedLists {
         this.seed = seed;
     }
 
-    public int lists() {
-        return lists;
-    }
-
-    public int probes() {
-        return probes;
-    }
-
     /**
      * The {@code k} best bank rows of each query among the rows of its probed cells, in no
      * particular order: rows of {@code bank} (n × d) and {@code queries} (m × d) are unit vectors,
@@ -69,7 +61,7 @@ public final class InvertedLists {
         try (NDManager scope = parent.newSubManager()) {
             float[] centroids = centroids(scope, bank, n, d, cells);
             NDArray centroidsT = scope.create(centroids, new Shape(cells, d)).transpose();
-            int[] cellOf = argmax(scope.create(bank, new Shape(n, d)).matMul(centroidsT), cells);
+            int[] cellOf = argmax(scope.create(bank, new Shape(n, d)).matMul(centroidsT));
 
             // Rows sorted by cell, so that each cell is one contiguous block of the bank.
             int[] start = new int[cells + 1];
@@ -110,9 +102,9 @@ public final class InvertedLists {
                         rowAt,
                         heaps);
             }
-            int[] short_ = heaps.notFull();
-            if (short_.length > 0) {
-                exactFor(scope, bank, n, d, queries, short_, heaps);
+            int[] unfilled = heaps.notFull();
+            if (unfilled.length > 0) {
+                exactFor(scope, bank, n, d, queries, unfilled, heaps);
             }
             return heaps.drain();
         }
@@ -227,7 +219,7 @@ public final class InvertedLists {
                 int[] assign;
                 try (NDManager step = km.newSubManager()) {
                     NDArray c = step.create(centroids, new Shape(cells, d));
-                    assign = argmax(x.matMul(c.transpose()), cells);
+                    assign = argmax(x.matMul(c.transpose()));
                 }
                 float[] sum = new float[cells * d];
                 int[] count = new int[cells];
@@ -256,7 +248,7 @@ public final class InvertedLists {
         return centroids;
     }
 
-    private static int[] argmax(NDArray scores, int cells) {
+    private static int[] argmax(NDArray scores) {
         long[] a = scores.argMax(1).toLongArray();
         int[] out = new int[a.length];
         for (int i = 0; i < a.length; i++) {
