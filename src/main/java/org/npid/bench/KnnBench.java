@@ -10,10 +10,12 @@ import org.npid.eval.Neighbours;
 
 /** Times the weighted kNN classifier, exact and by inverted lists, on random unit vectors. */
 public final class KnnBench {
-    /** The inverted-list setting the bench times beside exact search (1/8 of the bank probed). */
+    /**
+     * The inverted-list setting the bench times beside exact search (about 1/6 of the bank probed).
+     */
     public static final int LISTS = 128;
 
-    public static final int PROBES = 16;
+    public static final int PROBES = 20;
 
     /**
      * Seconds for {@code queries} queries against a {@code bank}-row bank, over repeats; {@code
