@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
+import org.npid.index.TopK;
 
 /**
  * Approximate top-k by inverted lists (IVF, as in FAISS): the bank is split into cells by spherical
@@ -257,116 +258,50 @@ public final class InvertedLists {
         return out;
     }
 
-    /** One bounded min-heap of (score, row) per query, in flat arrays. */
+    /** One bounded heap of (score, row) per query. */
     private static final class Heaps {
         private final int k;
-        private final float[] scores;
-        private final int[] ids;
-        private final int[] sizes;
+        private final TopK[] tops;
 
         Heaps(int queries, int k) {
             this.k = k;
-            this.scores = new float[queries * k];
-            this.ids = new int[queries * k];
-            this.sizes = new int[queries];
+            this.tops = new TopK[queries];
+            for (int q = 0; q < queries; q++) {
+                tops[q] = new TopK(k);
+            }
         }
 
         /** Offers row {@code rowAt[first + j]} with score {@code s[off + j]}, j < rows. */
         void offer(int query, float[] s, int off, int rows, int[] rowAt, int first) {
-            int base = query * k;
-            int size = sizes[query];
+            TopK top = tops[query];
             // Once the heap is full, most rows fall below its minimum: one float compare each.
-            float min = size < k ? Float.NEGATIVE_INFINITY : scores[base];
+            float min = top.threshold();
             for (int j = 0; j < rows; j++) {
                 float score = s[off + j];
-                if (score < min) {
-                    continue;
-                }
-                int id = rowAt[first + j];
-                if (size < k) {
-                    scores[base + size] = score;
-                    ids[base + size] = id;
-                    siftUp(base, size);
-                    size++;
-                    if (size == k) {
-                        min = scores[base];
-                    }
-                } else if (worse(scores[base], ids[base], score, id)) {
-                    scores[base] = score;
-                    ids[base] = id;
-                    siftDown(base, k);
-                    min = scores[base];
+                if (score >= min) {
+                    top.offer(rowAt[first + j], score);
+                    min = top.threshold();
                 }
             }
-            sizes[query] = size;
         }
 
         /** The queries whose heaps hold fewer than k rows. */
         int[] notFull() {
-            return IntStream.range(0, sizes.length).filter(q -> sizes[q] < k).toArray();
+            return IntStream.range(0, tops.length).filter(q -> tops[q].size() < k).toArray();
         }
 
         void reset(int query) {
-            sizes[query] = 0;
+            tops[query].clear();
         }
 
-        /** Hands the heaps out as they are: each query's k rows, in no particular order. */
+        /** Each query's k rows, in no particular order. */
         Neighbours drain() {
+            float[] scores = new float[tops.length * k];
+            int[] ids = new int[tops.length * k];
+            for (int q = 0; q < tops.length; q++) {
+                tops[q].copyTo(scores, ids, q * k);
+            }
             return new Neighbours(k, scores, ids);
-        }
-
-        private static boolean worse(float sa, int ia, float sb, int ib) {
-            return sa < sb || (sa == sb && ia > ib);
-        }
-
-        private void siftUp(int base, int i) {
-            while (i > 0) {
-                int parent = (i - 1) >>> 1;
-                if (!worse(
-                        scores[base + i],
-                        ids[base + i],
-                        scores[base + parent],
-                        ids[base + parent])) {
-                    return;
-                }
-                swap(base + i, base + parent);
-                i = parent;
-            }
-        }
-
-        private void siftDown(int base, int size) {
-            int i = 0;
-            while (true) {
-                int left = 2 * i + 1;
-                if (left >= size) {
-                    return;
-                }
-                int child = left;
-                int right = left + 1;
-                if (right < size
-                        && worse(
-                                scores[base + right],
-                                ids[base + right],
-                                scores[base + left],
-                                ids[base + left])) {
-                    child = right;
-                }
-                if (!worse(
-                        scores[base + child], ids[base + child], scores[base + i], ids[base + i])) {
-                    return;
-                }
-                swap(base + i, base + child);
-                i = child;
-            }
-        }
-
-        private void swap(int a, int b) {
-            float s = scores[a];
-            scores[a] = scores[b];
-            scores[b] = s;
-            int t = ids[a];
-            ids[a] = ids[b];
-            ids[b] = t;
         }
     }
 }

@@ -9,13 +9,13 @@ import java.util.List;
  * <p>Primitive arrays instead of a {@code PriorityQueue<Hit>} because exact search offers every row
  * of the matrix, and boxing a million candidates per query would dominate the run time.
  */
-final class TopK {
+public final class TopK {
     private final int capacity;
     private final float[] scores;
     private final int[] ids;
     private int size;
 
-    TopK(int capacity) {
+    public TopK(int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("k must be >= 1, got " + capacity);
         }
@@ -25,11 +25,11 @@ final class TopK {
     }
 
     /** Score a candidate must beat to enter; -infinity until the heap is full. */
-    float threshold() {
+    public float threshold() {
         return size < capacity ? Float.NEGATIVE_INFINITY : scores[0];
     }
 
-    void offer(int id, float score) {
+    public void offer(int id, float score) {
         if (size < capacity) {
             scores[size] = score;
             ids[size] = id;
@@ -39,6 +39,25 @@ final class TopK {
             ids[0] = id;
             siftDown(0);
         }
+    }
+
+    /** How many pairs the heap holds, at most its capacity. */
+    public int size() {
+        return size;
+    }
+
+    /** Empties the heap. */
+    public void clear() {
+        size = 0;
+    }
+
+    /**
+     * Copies the kept pairs, in heap order (not sorted), to {@code scoresOut} and {@code idsOut}
+     * from {@code offset}; for callers that need the set, not the ranking.
+     */
+    public void copyTo(float[] scoresOut, int[] idsOut, int offset) {
+        System.arraycopy(scores, 0, scoresOut, offset, size);
+        System.arraycopy(ids, 0, idsOut, offset, size);
     }
 
     /** Drains the heap into a list ordered best first. */
