@@ -86,4 +86,30 @@ public final class FeatureExtractor {
         }
         return out == null ? new float[0] : out;
     }
+
+    /**
+     * Scales each row of a row-major [n, dim] matrix to unit length in place, so the kNN's dot
+     * product is the cosine; an all-zero row stays zero.
+     *
+     * @param rows the matrix
+     * @param dim the row length
+     * @return {@code rows}
+     */
+    public static float[] normalizeRows(float[] rows, int dim) {
+        if (dim <= 0 || rows.length % dim != 0) {
+            throw new IllegalArgumentException(
+                    "rows of length " + dim + " do not tile " + rows.length + " values");
+        }
+        for (int start = 0; start < rows.length; start += dim) {
+            double sq = 0;
+            for (int j = start; j < start + dim; j++) {
+                sq += (double) rows[j] * rows[j];
+            }
+            float inv = (float) (1 / Math.max(Math.sqrt(sq), 1e-12));
+            for (int j = start; j < start + dim; j++) {
+                rows[j] *= inv;
+            }
+        }
+        return rows;
+    }
 }

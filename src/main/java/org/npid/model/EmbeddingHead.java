@@ -6,11 +6,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.UniformInitializer;
 import ai.djl.util.PairList;
+import java.util.Objects;
 
 /**
  * Projects backbone features to the embedding space and normalises each row: the paper's {@code v =
@@ -25,15 +27,29 @@ public final class EmbeddingHead extends AbstractBlock {
     private static final int[] ROW_AXIS = {1};
 
     private final int embeddingDim;
+    private final Head kind;
+    private final Linear hidden;
     private final Linear linear;
 
     /**
-     * Creates the head.
+     * Creates the paper's linear head.
      *
      * @param featureDim input length
      * @param embeddingDim output length
      */
     public EmbeddingHead(int featureDim, int embeddingDim) {
+        this(featureDim, embeddingDim, Head.LINEAR);
+    }
+
+    /**
+     * Creates a head of the given kind; an MLP's hidden layer is as wide as its input, as in MoCo
+     * v2.
+     *
+     * @param featureDim input length
+     * @param embeddingDim output length
+     * @param kind linear or MLP
+     */
+    public EmbeddingHead(int featureDim, int embeddingDim, Head kind) {
         if (featureDim <= 0) {
             throw new IllegalArgumentException("featureDim must be > 0, got " + featureDim);
         }
@@ -41,12 +57,32 @@ public final class EmbeddingHead extends AbstractBlock {
             throw new IllegalArgumentException("embeddingDim must be > 0, got " + embeddingDim);
         }
         this.embeddingDim = embeddingDim;
+        this.kind = Objects.requireNonNull(kind, "kind");
+        // The hidden layer is added first and the output layer keeps the name "linear", so the
+        // paper's head has the same parameter names as before MLP heads existed.
+        hidden =
+                kind == Head.MLP
+                        ? addChildBlock("hidden", Linear.builder().setUnits(featureDim).build())
+                        : null;
         linear = addChildBlock("linear", Linear.builder().setUnits(embeddingDim).build());
-        // PyTorch's nn.Linear default: weight and bias both U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+        // PyTorch's nn.Linear default: weight and bias both U(-1/sqrt(fan_in), 1/sqrt(fan_in));
+        // both layers of the MLP have fan_in = featureDim.
         UniformInitializer pytorchDefault =
                 new UniformInitializer((float) (1.0 / Math.sqrt(featureDim)));
-        linear.setInitializer(pytorchDefault, Parameter.Type.WEIGHT);
-        linear.setInitializer(pytorchDefault, Parameter.Type.BIAS);
+        for (Linear layer :
+                hidden == null ? new Linear[] {linear} : new Linear[] {hidden, linear}) {
+            layer.setInitializer(pytorchDefault, Parameter.Type.WEIGHT);
+            layer.setInitializer(pytorchDefault, Parameter.Type.BIAS);
+        }
+    }
+
+    /**
+     * Returns the kind of head.
+     *
+     * @return linear or MLP
+     */
+    public Head kind() {
+        return kind;
     }
 
     /**
@@ -61,7 +97,11 @@ public final class EmbeddingHead extends AbstractBlock {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray y = linear.forward(ps, inputs, training).singletonOrThrow();
+        NDList x = inputs;
+        if (hidden != null) {
+            x = new NDList(Activation.relu(hidden.forward(ps, x, training).singletonOrThrow()));
+        }
+        NDArray y = linear.forward(ps, x, training).singletonOrThrow();
         NDArray norm = y.norm(ROW_AXIS, true).maximum(NORM_EPSILON);
         return new NDList(y.div(norm));
     }
@@ -74,6 +114,11 @@ public final class EmbeddingHead extends AbstractBlock {
     @Override
     protected void initializeChildBlocks(
             NDManager manager, DataType dataType, Shape... inputShapes) {
-        linear.initialize(manager, dataType, inputShapes);
+        Shape[] in = inputShapes;
+        if (hidden != null) {
+            hidden.initialize(manager, dataType, in);
+            in = hidden.getOutputShapes(in);
+        }
+        linear.initialize(manager, dataType, in);
     }
 }

@@ -10,8 +10,10 @@ import java.util.Objects;
  * @param width multiplier of the torchvision stage widths 64-128-256-512
  * @param embeddingDim size of the unit-norm embedding (128 in the paper)
  * @param inChannels 1 for grey-scale or 3 for RGB input
+ * @param head the layers from the pooled features to the embedding
  */
-public record ModelConfig(Arch arch, Stem stem, double width, int embeddingDim, int inChannels) {
+public record ModelConfig(
+        Arch arch, Stem stem, double width, int embeddingDim, int inChannels, Head head) {
 
     private static final int BASE_WIDTH = 64;
 
@@ -19,6 +21,7 @@ public record ModelConfig(Arch arch, Stem stem, double width, int embeddingDim, 
     public ModelConfig {
         Objects.requireNonNull(arch, "arch");
         Objects.requireNonNull(stem, "stem");
+        Objects.requireNonNull(head, "head");
         if (!(width > 0) || Double.isInfinite(width)) {
             throw new IllegalArgumentException("width must be a finite number > 0, got " + width);
         }
@@ -35,6 +38,11 @@ public record ModelConfig(Arch arch, Stem stem, double width, int embeddingDim, 
         if (inChannels != 1 && inChannels != 3) {
             throw new IllegalArgumentException("inChannels must be 1 or 3, got " + inChannels);
         }
+    }
+
+    /** The paper's network: a linear head. */
+    public ModelConfig(Arch arch, Stem stem, double width, int embeddingDim, int inChannels) {
+        this(arch, stem, width, embeddingDim, inChannels, Head.LINEAR);
     }
 
     /**

@@ -10,8 +10,8 @@ import ai.djl.util.PairList;
 import java.util.Objects;
 
 /**
- * The NPID embedding network: a ResNet backbone and an L2-normalised linear head. Maps {@code
- * NDList{x [B, C, H, W]}} to {@code NDList{v [B, d]}} with unit-norm rows.
+ * The NPID embedding network: a ResNet backbone and an L2-normalised head (linear in the paper).
+ * Maps {@code NDList{x [B, C, H, W]}} to {@code NDList{v [B, d]}} with unit-norm rows.
  */
 public final class NpidNet extends AbstractBlock {
 
@@ -24,7 +24,9 @@ public final class NpidNet extends AbstractBlock {
         backbone = addChildBlock("backbone", new ResNetBackbone(config));
         head =
                 addChildBlock(
-                        "head", new EmbeddingHead(backbone.featureDim(), config.embeddingDim()));
+                        "head",
+                        new EmbeddingHead(
+                                backbone.featureDim(), config.embeddingDim(), config.head()));
     }
 
     /**

@@ -34,7 +34,6 @@ import org.npid.loss.NonParametricSoftmax;
 import org.npid.loss.ProximalTerm;
 import org.npid.memory.MemoryBank;
 import org.npid.model.Devices;
-import org.npid.model.ModelConfig;
 import org.npid.model.NpidNet;
 
 /**
@@ -100,14 +99,7 @@ public final class NpidTraining {
 
         Engine.getInstance().setRandomSeed((int) config.seed());
         try (Model model = Model.newInstance("npid", Devices.best())) {
-            NpidNet net =
-                    NpidNet.create(
-                            new ModelConfig(
-                                    config.arch(),
-                                    config.stem(),
-                                    config.width(),
-                                    config.embeddingDim(),
-                                    data.train().channels()));
+            NpidNet net = NpidNet.create(config.model(data.train().channels()));
             model.setBlock(net);
             PyTorchSgd sgd =
                     new PyTorchSgd(
@@ -462,7 +454,25 @@ public final class NpidTraining {
                     z);
         }
 
+        /**
+         * Weighted kNN of the test images against recomputed training features: the embedding's
+         * (the test queries are those already computed) or, with {@code knn_features: backbone},
+         * the pooled backbone features below the head.
+         */
         private double[] recomputedKnn(FeatureExtractor fx, float[] queries) {
+            if (config.knnFeatures() == Evaluation.Features.BACKBONE) {
+                FeatureExtractor below =
+                        new FeatureExtractor(net.backbone(), EVAL_BATCH, config.workers());
+                int c = net.backbone().featureDim();
+                listener.onMessage("recomputing backbone features of both splits");
+                return knn(
+                        FeatureExtractor.normalizeRows(
+                                below.extract(trainer.getManager(), data.train(), testTransform),
+                                c),
+                        FeatureExtractor.normalizeRows(
+                                below.extract(trainer.getManager(), data.test(), testTransform),
+                                c));
+            }
             listener.onMessage("recomputing " + data.train().size() + " training features");
             return knn(fx.extract(trainer.getManager(), data.train(), testTransform), queries);
         }

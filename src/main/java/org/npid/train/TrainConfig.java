@@ -19,6 +19,8 @@ import java.util.Iterator;
 import java.util.Map;
 import org.npid.loss.NceLoss;
 import org.npid.model.Arch;
+import org.npid.model.Head;
+import org.npid.model.ModelConfig;
 import org.npid.model.Stem;
 
 /**
@@ -34,6 +36,7 @@ public record TrainConfig(
         Stem stem,
         double width,
         int embeddingDim,
+        Head head,
         Objective objective,
         float temperature,
         int nceNoise,
@@ -60,6 +63,7 @@ public record TrainConfig(
         boolean flip,
         int knnK,
         float knnTemperature,
+        Evaluation.Features knnFeatures,
         int knnProbes,
         int knnLists,
         int knnEvery,
@@ -93,6 +97,8 @@ public record TrainConfig(
 
     public TrainConfig {
         require(bankInit != null, "bank_init", "must be random or network");
+        require(head != null, "head", "must be linear or mlp");
+        require(knnFeatures != null, "knn_features", "must be embedding or backbone");
         require(width > 0, "width", "must be positive, got " + width);
         require(embeddingDim > 0, "embedding_dim", "must be positive, got " + embeddingDim);
         require(temperature > 0, "temperature", "must be positive, got " + temperature);
@@ -160,6 +166,7 @@ public record TrainConfig(
                 // detail
                 0.25, // width: 16-32-64-128 channels, what 2 CPU cores train in minutes
                 128, // embedding_dim: the paper's d
+                Head.LINEAR, // head: the paper's; mlp = MoCo v2's, read with knn_features: backbone
                 Objective.NCE, // objective: the paper's scalable choice
                 0.07f, // temperature: the paper's τ (the official CIFAR command uses 0.1)
                 4096, // nce_noise: the paper's m
@@ -189,6 +196,8 @@ public record TrainConfig(
                 false, // flip: the paper lists it, the official CIFAR script comments it out
                 200, // knn_k: the paper's k
                 0.07f, // knn_temperature: the official kNN σ
+                Evaluation.Features.EMBEDDING, // knn_features: the paper's; backbone = below the
+                // head, for the recomputed kNN (the bank kNN always uses the embedding)
                 0, // knn_probes: 0 = exact neighbours; > 0 = inverted lists, this many cells
                 128, // knn_lists: cells of the inverted lists; probing 20 of 128 found 99.9 % of
                 // the exact neighbours of trained features, same top-1 (docs/BENCHMARKS.md)
@@ -304,6 +313,16 @@ public record TrainConfig(
                 new java.io.ByteArrayInputStream(
                         yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
                 Map.of());
+    }
+
+    /**
+     * The network this config trains.
+     *
+     * @param channels 1 for grey-scale or 3 for RGB data
+     * @return the model shape
+     */
+    public ModelConfig model(int channels) {
+        return new ModelConfig(arch, stem, width, embeddingDim, channels, head);
     }
 
     /** A copy with another data path. */

@@ -7,7 +7,6 @@ import org.npid.data.ImageDataset;
 import org.npid.data.TestTransform;
 import org.npid.eval.FeatureExtractor;
 import org.npid.model.Devices;
-import org.npid.model.ModelConfig;
 import org.npid.model.NpidNet;
 
 /**
@@ -40,14 +39,7 @@ public final class TrainedModel implements AutoCloseable {
                         : checkpoint;
         TrainConfig config = Checkpoint.readConfig(file);
         Checkpoint.State state = Checkpoint.readState(file);
-        NpidNet net =
-                NpidNet.create(
-                        new ModelConfig(
-                                config.arch(),
-                                config.stem(),
-                                config.width(),
-                                config.embeddingDim(),
-                                channels));
+        NpidNet net = NpidNet.create(config.model(channels));
         Model model = Model.newInstance("npid-eval", Devices.best());
         model.setBlock(net);
         net.initialize(
@@ -134,18 +126,7 @@ public final class TrainedModel implements AutoCloseable {
         float[] f =
                 new FeatureExtractor(net.backbone(), batchSize, workers)
                         .extract(model.getNDManager(), data, testTransform());
-        int c = net.backbone().featureDim();
-        for (int row = 0; row < f.length / c; row++) {
-            double sq = 0;
-            for (int j = row * c; j < (row + 1) * c; j++) {
-                sq += (double) f[j] * f[j];
-            }
-            float inv = (float) (1 / Math.max(Math.sqrt(sq), 1e-12));
-            for (int j = row * c; j < (row + 1) * c; j++) {
-                f[j] *= inv;
-            }
-        }
-        return f;
+        return FeatureExtractor.normalizeRows(f, net.backbone().featureDim());
     }
 
     @Override

@@ -57,6 +57,43 @@ class EmbeddingHeadTest {
     }
 
     @Test
+    void mlpHeadIsLinearReluLinearThenNormalised() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            EmbeddingHead head = new EmbeddingHead(2, 2, Head.MLP);
+            Nets.forward(m, head, m.ones(new Shape(1, 2)), false);
+            assertThat(Nets.trainableParameters(head)).isEqualTo(2 * 2 + 2 + 2 * 2 + 2);
+            // hidden: diag(1, -1), so x = (1, 3) gives (1, -3) and the ReLU (1, 0); the output
+            // layer swaps the two, (0, 1). Without the ReLU it would be (-3, 1) normalised.
+            set(head, "hidden_weight", m.create(new float[] {1, 0, 0, -1}, new Shape(2, 2)));
+            set(head, "linear_weight", m.create(new float[] {0, 1, 1, 0}, new Shape(2, 2)));
+            set(head, "hidden_bias", m.zeros(new Shape(2)));
+            set(head, "linear_bias", m.zeros(new Shape(2)));
+            NDArray v = Nets.forward(m, head, m.create(new float[] {1, 3}, new Shape(1, 2)), false);
+            assertThat(v.toFloatArray()).containsExactly(new float[] {0, 1}, within(1e-6f));
+        }
+    }
+
+    @Test
+    void linearHeadKeepsThePaperParameterNames() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            EmbeddingHead head = new EmbeddingHead(4, 3);
+            Nets.forward(m, head, m.ones(new Shape(1, 4)), false);
+            assertThat(head.kind()).isEqualTo(Head.LINEAR);
+            assertThat(head.getParameters().keys()).allMatch(k -> k.contains("linear")).hasSize(2);
+        }
+    }
+
+    private static void set(EmbeddingHead head, String suffix, NDArray value) {
+        head.getParameters().stream()
+                .filter(p -> p.getKey().endsWith(suffix))
+                .findFirst()
+                .orElseThrow()
+                .getValue()
+                .getArray()
+                .set(value.toFloatArray());
+    }
+
+    @Test
     void rejectsNonPositiveSizes() {
         assertThatThrownBy(() -> new EmbeddingHead(0, 8)).hasMessageContaining("featureDim");
         assertThatThrownBy(() -> new EmbeddingHead(8, 0)).hasMessageContaining("embeddingDim");

@@ -15,6 +15,7 @@ import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.npid.eval.KnnResult;
 import org.npid.memory.MemoryBank;
 
 class NpidTrainingTest {
@@ -182,6 +183,30 @@ class NpidTrainingTest {
             }
         }
         return sum / (n * (n - 1) / 2.0);
+    }
+
+    @Test
+    void mlpHeadRunScoresTheBackboneAndItsCheckpointGivesTheSameKnn() {
+        TrainConfig c =
+                config(
+                        tmp.resolve("mlp"),
+                        Map.of("head", "mlp", "knn_features", "backbone", "epochs", "2"));
+        TrainResult r = NpidTraining.run(c, false, TrainListener.NONE);
+        assertThat(r.last().recomputedTop1()).isGreaterThan(0.5);
+        // The monitor's final figure is the backbone kNN that `npid knn --features backbone`
+        // computes from the saved checkpoint (same k and τ).
+        KnnResult again =
+                Evaluation.knn(
+                        r.checkpoint(),
+                        data,
+                        c.knnK(),
+                        c.knnTemperature(),
+                        1,
+                        Evaluation.Features.BACKBONE);
+        assertThat(again.top1()).isEqualTo(r.last().recomputedTop1());
+        try (TrainedModel model = TrainedModel.load(r.checkpoint(), 1)) {
+            assertThat(model.network().head().kind()).isEqualTo(org.npid.model.Head.MLP);
+        }
     }
 
     @Test

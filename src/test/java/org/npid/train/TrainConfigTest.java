@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.npid.model.Arch;
+import org.npid.model.Head;
+import org.npid.model.ModelConfig;
 
 class TrainConfigTest {
 
@@ -43,16 +45,33 @@ class TrainConfigTest {
                 .hasMessageContaining("knn_lists = 128");
         assertThatThrownBy(() -> TrainConfig.resolve((Path) null, Map.of("ema_decay", "1")))
                 .hasMessageContaining("ema_decay");
+        assertThatThrownBy(() -> TrainConfig.resolve((Path) null, Map.of("head", "deep")))
+                .hasMessageContaining("deep")
+                .hasMessageContaining("MLP");
+    }
+
+    @Test
+    void headChoosesTheNetworkAndDefaultsToThePapers() {
+        assertThat(TrainConfig.defaults().model(3).head()).isEqualTo(Head.LINEAR);
+        TrainConfig c =
+                TrainConfig.resolve((Path) null, Map.of("head", "mlp", "knn_features", "backbone"));
+        assertThat(c.model(1))
+                .isEqualTo(new ModelConfig(c.arch(), c.stem(), 0.25, 128, 1, Head.MLP));
+        assertThat(c.knnFeatures()).isEqualTo(Evaluation.Features.BACKBONE);
     }
 
     @Test
     void aConfigWrittenBeforeNewKeysExistedGetsTheirDefaults() {
         String old =
-                TrainConfig.defaults().toYaml().replaceAll("(?m)^(knn_lists|ema_decay):.*\n", "");
+                TrainConfig.defaults()
+                        .toYaml()
+                        .replaceAll("(?m)^(knn_lists|ema_decay|head|knn_features):.*\n", "");
         assertThat(old).doesNotContain("knn_lists");
         TrainConfig c = TrainConfig.fromYaml(old);
         assertThat(c.knnLists()).isEqualTo(128);
         assertThat(c.emaDecay()).isZero();
+        assertThat(c.head()).isEqualTo(Head.LINEAR);
+        assertThat(c.knnFeatures()).isEqualTo(Evaluation.Features.EMBEDDING);
     }
 
     @Test
