@@ -1,11 +1,14 @@
 package org.npid.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.npid.eval.KnnClassifier;
 import org.npid.eval.KnnResult;
+import org.npid.train.Checkpoint;
 import org.npid.train.Evaluation;
+import org.npid.train.NpidTraining;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -68,11 +71,10 @@ final class KnnCommand implements Callable<Integer> {
 
     @Option(
             names = "--features",
-            defaultValue = "embedding",
             paramLabel = "KIND",
             description =
-                    "embedding (the paper's 128-d v, default) or backbone (layer4 pooled, before"
-                            + " the head).")
+                    "embedding (the paper's 128-d v) or backbone (layer4 pooled, before the"
+                            + " head); default: the run's knn_features.")
     String features;
 
     @Option(
@@ -124,6 +126,16 @@ final class KnnCommand implements Callable<Integer> {
     }
 
     private Evaluation.Features features() {
+        if (features == null) {
+            // What the run's own monitor scored, so `npid knn` reproduces its final figure.
+            return checkpoint == null
+                    ? Evaluation.Features.EMBEDDING
+                    : Checkpoint.readConfig(
+                                    Files.isDirectory(checkpoint)
+                                            ? checkpoint.resolve(NpidTraining.CHECKPOINT)
+                                            : checkpoint)
+                            .knnFeatures();
+        }
         try {
             return Evaluation.Features.valueOf(features.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
