@@ -9,6 +9,7 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.UniformInitializer;
 import ai.djl.util.PairList;
@@ -29,6 +30,7 @@ public final class EmbeddingHead extends AbstractBlock {
     private final int embeddingDim;
     private final Head kind;
     private final Linear hidden;
+    private final BatchNorm hiddenNorm;
     private final Linear linear;
 
     /**
@@ -42,8 +44,8 @@ public final class EmbeddingHead extends AbstractBlock {
     }
 
     /**
-     * Creates a head of the given kind; an MLP's hidden layer is as wide as its input, as in MoCo
-     * v2.
+     * Creates a head of the given kind. An MLP is linear (no bias), batch norm, ReLU, linear, as in
+     * SimCLR; its hidden layer is as wide as its input, as in MoCo v2.
      *
      * @param featureDim input length
      * @param embeddingDim output length
@@ -62,8 +64,13 @@ public final class EmbeddingHead extends AbstractBlock {
         // paper's head has the same parameter names as before MLP heads existed.
         hidden =
                 kind == Head.MLP
-                        ? addChildBlock("hidden", Linear.builder().setUnits(featureDim).build())
+                        ? addChildBlock(
+                                "hidden",
+                                Linear.builder().setUnits(featureDim).optBias(false).build())
                         : null;
+        // Without it, the first MLP run's loss turned NaN in epoch 3 at τ 0.07
+        // (docs/EXPERIMENTS.md); SimCLR puts batch norm in the same place.
+        hiddenNorm = kind == Head.MLP ? addChildBlock("hidden_bn", Layers.batchNorm()) : null;
         linear = addChildBlock("linear", Linear.builder().setUnits(embeddingDim).build());
         // PyTorch's nn.Linear default: weight and bias both U(-1/sqrt(fan_in), 1/sqrt(fan_in));
         // both layers of the MLP have fan_in = featureDim.
@@ -99,7 +106,8 @@ public final class EmbeddingHead extends AbstractBlock {
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDList x = inputs;
         if (hidden != null) {
-            x = new NDList(Activation.relu(hidden.forward(ps, x, training).singletonOrThrow()));
+            x = hiddenNorm.forward(ps, hidden.forward(ps, x, training), training);
+            x = new NDList(Activation.relu(x.singletonOrThrow()));
         }
         NDArray y = linear.forward(ps, x, training).singletonOrThrow();
         NDArray norm = y.norm(ROW_AXIS, true).maximum(NORM_EPSILON);
@@ -118,6 +126,7 @@ public final class EmbeddingHead extends AbstractBlock {
         if (hidden != null) {
             hidden.initialize(manager, dataType, in);
             in = hidden.getOutputShapes(in);
+            hiddenNorm.initialize(manager, dataType, in);
         }
         linear.initialize(manager, dataType, in);
     }

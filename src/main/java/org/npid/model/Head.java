@@ -5,7 +5,7 @@ public enum Head {
     /** The paper's single linear layer (Wu et al., CVPR 2018, Sec. 3.1). */
     LINEAR,
     /**
-     * Linear, ReLU, linear, as MoCo v2 and SimCLR use: the instance task's invariances are learned
+     * Linear, batch norm, ReLU, linear, as in SimCLR: the instance task's invariances are learned
      * in the head, so the backbone features below it keep more of what classes share. Evaluate it
      * on the backbone features ({@code knn_features: backbone}).
      */
