@@ -73,13 +73,14 @@ public final class EmbeddingHead extends AbstractBlock {
         hiddenNorm = kind == Head.MLP ? addChildBlock("hidden_bn", Layers.batchNorm()) : null;
         linear = addChildBlock("linear", Linear.builder().setUnits(embeddingDim).build());
         // PyTorch's nn.Linear default: weight and bias both U(-1/sqrt(fan_in), 1/sqrt(fan_in));
-        // both layers of the MLP have fan_in = featureDim.
+        // both layers of the MLP have fan_in = featureDim, and the hidden one has no bias (batch
+        // norm's shift replaces it).
         UniformInitializer pytorchDefault =
                 new UniformInitializer((float) (1.0 / Math.sqrt(featureDim)));
-        for (Linear layer :
-                hidden == null ? new Linear[] {linear} : new Linear[] {hidden, linear}) {
-            layer.setInitializer(pytorchDefault, Parameter.Type.WEIGHT);
-            layer.setInitializer(pytorchDefault, Parameter.Type.BIAS);
+        linear.setInitializer(pytorchDefault, Parameter.Type.WEIGHT);
+        linear.setInitializer(pytorchDefault, Parameter.Type.BIAS);
+        if (hidden != null) {
+            hidden.setInitializer(pytorchDefault, Parameter.Type.WEIGHT);
         }
     }
 
