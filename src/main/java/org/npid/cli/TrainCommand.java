@@ -154,7 +154,8 @@ final class TrainCommand implements Callable<Integer> {
             EpochMetrics last = result.last();
             if (!Double.isNaN(last.recomputedTop1())) {
                 out.printf(
-                        "kNN top-1 (recomputed features): %s -> %.2f%%%n",
+                        "kNN top-1 (recomputed %s features): %s -> %.2f%%%n",
+                        cfg.knnFeatures().name().toLowerCase(java.util.Locale.ROOT),
                         Double.isNaN(first.recomputedTop1()) || first == last
                                 ? "n/a"
                                 : String.format("%.2f%%", 100 * first.recomputedTop1()),
