@@ -166,7 +166,7 @@ public record TrainConfig(
                 // detail
                 0.25, // width: 16-32-64-128 channels, what 2 CPU cores train in minutes
                 128, // embedding_dim: the paper's d
-                Head.LINEAR, // head: the paper's; mlp = SimCLR's projector, read with knn_features: backbone
+                Head.LINEAR, // head: the paper's; mlp = SimCLR's projector (knn_features: backbone)
                 Objective.NCE, // objective: the paper's scalable choice
                 0.07f, // temperature: the paper's τ (the official CIFAR command uses 0.1)
                 4096, // nce_noise: the paper's m
