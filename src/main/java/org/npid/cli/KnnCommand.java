@@ -1,6 +1,5 @@
 package org.npid.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -8,7 +7,6 @@ import org.npid.eval.KnnClassifier;
 import org.npid.eval.KnnResult;
 import org.npid.train.Checkpoint;
 import org.npid.train.Evaluation;
-import org.npid.train.NpidTraining;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -130,11 +128,7 @@ final class KnnCommand implements Callable<Integer> {
             // What the run's own monitor scored, so `npid knn` reproduces its final figure.
             return checkpoint == null
                     ? Evaluation.Features.EMBEDDING
-                    : Checkpoint.readConfig(
-                                    Files.isDirectory(checkpoint)
-                                            ? checkpoint.resolve(NpidTraining.CHECKPOINT)
-                                            : checkpoint)
-                            .knnFeatures();
+                    : Checkpoint.readConfig(Checkpoint.file(checkpoint)).knnFeatures();
         }
         try {
             return Evaluation.Features.valueOf(features.toUpperCase(Locale.ROOT));

@@ -14,6 +14,7 @@ import org.npid.index.HnswParams;
 import org.npid.index.Matrix;
 import org.npid.index.Npy;
 import org.npid.index.VectorIndex;
+import org.npid.train.Checkpoint;
 import org.npid.train.Embeddings;
 import org.npid.train.TrainedModel;
 import picocli.CommandLine.Command;
@@ -186,7 +187,6 @@ final class SearchCommand implements Callable<Integer> {
     }
 
     private static int channelsOf(Path checkpoint) {
-        Path file = Files.isDirectory(checkpoint) ? checkpoint.resolve("last.ckpt") : checkpoint;
-        return TrainedModel.channelsOf(file);
+        return TrainedModel.channelsOf(Checkpoint.file(checkpoint));
     }
 }

@@ -88,18 +88,16 @@ public final class FeatureExtractor {
     }
 
     /**
-     * Scales each row of a row-major [n, dim] matrix to unit length in place, so the kNN's dot
-     * product is the cosine; an all-zero row stays zero.
-     *
-     * @param rows the matrix
-     * @param dim the row length
-     * @return {@code rows}
+     * As {@link #extract(NDManager, ImageDataset, ImageTransform)}, with each row scaled to unit
+     * length so the kNN's dot product is the cosine (for features the network does not normalise,
+     * such as the pooled backbone's); an all-zero row stays zero.
      */
-    public static float[] normalizeRows(float[] rows, int dim) {
-        if (dim <= 0 || rows.length % dim != 0) {
-            throw new IllegalArgumentException(
-                    "rows of length " + dim + " do not tile " + rows.length + " values");
+    public float[] extractUnitRows(NDManager parent, ImageDataset data, ImageTransform transform) {
+        float[] rows = extract(parent, data, transform);
+        if (rows.length == 0) {
+            return rows;
         }
+        int dim = rows.length / data.size();
         for (int start = 0; start < rows.length; start += dim) {
             double sq = 0;
             for (int j = start; j < start + dim; j++) {

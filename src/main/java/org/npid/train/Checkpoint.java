@@ -123,6 +123,18 @@ public final class Checkpoint {
         }
     }
 
+    /**
+     * The checkpoint file a user named: the file itself, or the last.ckpt of a run directory.
+     *
+     * @param fileOrRunDir a checkpoint or a run directory
+     * @return the checkpoint file
+     */
+    public static Path file(Path fileOrRunDir) {
+        return Files.isDirectory(fileOrRunDir)
+                ? fileOrRunDir.resolve(NpidTraining.CHECKPOINT)
+                : fileOrRunDir;
+    }
+
     /** The config stored in a checkpoint. */
     public static TrainConfig readConfig(Path file) {
         return TrainConfig.fromYaml(new String(readEntry(file, CONFIG), StandardCharsets.UTF_8));

@@ -20,6 +20,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 import org.npid.data.AugmentConfig;
 import org.npid.data.Batch;
 import org.npid.data.BatchLoader;
@@ -420,7 +421,7 @@ public final class NpidTraining {
                         bankKnn = knn(bank.toFloatArray(), queries);
                     }
                     if (recomputeDue) {
-                        recomputed = recomputedKnn(fx, queries);
+                        recomputed = recomputedKnn(fx, () -> queries);
                         if (average != null) {
                             live = recomputed[0];
                             listener.onMessage("the same with the averaged weights");
@@ -429,10 +430,11 @@ public final class NpidTraining {
                                             () ->
                                                     recomputedKnn(
                                                             fx,
-                                                            fx.extract(
-                                                                    trainer.getManager(),
-                                                                    data.test(),
-                                                                    testTransform)));
+                                                            () ->
+                                                                    fx.extract(
+                                                                            trainer.getManager(),
+                                                                            data.test(),
+                                                                            testTransform)));
                         }
                     }
                 }
@@ -456,25 +458,21 @@ public final class NpidTraining {
 
         /**
          * Weighted kNN of the test images against recomputed training features: the embedding's
-         * (the test queries are those already computed) or, with {@code knn_features: backbone},
-         * the pooled backbone features below the head.
+         * (with the embedded test images {@code queries} supplies) or, with {@code knn_features:
+         * backbone}, the pooled backbone features below the head (queries unused).
          */
-        private double[] recomputedKnn(FeatureExtractor fx, float[] queries) {
+        private double[] recomputedKnn(FeatureExtractor fx, Supplier<float[]> queries) {
             if (config.knnFeatures() == Evaluation.Features.BACKBONE) {
                 FeatureExtractor below =
                         new FeatureExtractor(net.backbone(), EVAL_BATCH, config.workers());
-                int c = net.backbone().featureDim();
                 listener.onMessage("recomputing backbone features of both splits");
                 return knn(
-                        FeatureExtractor.normalizeRows(
-                                below.extract(trainer.getManager(), data.train(), testTransform),
-                                c),
-                        FeatureExtractor.normalizeRows(
-                                below.extract(trainer.getManager(), data.test(), testTransform),
-                                c));
+                        below.extractUnitRows(trainer.getManager(), data.train(), testTransform),
+                        below.extractUnitRows(trainer.getManager(), data.test(), testTransform));
             }
             listener.onMessage("recomputing " + data.train().size() + " training features");
-            return knn(fx.extract(trainer.getManager(), data.train(), testTransform), queries);
+            return knn(
+                    fx.extract(trainer.getManager(), data.train(), testTransform), queries.get());
         }
 
         private double[] knn(float[] features, float[] queries) {

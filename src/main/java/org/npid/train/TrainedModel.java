@@ -33,10 +33,7 @@ public final class TrainedModel implements AutoCloseable {
      * @param channels input channels of the data it will embed (as at training time)
      */
     public static TrainedModel load(Path checkpoint, int channels) {
-        Path file =
-                java.nio.file.Files.isDirectory(checkpoint)
-                        ? checkpoint.resolve(NpidTraining.CHECKPOINT)
-                        : checkpoint;
+        Path file = Checkpoint.file(checkpoint);
         TrainConfig config = Checkpoint.readConfig(file);
         Checkpoint.State state = Checkpoint.readState(file);
         NpidNet net = NpidNet.create(config.model(channels));
@@ -123,10 +120,8 @@ public final class TrainedModel implements AutoCloseable {
      */
     public float[] embedBackbone(ImageDataset data, int batchSize, int workers) {
         embedCheck(data);
-        float[] f =
-                new FeatureExtractor(net.backbone(), batchSize, workers)
-                        .extract(model.getNDManager(), data, testTransform());
-        return FeatureExtractor.normalizeRows(f, net.backbone().featureDim());
+        return new FeatureExtractor(net.backbone(), batchSize, workers)
+                .extractUnitRows(model.getNDManager(), data, testTransform());
     }
 
     @Override
