@@ -31,6 +31,7 @@ import org.npid.eval.KnnClassifier;
 import org.npid.eval.KnnResult;
 import org.npid.loss.InstanceObjective;
 import org.npid.loss.NceLoss;
+import org.npid.loss.NeighbourhoodSoftmax;
 import org.npid.loss.NonParametricSoftmax;
 import org.npid.loss.ProximalTerm;
 import org.npid.memory.MemoryBank;
@@ -238,6 +239,7 @@ public final class NpidTraining {
         private final TestTransform testTransform;
         private final KnnClassifier knn;
         private final TrainStep trainStep;
+        private final InstanceObjective neighbourhood;
 
         Loop(
                 TrainConfig config,
@@ -271,6 +273,10 @@ public final class NpidTraining {
             this.trainStep =
                     new TrainStep(
                             trainer, bank, objective, new ProximalTerm(config.proximalLambda()));
+            this.neighbourhood =
+                    config.neighbours() > 0
+                            ? new NeighbourhoodSoftmax(config.temperature(), config.neighbours())
+                            : null;
         }
 
         TrainResult run(Checkpoint.State start, Path runDir, Path checkpoint, boolean resumed) {
@@ -297,6 +303,10 @@ public final class NpidTraining {
                 int firstStep = continuing ? start.step() : 0;
                 double lossSum = continuing ? start.lossSum() : 0;
                 long lossCount = continuing ? start.lossCount() : 0;
+                trainStep.setObjective(
+                        neighbourhood != null && epoch + 1 >= config.neighboursFromEpoch()
+                                ? neighbourhood
+                                : objective);
                 trainStep.setBankMomentum(
                         epoch == 0 && config.bankFillFirstEpoch() ? 0f : config.bankMomentum());
                 long begin = System.nanoTime();

@@ -43,6 +43,8 @@ public record TrainConfig(
         @JsonProperty("nce_z_momentum") double nceZMomentum,
         NceLoss.Scoring nceScoring,
         float proximalLambda,
+        int neighbours,
+        int neighboursFromEpoch,
         float bankMomentum,
         boolean bankFp16,
         boolean bankFillFirstEpoch,
@@ -108,6 +110,16 @@ public record TrainConfig(
                 "nce_z_momentum",
                 "must be in [0, 1) (0 = the paper's one-shot Z), got " + nceZMomentum);
         require(proximalLambda >= 0, "proximal_lambda", "must be >= 0, got " + proximalLambda);
+        require(neighbours >= 0, "neighbours", "must be >= 0 (0 = off), got " + neighbours);
+        require(
+                neighbours == 0 || objective == Objective.SOFTMAX,
+                "neighbours",
+                "needs objective: softmax (the neighbourhood is scored exactly), got objective: "
+                        + objective);
+        require(
+                neighboursFromEpoch >= 1,
+                "neighbours_from_epoch",
+                "must be >= 1 (the first epoch is 1), got " + neighboursFromEpoch);
         require(
                 bankMomentum >= 0 && bankMomentum < 1,
                 "bank_momentum",
@@ -174,6 +186,10 @@ public record TrainConfig(
                 NceLoss.Scoring.SHARED, // nce_scoring: one noise set per batch: 1.8x the official
                 // step, same kNN as MATMUL after 10 epochs (docs/EXPERIMENTS.md)
                 0f, // proximal_lambda: off, as in the paper's main results
+                0, // neighbours: 0 = the paper's loss; k > 0 also counts V[i]'s k nearest bank rows
+                // as positives (AND's neighbourhood loss, softmax only)
+                2, // neighbours_from_epoch: epoch 1's bank is half random noise, so are its
+                // neighbours
                 0.5f, // bank_momentum: the paper's m
                 false, // bank_fp16: fp32 unless the bank must be small (1M x 128 = 256 MB in fp16)
                 false, // bank_fill_first_epoch: epoch 1 writes v_i over the random row (momentum

@@ -22,7 +22,7 @@ import org.npid.memory.MemoryBank;
 public final class TrainStep {
     private final Trainer trainer;
     private final MemoryBank bank;
-    private final InstanceObjective objective;
+    private InstanceObjective objective;
     private final ProximalTerm proximal;
     private float bankMomentum;
 
@@ -45,6 +45,14 @@ public final class TrainStep {
             throw new IllegalArgumentException("bank momentum must be in [0, 1), got " + momentum);
         }
         this.bankMomentum = momentum;
+    }
+
+    /**
+     * The objective of the following steps; the training loop switches to the neighbourhood loss
+     * from {@code neighbours_from_epoch} on.
+     */
+    public void setObjective(InstanceObjective objective) {
+        this.objective = java.util.Objects.requireNonNull(objective, "objective");
     }
 
     /**

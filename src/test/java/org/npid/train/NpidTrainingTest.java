@@ -62,6 +62,24 @@ class NpidTrainingTest {
     }
 
     @Test
+    void neighbourhoodLossStartsAtItsEpochAndLowersTheLoss() {
+        Map<String, String> two = Map.of("epochs", "2", "knn_every", "0");
+        TrainResult plain =
+                NpidTraining.run(config(tmp.resolve("plain"), two), false, TrainListener.NONE);
+        Map<String, String> withNeighbours = new HashMap<>(two);
+        withNeighbours.put("neighbours", "5");
+        withNeighbours.put("neighbours_from_epoch", "2");
+        TrainResult nb =
+                NpidTraining.run(
+                        config(tmp.resolve("nb"), withNeighbours), false, TrainListener.NONE);
+        // Epoch 1 is the paper's loss in both runs, step for step.
+        assertThat(nb.history().get(0).loss()).isEqualTo(plain.history().get(0).loss());
+        // From epoch 2 five more rows count as positives, so less of the softmax is wrong.
+        assertThat(nb.history().get(1).loss()).isLessThan(plain.history().get(1).loss() - 0.5);
+        assertThat(nb.last().recomputedTop1()).isGreaterThan(0.6);
+    }
+
+    @Test
     void nceRunHasFiniteLossAndTracksZ() {
         TrainConfig c =
                 config(

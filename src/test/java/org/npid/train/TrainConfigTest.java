@@ -45,6 +45,17 @@ class TrainConfigTest {
                 .hasMessageContaining("knn_lists = 128");
         assertThatThrownBy(() -> TrainConfig.resolve((Path) null, Map.of("ema_decay", "1")))
                 .hasMessageContaining("ema_decay");
+        assertThatThrownBy(
+                        () ->
+                                TrainConfig.resolve(
+                                        (Path) null, Map.of("objective", "nce", "neighbours", "5")))
+                .hasMessageContaining("neighbours")
+                .hasMessageContaining("objective: softmax");
+        assertThatThrownBy(
+                        () ->
+                                TrainConfig.resolve(
+                                        (Path) null, Map.of("neighbours_from_epoch", "0")))
+                .hasMessageContaining("neighbours_from_epoch");
         assertThatThrownBy(() -> TrainConfig.resolve((Path) null, Map.of("head", "deep")))
                 .hasMessageContaining("deep")
                 .hasMessageContaining("MLP");

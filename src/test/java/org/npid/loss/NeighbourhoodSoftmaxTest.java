@@ -1,0 +1,107 @@
+package org.npid.loss;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.npid.memory.MemoryBank;
+
+class NeighbourhoodSoftmaxTest {
+
+    /** Unit rows at 0°, 30°, 90° and 180°: row 1 is row 0's nearest, row 0 is row 1's. */
+    private static final float[] BANK = {
+        1, 0, (float) Math.cos(Math.PI / 6), 0.5f, 0, 1, -1, 0,
+    };
+
+    @Test
+    void lossSumsTheSoftmaxOverTheRowAndItsNearestNeighbour() {
+        // v = e1 for index 0, τ = 0.5: logits 2·(1, cos30°, 0, -1).
+        // The positives of index 0 are rows 0 and 1: −log (P(0) + P(1)).
+        double c = Math.cos(Math.PI / 6);
+        double[] logits = {2, 2 * c, 0, -2};
+        double z = 0;
+        for (double l : logits) {
+            z += Math.exp(l);
+        }
+        double expected = -Math.log((Math.exp(logits[0]) + Math.exp(logits[1])) / z);
+        try (NDManager m = NDManager.newBaseManager();
+                MemoryBank bank = MemoryBank.fromArray(m, BANK, 4, 2, 0.5f, false)) {
+            NDArray v = m.create(new float[] {1, 0}, new Shape(1, 2));
+            float loss =
+                    new NeighbourhoodSoftmax(0.5f, 1)
+                            .loss(v, m.create(new long[] {0}), bank, new SplittableRandom(1))
+                            .getFloat();
+            assertThat((double) loss).isCloseTo(expected, within(1e-5));
+        }
+    }
+
+    @Test
+    void neighboursComeFromTheBankRowNotTheEmbedding() {
+        // Index 2 (90°) has row 1 (30°, cos 60° = 0.5) as its nearest neighbour, though v = -e1
+        // is nearest row 3. Logits 2·(−1, −cos30°, 0, 1); positives rows 2 and 1.
+        double c = Math.cos(Math.PI / 6);
+        double[] logits = {-2, -2 * c, 0, 2};
+        double z = 0;
+        for (double l : logits) {
+            z += Math.exp(l);
+        }
+        double expected = -Math.log((Math.exp(logits[2]) + Math.exp(logits[1])) / z);
+        try (NDManager m = NDManager.newBaseManager();
+                MemoryBank bank = MemoryBank.fromArray(m, BANK, 4, 2, 0.5f, false)) {
+            NDArray v = m.create(new float[] {-1, 0}, new Shape(1, 2));
+            float loss =
+                    new NeighbourhoodSoftmax(0.5f, 1)
+                            .loss(v, m.create(new long[] {2}), bank, new SplittableRandom(1))
+                            .getFloat();
+            assertThat((double) loss).isCloseTo(expected, within(1e-5));
+        }
+    }
+
+    @Test
+    void withEveryRowAPositiveTheLossIsZero() {
+        try (NDManager m = NDManager.newBaseManager();
+                MemoryBank bank = MemoryBank.fromArray(m, BANK, 4, 2, 0.5f, false)) {
+            NDArray v = m.create(new float[] {0.6f, 0.8f, 0, 1}, new Shape(2, 2));
+            float loss =
+                    new NeighbourhoodSoftmax(0.07f, 10)
+                            .loss(v, m.create(new long[] {0, 3}), bank, new SplittableRandom(1))
+                            .getFloat();
+            assertThat(loss).isCloseTo(0f, within(1e-5f));
+        }
+    }
+
+    @Test
+    void gradientFlowsToTheEmbeddingButNotTheBank() {
+        try (NDManager m = NDManager.newBaseManager();
+                MemoryBank bank = MemoryBank.random(m, 30, 4, 0.5f, false, 2)) {
+            NDArray v = m.randomNormal(new Shape(3, 4));
+            v.setRequiresGradient(true);
+            float[] before = bank.toFloatArray();
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray loss =
+                        new NeighbourhoodSoftmax(0.07f, 3)
+                                .loss(
+                                        v,
+                                        m.create(new long[] {0, 1, 2}),
+                                        bank,
+                                        new SplittableRandom(1));
+                gc.backward(loss);
+            }
+            assertThat(v.getGradient().abs().sum().getFloat()).isGreaterThan(0f);
+            assertThat(bank.toFloatArray()).containsExactly(before);
+        }
+    }
+
+    @Test
+    void rejectsAnEmptyNeighbourhood() {
+        assertThatThrownBy(() -> new NeighbourhoodSoftmax(0.07f, 0))
+                .hasMessageContaining("neighbours must be >= 1");
+    }
+}
