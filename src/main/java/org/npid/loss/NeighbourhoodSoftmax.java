@@ -1,7 +1,10 @@
 package org.npid.loss;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.npid.eval.Neighbours;
 import org.npid.memory.MemoryBank;
 
 /**
@@ -20,6 +23,7 @@ import org.npid.memory.MemoryBank;
 public final class NeighbourhoodSoftmax implements InstanceObjective {
     private final float temperature;
     private final int neighbours;
+    private int[] table;
 
     /**
      * @param temperature τ of Eq. (2)
@@ -36,12 +40,71 @@ public final class NeighbourhoodSoftmax implements InstanceObjective {
         this.neighbours = neighbours;
     }
 
+    /**
+     * Fixes the positives of the following steps: row i of {@code table} (k + 1 entries each) is i
+     * followed by its k neighbours, as {@link #positives} builds it.
+     */
+    public void setTable(int[] table) {
+        if (table.length % (neighbours + 1) != 0) {
+            throw new IllegalArgumentException(
+                    "table length "
+                            + table.length
+                            + " is not a multiple of k + 1 = "
+                            + (neighbours + 1));
+        }
+        this.table = table;
+    }
+
+    /**
+     * The positives table of {@link #setTable}: each row's own index, then its k most similar other
+     * rows, best first, from the top k + 1 of a search of the rows against themselves. A row whose
+     * duplicates push it out of its own top k + 1 still comes first.
+     */
+    public static int[] positives(Neighbours top, int n) {
+        int k = top.k() - 1;
+        int[] table = new int[n * (k + 1)];
+        Integer[] order = new Integer[top.k()];
+        for (int q = 0; q < n; q++) {
+            int base = q * top.k();
+            for (int j = 0; j < order.length; j++) {
+                order[j] = base + j;
+            }
+            Arrays.sort(
+                    order,
+                    (a, b) ->
+                            top.scores()[a] != top.scores()[b]
+                                    ? Float.compare(top.scores()[b], top.scores()[a])
+                                    : Integer.compare(top.ids()[a], top.ids()[b]));
+            table[q * (k + 1)] = q;
+            int filled = 1;
+            for (int j = 0; j < order.length && filled <= k; j++) {
+                int id = top.ids()[order[j]];
+                if (id != q) {
+                    table[q * (k + 1) + filled++] = id;
+                }
+            }
+        }
+        return table;
+    }
+
     @Override
     public NDArray loss(NDArray v, NDArray indices, MemoryBank bank, SplittableRandom rng) {
         NDArray bankT = bank.transposedForScoring(v.getManager());
         NDArray logProb = v.div(temperature).matMul(bankT).logSoftmax(1);
-        int take = Math.min(neighbours + 1, bank.size());
-        NDArray positives = bank.gather(indices).matMul(bankT).topK(take, 1).get(1);
+        NDArray positives;
+        if (table != null) {
+            long[] rows = indices.toLongArray();
+            long[] picked = new long[rows.length * (neighbours + 1)];
+            for (int b = 0; b < rows.length; b++) {
+                for (int j = 0; j <= neighbours; j++) {
+                    picked[b * (neighbours + 1) + j] = table[(int) rows[b] * (neighbours + 1) + j];
+                }
+            }
+            positives = v.getManager().create(picked, new Shape(rows.length, neighbours + 1));
+        } else {
+            int take = Math.min(neighbours + 1, bank.size());
+            positives = bank.gather(indices).matMul(bankT).topK(take, 1).get(1);
+        }
         NDArray own = logProb.gather(positives, 1);
         // log Σ exp, shifted by the row's largest term so no term underflows to zero.
         NDArray shift = own.max(new int[] {1}, true).stopGradient();

@@ -29,6 +29,7 @@ import org.npid.data.TrainAugmentation;
 import org.npid.eval.FeatureExtractor;
 import org.npid.eval.KnnClassifier;
 import org.npid.eval.KnnResult;
+import org.npid.eval.Neighbours;
 import org.npid.loss.InstanceObjective;
 import org.npid.loss.NceLoss;
 import org.npid.loss.NeighbourhoodSoftmax;
@@ -239,7 +240,7 @@ public final class NpidTraining {
         private final TestTransform testTransform;
         private final KnnClassifier knn;
         private final TrainStep trainStep;
-        private final InstanceObjective neighbourhood;
+        private final NeighbourhoodSoftmax neighbourhood;
 
         Loop(
                 TrainConfig config,
@@ -303,10 +304,13 @@ public final class NpidTraining {
                 int firstStep = continuing ? start.step() : 0;
                 double lossSum = continuing ? start.lossSum() : 0;
                 long lossCount = continuing ? start.lossCount() : 0;
-                trainStep.setObjective(
-                        neighbourhood != null && epoch + 1 >= config.neighboursFromEpoch()
-                                ? neighbourhood
-                                : objective);
+                boolean neighbourly =
+                        neighbourhood != null && epoch + 1 >= config.neighboursFromEpoch();
+                if (neighbourly
+                        && config.neighbourSource() == TrainConfig.NeighbourSource.FEATURES) {
+                    neighbourhood.setTable(neighbourTable());
+                }
+                trainStep.setObjective(neighbourly ? neighbourhood : objective);
                 trainStep.setBankMomentum(
                         epoch == 0 && config.bankFillFirstEpoch() ? 0f : config.bankMomentum());
                 long begin = System.nanoTime();
@@ -381,6 +385,35 @@ public final class NpidTraining {
                 saveCheckpoint(checkpoint, epoch + 1, 0, 0, 0);
             }
             return new TrainResult(runDir, checkpoint, history, false);
+        }
+
+        /**
+         * Each training image's k nearest others by the current network's embedding of the
+         * un-augmented images: the positives of this epoch's neighbourhood loss.
+         */
+        private int[] neighbourTable() {
+            long begin = System.nanoTime();
+            int n = data.train().size();
+            listener.onMessage(
+                    "finding the "
+                            + config.neighbours()
+                            + " neighbours of "
+                            + n
+                            + " training images");
+            float[] features =
+                    new FeatureExtractor(net, EVAL_BATCH, config.workers())
+                            .extractUnitRows(trainer.getManager(), data.train(), testTransform);
+            int d = features.length / n;
+            Neighbours top =
+                    new KnnClassifier(config.neighbours() + 1, config.temperature())
+                            .neighbours(trainer.getManager(), features, n, d, features, n);
+            int[] table = NeighbourhoodSoftmax.positives(top, n);
+            listener.onMessage(
+                    String.format(
+                            java.util.Locale.ROOT,
+                            "neighbours found in %.1f s",
+                            (System.nanoTime() - begin) / 1e9));
+            return table;
         }
 
         /** One SGD step; stops the run with a clear message if the loss is not finite. */

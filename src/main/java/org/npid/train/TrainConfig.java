@@ -45,6 +45,7 @@ public record TrainConfig(
         float proximalLambda,
         int neighbours,
         int neighboursFromEpoch,
+        NeighbourSource neighbourSource,
         float bankMomentum,
         boolean bankFp16,
         boolean bankFillFirstEpoch,
@@ -85,6 +86,19 @@ public record TrainConfig(
         NCE
     }
 
+    /** Where the neighbourhood loss ({@code neighbours > 0}) finds each image's neighbours. */
+    public enum NeighbourSource {
+        /**
+         * The network's embeddings of the un-augmented training images, recomputed at the start of
+         * each epoch (one forward pass over the training set and one n × n search).
+         */
+        FEATURES,
+        /**
+         * The memory bank's rows, searched each step: free, but the rows mix stale, cropped views.
+         */
+        BANK
+    }
+
     /** What the memory bank holds before the first step. */
     public enum BankInit {
         /** Random unit vectors, as in the paper (Sec. 3.1). */
@@ -98,6 +112,7 @@ public record TrainConfig(
     }
 
     public TrainConfig {
+        require(neighbourSource != null, "neighbour_source", "must be features or bank");
         require(bankInit != null, "bank_init", "must be random or network");
         require(head != null, "head", "must be linear or mlp");
         require(knnFeatures != null, "knn_features", "must be embedding or backbone");
@@ -190,6 +205,7 @@ public record TrainConfig(
                 // as positives (AND's neighbourhood loss, softmax only)
                 2, // neighbours_from_epoch: epoch 1's bank is half random noise, so are its
                 // neighbours
+                NeighbourSource.FEATURES, // neighbour_source: clean views, fresh each epoch
                 0.5f, // bank_momentum: the paper's m
                 false, // bank_fp16: fp32 unless the bank must be small (1M x 128 = 256 MB in fp16)
                 false, // bank_fill_first_epoch: epoch 1 writes v_i over the random row (momentum

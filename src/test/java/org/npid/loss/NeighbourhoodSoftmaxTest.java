@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.npid.eval.Neighbours;
 import org.npid.memory.MemoryBank;
 
 class NeighbourhoodSoftmaxTest {
@@ -61,6 +62,42 @@ class NeighbourhoodSoftmaxTest {
                             .loss(v, m.create(new long[] {2}), bank, new SplittableRandom(1))
                             .getFloat();
             assertThat((double) loss).isCloseTo(expected, within(1e-5));
+        }
+    }
+
+    @Test
+    void positivesPutTheRowFirstThenItsNeighboursBestFirst() {
+        // Top 3 of rows 0 and 1, unordered: row 0 found itself, 2 (0.9) and 1 (0.5); row 1 has a
+        // duplicate, 3, and lost itself from its top 3, so its own index is put first.
+        Neighbours top =
+                new Neighbours(
+                        3,
+                        new float[] {0.5f, 1f, 0.9f, 0.7f, 1f, 1f},
+                        new int[] {1, 0, 2, 2, 3, 4});
+        assertThat(NeighbourhoodSoftmax.positives(top, 2)).containsExactly(0, 2, 1, 1, 3, 4);
+    }
+
+    @Test
+    void aTableOverridesTheBanksNeighbours() {
+        // The bank would choose row 1 for index 0; the table says row 3. v = e1, τ = 0.5.
+        double c = Math.cos(Math.PI / 6);
+        double[] logits = {2, 2 * c, 0, -2};
+        double z = 0;
+        for (double l : logits) {
+            z += Math.exp(l);
+        }
+        double expected = -Math.log((Math.exp(logits[0]) + Math.exp(logits[3])) / z);
+        try (NDManager m = NDManager.newBaseManager();
+                MemoryBank bank = MemoryBank.fromArray(m, BANK, 4, 2, 0.5f, false)) {
+            NeighbourhoodSoftmax loss = new NeighbourhoodSoftmax(0.5f, 1);
+            loss.setTable(new int[] {0, 3, 1, 0, 2, 1, 3, 2});
+            NDArray v = m.create(new float[] {1, 0}, new Shape(1, 2));
+            float got =
+                    loss.loss(v, m.create(new long[] {0}), bank, new SplittableRandom(1))
+                            .getFloat();
+            assertThat((double) got).isCloseTo(expected, within(1e-5));
+            assertThatThrownBy(() -> loss.setTable(new int[] {0, 1, 2}))
+                    .hasMessageContaining("k + 1 = 2");
         }
     }
 
