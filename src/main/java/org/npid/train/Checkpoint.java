@@ -38,6 +38,7 @@ public final class Checkpoint {
     static final String BANK = "bank.ndlist";
     static final String OPTIMIZER = "optimizer.ndlist";
     static final String AVERAGE = "average.ndlist";
+    static final String NEIGHBOURS = "neighbours.bin";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -66,6 +67,22 @@ public final class Checkpoint {
             MemoryBank bank,
             PyTorchSgd optimizer,
             WeightAverage average) {
+        write(file, config, state, network, bank, optimizer, average, null);
+    }
+
+    /**
+     * As above, with the epoch's neighbourhood table ({@code neighbours > 0}; may be null), so a
+     * run resumed mid-epoch scores the same positives as the run it continues.
+     */
+    public static void write(
+            Path file,
+            TrainConfig config,
+            State state,
+            Block network,
+            MemoryBank bank,
+            PyTorchSgd optimizer,
+            WeightAverage average,
+            int[] neighbours) {
         Path dir = file.toAbsolutePath().getParent();
         Path tmp = dir.resolve(file.getFileName() + ".tmp");
         try {
@@ -92,6 +109,19 @@ public final class Checkpoint {
                 put(zip, OPTIMIZER, out -> optimizer.save(network.getParameters(), out));
                 if (average != null) {
                     put(zip, AVERAGE, average::save);
+                }
+                if (neighbours != null) {
+                    put(
+                            zip,
+                            NEIGHBOURS,
+                            out -> {
+                                DataOutputStream data = new DataOutputStream(out);
+                                data.writeInt(neighbours.length);
+                                for (int id : neighbours) {
+                                    data.writeInt(id);
+                                }
+                                data.flush();
+                            });
                 }
                 zip.finish();
                 zip.flush();
@@ -199,6 +229,24 @@ public final class Checkpoint {
                 }
             }
             return false;
+        } catch (IOException e) {
+            throw corrupt(file, e);
+        }
+    }
+
+    /** The neighbourhood table {@link #write} saved, or null when it saved none. */
+    public static int[] loadNeighbours(Path file) {
+        if (!hasEntry(file, NEIGHBOURS)) {
+            return null;
+        }
+        try (java.io.DataInputStream in =
+                new java.io.DataInputStream(
+                        new java.io.BufferedInputStream(open(file, NEIGHBOURS)))) {
+            int[] table = new int[in.readInt()];
+            for (int i = 0; i < table.length; i++) {
+                table[i] = in.readInt();
+            }
+            return table;
         } catch (IOException e) {
             throw corrupt(file, e);
         }

@@ -249,6 +249,7 @@ public final class NpidTraining {
         private final KnnClassifier knn;
         private final TrainStep trainStep;
         private final NeighbourhoodSoftmax neighbourhood;
+        private int[] table;
 
         Loop(
                 TrainConfig config,
@@ -314,9 +315,16 @@ public final class NpidTraining {
                 long lossCount = continuing ? start.lossCount() : 0;
                 boolean neighbourly =
                         neighbourhood != null && epoch + 1 >= config.neighboursFromEpoch();
+                table = null;
                 if (neighbourly
                         && config.neighbourSource() == TrainConfig.NeighbourSource.FEATURES) {
-                    neighbourhood.setTable(neighbourTable());
+                    // Mid-epoch, the network has moved on since the epoch's table was found.
+                    int[] saved =
+                            resumed && continuing && firstStep > 0
+                                    ? Checkpoint.loadNeighbours(checkpoint)
+                                    : null;
+                    table = saved != null ? saved : neighbourTable();
+                    neighbourhood.setTable(table);
                 }
                 trainStep.setObjective(neighbourly ? neighbourhood : objective);
                 trainStep.setBankMomentum(
@@ -579,7 +587,8 @@ public final class NpidTraining {
                     net,
                     bank,
                     sgd,
-                    average);
+                    average,
+                    step > 0 ? table : null);
         }
     }
 

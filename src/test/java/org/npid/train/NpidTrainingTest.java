@@ -114,6 +114,22 @@ class NpidTrainingTest {
     }
 
     @Test
+    void neighbourhoodRunResumedMidEpochEndsIdenticalToAnUninterruptedRun() throws Exception {
+        Map<String, String> nb =
+                Map.of("epochs", "2", "neighbours", "3", "neighbours_from_epoch", "1");
+        TrainResult whole =
+                NpidTraining.run(config(tmp.resolve("nb-full"), nb), false, TrainListener.NONE);
+        // 6 steps per epoch: step 9 is mid-epoch 2, whose table came from the weights after
+        // epoch 1; the resumed run must not find it again from the weights after step 9.
+        TrainConfig c = config(tmp.resolve("nb-resumed"), nb);
+        assertThat(NpidTraining.run(c, false, stopAfter(9)).interrupted()).isTrue();
+        TrainResult rest = NpidTraining.run(c, true, TrainListener.NONE);
+        assertThat(rest.last().loss()).isEqualTo(whole.last().loss());
+        assertThat(entry(rest.checkpoint(), Checkpoint.MODEL))
+                .isEqualTo(entry(whole.checkpoint(), Checkpoint.MODEL));
+    }
+
+    @Test
     void weightAverageIsEvaluatedSavedAndResumedExactly() throws Exception {
         Map<String, String> ema = Map.of("ema_decay", "0.9", "epochs", "2");
         TrainResult whole =
