@@ -442,10 +442,27 @@ public final class NpidTraining {
             return table;
         }
 
-        /** One SGD step; stops the run with a clear message if the loss is not finite. */
+        /**
+         * One SGD step; stops the run with a clear message if the loss is not finite. A step whose
+         * loss is not finite updates nothing, so when every weight and batch-norm statistic is
+         * still finite it is run once more: a rare non-finite loss that the same step, resumed from
+         * the checkpoint, does not repeat (seen once in a 10-epoch run) costs one step, not the
+         * run.
+         */
         private double step(Batch batch, int epoch, int step, double lr, Path checkpoint) {
             float loss =
                     trainStep.run(batch, new SplittableRandom(mix(config.seed(), epoch, step)));
+            if (!Float.isFinite(loss) && allFinite(net)) {
+                listener.onMessage(
+                        "the loss became "
+                                + loss
+                                + " at epoch "
+                                + (epoch + 1)
+                                + ", step "
+                                + (step + 1)
+                                + " with every weight finite; running the step again");
+                loss = trainStep.run(batch, new SplittableRandom(mix(config.seed(), epoch, step)));
+            }
             if (!Float.isFinite(loss)) {
                 throw new TrainingException(
                         "the loss became "
@@ -590,6 +607,19 @@ public final class NpidTraining {
                     average,
                     step > 0 ? table : null);
         }
+    }
+
+    /**
+     * Whether every parameter of {@code block}, batch-norm running statistics included, is finite.
+     */
+    static boolean allFinite(ai.djl.nn.Block block) {
+        for (var p : block.getParameters().values()) {
+            NDArray w = p.getArray();
+            if (w.isNaN().any().getBoolean() || w.isInfinite().any().getBoolean()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A seed for the random stream of one (epoch, step), independent of all others. */

@@ -244,6 +244,18 @@ class NpidTrainingTest {
     }
 
     @Test
+    void allFiniteSeesANanInAnyParameter() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ai.djl.nn.core.Linear linear = ai.djl.nn.core.Linear.builder().setUnits(3).build();
+            linear.initialize(
+                    m, ai.djl.ndarray.types.DataType.FLOAT32, new ai.djl.ndarray.types.Shape(2, 4));
+            assertThat(NpidTraining.allFinite(linear)).isTrue();
+            linear.getParameters().get("bias").getArray().set(new float[] {0, Float.NaN, 0});
+            assertThat(NpidTraining.allFinite(linear)).isFalse();
+        }
+    }
+
+    @Test
     void nonFiniteLossStopsWithEpochAndStep() {
         TrainConfig c = config(tmp.resolve("nan"), Map.of("lr", "1e30", "epochs", "2"));
         assertThatThrownBy(() -> NpidTraining.run(c, false, TrainListener.NONE))
