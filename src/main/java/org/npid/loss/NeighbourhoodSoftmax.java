@@ -40,6 +40,11 @@ public final class NeighbourhoodSoftmax implements InstanceObjective {
         this.neighbours = neighbours;
     }
 
+    /** k, the positives besides each image's own row. */
+    public int neighbours() {
+        return neighbours;
+    }
+
     /**
      * Fixes the positives of the following steps: row i of {@code table} (k + 1 entries each) is i
      * followed by its k neighbours, as {@link #positives} builds it.

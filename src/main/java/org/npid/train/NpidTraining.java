@@ -283,10 +283,9 @@ public final class NpidTraining {
             this.trainStep =
                     new TrainStep(
                             trainer, bank, objective, new ProximalTerm(config.proximalLambda()));
-            this.neighbourhood =
-                    config.neighbours() > 0
-                            ? new NeighbourhoodSoftmax(config.temperature(), config.neighbours())
-                            : null;
+            // A training set smaller than k + 1 images has fewer neighbours to give.
+            int k = Math.min(config.neighbours(), data.train().size() - 1);
+            this.neighbourhood = k > 0 ? new NeighbourhoodSoftmax(config.temperature(), k) : null;
         }
 
         TrainResult run(Checkpoint.State start, Path runDir, Path checkpoint, boolean resumed) {
@@ -412,7 +411,7 @@ public final class NpidTraining {
             int n = data.train().size();
             listener.onMessage(
                     "finding the "
-                            + config.neighbours()
+                            + neighbourhood.neighbours()
                             + " neighbours of "
                             + n
                             + " training images");
@@ -431,7 +430,7 @@ public final class NpidTraining {
                                     features,
                                     d,
                                     features,
-                                    config.neighbours() + 1);
+                                    neighbourhood.neighbours() + 1);
             int[] table = NeighbourhoodSoftmax.positives(top, n);
             listener.onMessage(
                     String.format(

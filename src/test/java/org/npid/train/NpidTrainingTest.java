@@ -2,6 +2,7 @@ package org.npid.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDManager;
 import java.io.ByteArrayInputStream;
@@ -77,6 +78,21 @@ class NpidTrainingTest {
         // From epoch 2 five more rows count as positives, so less of the softmax is wrong.
         assertThat(nb.history().get(1).loss()).isLessThan(plain.history().get(1).loss() - 0.5);
         assertThat(nb.last().recomputedTop1()).isGreaterThan(0.6);
+    }
+
+    @Test
+    void moreNeighboursThanImagesUsesEveryOtherImage() {
+        Map<String, String> o = new HashMap<>();
+        o.put("epochs", "1");
+        o.put("neighbours", "100000");
+        o.put("neighbours_from_epoch", "1");
+        o.put("max_steps_per_epoch", "2");
+        o.put("knn_every", "0");
+        o.put("knn_recompute_at_end", "false");
+        TrainResult r =
+                NpidTraining.run(config(tmp.resolve("nb-all"), o), false, TrainListener.NONE);
+        // Every image is a positive of every other: the softmax cannot be wrong.
+        assertThat(r.last().loss()).isCloseTo(0.0, within(1e-4));
     }
 
     @Test
