@@ -9,16 +9,19 @@ import org.npid.memory.MemoryBank;
 
 /**
  * The exact non-parametric softmax of Eq. (2) with a neighbourhood of positives: image i counts as
- * classified right when the softmax puts its mass on i <em>or</em> on one of the k rows of the
- * memory bank nearest to V[i], so the loss is {@code −log Σ_{j ∈ N_k(i) ∪ {i}} P(j|v_i)}. This is
- * the neighbourhood loss of Huang et al., "Unsupervised Deep Learning by Neighbourhood Discovery"
- * (AND, ICML 2019), without its rounds: instance discrimination alone pushes every image away from
- * all others, same class or not; pulling each image towards its nearest memories gathers a class
- * into fewer, tighter clumps, which is what a k = 200 vote rewards.
+ * classified right when the softmax puts its mass on i <em>or</em> on one of its k nearest
+ * neighbours N_k(i), so the loss is {@code −log Σ_{j ∈ N_k(i) ∪ {i}} P(j|v_i)}. This is the
+ * neighbourhood loss of Huang et al., "Unsupervised Deep Learning by Neighbourhood Discovery" (AND,
+ * ICML 2019), without its rounds: instance discrimination alone pushes every image away from all
+ * others, same class or not; pulling each image towards its nearest memories gathers a class into
+ * fewer, tighter clumps, which is what a k = 200 vote rewards.
  *
- * <p>The neighbours come from the bank (the average of each image's past views), not from the fresh
- * embedding, so one unlucky crop cannot choose them. V[i] is its own nearest row (similarity 1), so
- * the top k + 1 rows are i and its k neighbours.
+ * <p>The neighbours come from a table the training loop refreshes each epoch from the network's
+ * embedding of the un-augmented training images ({@link #setTable}, {@code neighbour_source:
+ * features}); without a table, from the bank: the k + 1 rows nearest V[i], which include V[i]
+ * itself (similarity 1). Never from the fresh embedding, so one unlucky crop cannot choose them.
+ * The bank's rows mix stale, cropped views and were measured to make poor neighbours
+ * (docs/EXPERIMENTS.md).
  */
 public final class NeighbourhoodSoftmax implements InstanceObjective {
     private final float temperature;
@@ -27,7 +30,7 @@ public final class NeighbourhoodSoftmax implements InstanceObjective {
 
     /**
      * @param temperature τ of Eq. (2)
-     * @param neighbours k, the bank rows besides i's own that count as positives
+     * @param neighbours k, the neighbours besides i that count as positives
      */
     public NeighbourhoodSoftmax(float temperature, int neighbours) {
         if (!(temperature > 0)) {
