@@ -61,7 +61,7 @@ public final class NpidTraining {
     /**
      * Cells of the inverted lists probed for the neighbourhood table: 20 of 128 found 99.9 % of the
      * exact 200 neighbours of trained Fashion-MNIST test features (docs/BENCHMARKS.md), and cut the
-     * 60k × 60k self-search from 31–33 s to 7–8 s on one busy thread (docs/EXPERIMENTS.md).
+     * 60k × 60k self-search of random unit vectors from 31–33 s to 7–8 s on one busy thread.
      */
     private static final int NEIGHBOUR_PROBES = 20;
 
