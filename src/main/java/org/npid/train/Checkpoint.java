@@ -58,21 +58,10 @@ public final class Checkpoint {
 
     private Checkpoint() {}
 
-    /** Writes the checkpoint atomically to {@code file}; {@code average} may be null. */
-    public static void write(
-            Path file,
-            TrainConfig config,
-            State state,
-            Block network,
-            MemoryBank bank,
-            PyTorchSgd optimizer,
-            WeightAverage average) {
-        write(file, config, state, network, bank, optimizer, average, null);
-    }
-
     /**
-     * As above, with the epoch's neighbourhood table ({@code neighbours > 0}; may be null), so a
-     * run resumed mid-epoch scores the same positives as the run it continues.
+     * Writes the checkpoint atomically to {@code file}. {@code average} may be null, and so may
+     * {@code neighbours}, the epoch's neighbourhood table, kept so a run resumed mid-epoch scores
+     * the same positives as the run it continues.
      */
     public static void write(
             Path file,

@@ -445,20 +445,18 @@ public final class NpidTraining {
          * One SGD step; stops the run with a clear message if the loss is not finite. A step whose
          * loss is not finite updates nothing, so when every weight and batch-norm statistic is
          * still finite it is run once more: a rare non-finite loss that the same step, resumed from
-         * the checkpoint, does not repeat (seen once in a 10-epoch run) costs one step, not the
+         * the checkpoint, does not repeat (seen twice in 10-epoch runs) costs one step, not the
          * run.
          */
         private double step(Batch batch, int epoch, int step, double lr, Path checkpoint) {
             float loss =
                     trainStep.run(batch, new SplittableRandom(mix(config.seed(), epoch, step)));
+            String where = " at epoch " + (epoch + 1) + ", step " + (step + 1);
             if (!Float.isFinite(loss) && allFinite(net)) {
                 listener.onMessage(
                         "the loss became "
                                 + loss
-                                + " at epoch "
-                                + (epoch + 1)
-                                + ", step "
-                                + (step + 1)
+                                + where
                                 + " with every weight finite; running the step again");
                 loss = trainStep.run(batch, new SplittableRandom(mix(config.seed(), epoch, step)));
             }
@@ -466,10 +464,7 @@ public final class NpidTraining {
                 throw new TrainingException(
                         "the loss became "
                                 + loss
-                                + " at epoch "
-                                + (epoch + 1)
-                                + ", step "
-                                + (step + 1)
+                                + where
                                 + " (lr "
                                 + lr
                                 + "). Nothing from this step was saved; the last good checkpoint is "

@@ -21,17 +21,26 @@ class NeighbourhoodSoftmaxTest {
         1, 0, (float) Math.cos(Math.PI / 6), 0.5f, 0, 1, -1, 0,
     };
 
+    /** −log of the softmax mass of {@code logits} on the {@code positives}. */
+    private static double minusLogMass(double[] logits, int... positives) {
+        double z = 0;
+        for (double l : logits) {
+            z += Math.exp(l);
+        }
+        double mass = 0;
+        for (int j : positives) {
+            mass += Math.exp(logits[j]);
+        }
+        return -Math.log(mass / z);
+    }
+
     @Test
     void lossSumsTheSoftmaxOverTheRowAndItsNearestNeighbour() {
         // v = e1 for index 0, τ = 0.5: logits 2·(1, cos30°, 0, -1).
         // The positives of index 0 are rows 0 and 1: −log (P(0) + P(1)).
         double c = Math.cos(Math.PI / 6);
         double[] logits = {2, 2 * c, 0, -2};
-        double z = 0;
-        for (double l : logits) {
-            z += Math.exp(l);
-        }
-        double expected = -Math.log((Math.exp(logits[0]) + Math.exp(logits[1])) / z);
+        double expected = minusLogMass(logits, 0, 1);
         try (NDManager m = NDManager.newBaseManager();
                 MemoryBank bank = MemoryBank.fromArray(m, BANK, 4, 2, 0.5f, false)) {
             NDArray v = m.create(new float[] {1, 0}, new Shape(1, 2));
@@ -49,11 +58,7 @@ class NeighbourhoodSoftmaxTest {
         // is nearest row 3. Logits 2·(−1, −cos30°, 0, 1); positives rows 2 and 1.
         double c = Math.cos(Math.PI / 6);
         double[] logits = {-2, -2 * c, 0, 2};
-        double z = 0;
-        for (double l : logits) {
-            z += Math.exp(l);
-        }
-        double expected = -Math.log((Math.exp(logits[2]) + Math.exp(logits[1])) / z);
+        double expected = minusLogMass(logits, 2, 1);
         try (NDManager m = NDManager.newBaseManager();
                 MemoryBank bank = MemoryBank.fromArray(m, BANK, 4, 2, 0.5f, false)) {
             NDArray v = m.create(new float[] {-1, 0}, new Shape(1, 2));
@@ -82,11 +87,7 @@ class NeighbourhoodSoftmaxTest {
         // The bank would choose row 1 for index 0; the table says row 3. v = e1, τ = 0.5.
         double c = Math.cos(Math.PI / 6);
         double[] logits = {2, 2 * c, 0, -2};
-        double z = 0;
-        for (double l : logits) {
-            z += Math.exp(l);
-        }
-        double expected = -Math.log((Math.exp(logits[0]) + Math.exp(logits[3])) / z);
+        double expected = minusLogMass(logits, 0, 3);
         try (NDManager m = NDManager.newBaseManager();
                 MemoryBank bank = MemoryBank.fromArray(m, BANK, 4, 2, 0.5f, false)) {
             NeighbourhoodSoftmax loss = new NeighbourhoodSoftmax(0.5f, 1);

@@ -82,13 +82,14 @@ class NpidTrainingTest {
 
     @Test
     void moreNeighboursThanImagesUsesEveryOtherImage() {
-        Map<String, String> o = new HashMap<>();
-        o.put("epochs", "1");
-        o.put("neighbours", "100000");
-        o.put("neighbours_from_epoch", "1");
-        o.put("max_steps_per_epoch", "2");
-        o.put("knn_every", "0");
-        o.put("knn_recompute_at_end", "false");
+        Map<String, String> o =
+                Map.of(
+                        "epochs", "1",
+                        "neighbours", "100000",
+                        "neighbours_from_epoch", "1",
+                        "max_steps_per_epoch", "2",
+                        "knn_every", "0",
+                        "knn_recompute_at_end", "false");
         TrainResult r =
                 NpidTraining.run(config(tmp.resolve("nb-all"), o), false, TrainListener.NONE);
         // Every image is a positive of every other: the softmax cannot be wrong.
