@@ -3,6 +3,8 @@ package org.npid.loss;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.npid.eval.Neighbours;
 import org.npid.memory.MemoryBank;
@@ -16,12 +18,13 @@ import org.npid.memory.MemoryBank;
  * others, same class or not; pulling each image towards its nearest memories gathers a class into
  * fewer, tighter clumps, which is what a k = 200 vote rewards.
  *
- * <p>The neighbours come from a table the training loop refreshes each epoch from the network's
- * embedding of the un-augmented training images ({@link #setTable}, {@code neighbour_source:
- * features}); without a table, from the bank: the k + 1 rows nearest V[i], which include V[i]
- * itself (similarity 1). Never from the fresh embedding, so one unlucky crop cannot choose them.
- * The bank's rows mix stale, cropped views and were measured to make poor neighbours
- * (docs/EXPERIMENTS.md).
+ * <p>The neighbours come from a table the training loop sets ({@link #setTable}): refreshed each
+ * epoch from the network's embedding of the un-augmented training images ({@code neighbour_source:
+ * features}), found once from the images' own pixels ({@code pixels}), or half from each ({@link
+ * #merge}, {@code pixels_and_features}). Without a table, from the bank: the k + 1 rows nearest
+ * V[i], which include V[i] itself (similarity 1). Never from the fresh embedding, so one unlucky
+ * crop cannot choose them. The bank's rows mix stale, cropped views and were measured to make poor
+ * neighbours (docs/EXPERIMENTS.md).
  */
 public final class NeighbourhoodSoftmax implements InstanceObjective {
     private final float temperature;
@@ -93,6 +96,37 @@ public final class NeighbourhoodSoftmax implements InstanceObjective {
             }
         }
         return table;
+    }
+
+    /**
+     * Two {@link #positives} tables of k + 1 columns merged into one: each row's own index, then k
+     * distinct neighbours taken in turn from {@code a} and {@code b}, best first, skipping any
+     * already taken. Half the positives come from each source unless they agree, when more of their
+     * lower-ranked neighbours come in; k from either one alone are always enough to fill it.
+     */
+    public static int[] merge(int[] a, int[] b, int n) {
+        if (a.length != b.length || a.length % n != 0) {
+            throw new IllegalArgumentException(
+                    "tables of " + a.length + " and " + b.length + " entries for " + n + " rows");
+        }
+        int width = a.length / n;
+        int[] merged = new int[a.length];
+        Set<Integer> taken = new HashSet<>();
+        for (int q = 0; q < n; q++) {
+            int base = q * width;
+            taken.clear();
+            taken.add(q);
+            merged[base] = q;
+            int filled = 1;
+            for (int j = 1; j < width && filled < width; j++) {
+                for (int[] source : new int[][] {a, b}) {
+                    if (filled < width && taken.add(source[base + j])) {
+                        merged[base + filled++] = source[base + j];
+                    }
+                }
+            }
+        }
+        return merged;
     }
 
     @Override

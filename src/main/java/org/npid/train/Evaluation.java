@@ -82,15 +82,23 @@ public final class Evaluation {
             return new KnnClassifier(k, temperature)
                     .evaluate(
                             manager,
-                            pixelVectors(train, dim),
+                            pixelVectors(train, dim, "the raw-pixel baseline"),
                             labels(train),
-                            pixelVectors(test, dim),
+                            pixelVectors(test, dim, "the raw-pixel baseline"),
                             labels(test),
                             train.classNames().size());
         }
     }
 
-    private static float[] pixelVectors(ImageDataset ds, int dim) {
+    /**
+     * Each image's raw pixels (0–1) as one L2-normalised row, for a cosine search of the images
+     * themselves; {@code user} names what needs them, for the error when sizes differ.
+     */
+    static float[] pixelVectors(ImageDataset ds, String user) {
+        return pixelVectors(ds, ds.image(0).pixels().length, user);
+    }
+
+    private static float[] pixelVectors(ImageDataset ds, int dim, String user) {
         float[] out = new float[Math.multiplyExact(ds.size(), dim)];
         for (int i = 0; i < ds.size(); i++) {
             byte[] px = ds.image(i).pixels();
@@ -101,7 +109,9 @@ public final class Evaluation {
                                 + px.length
                                 + " pixel values, the first image "
                                 + dim
-                                + ": the raw-pixel baseline needs images of one size and mode");
+                                + ": "
+                                + user
+                                + " needs images of one size and mode");
             }
             double norm2 = 0;
             for (int j = 0; j < dim; j++) {

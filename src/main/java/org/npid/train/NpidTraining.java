@@ -251,6 +251,9 @@ public final class NpidTraining {
         private final NeighbourhoodSoftmax neighbourhood;
         private int[] table;
 
+        /** The pixel-space positives, found once: the images do not change. */
+        private int[] pixelTable;
+
         Loop(
                 TrainConfig config,
                 RunData data,
@@ -315,8 +318,7 @@ public final class NpidTraining {
                 boolean neighbourly =
                         neighbourhood != null && epoch + 1 >= config.neighboursFromEpoch();
                 table = null;
-                if (neighbourly
-                        && config.neighbourSource() == TrainConfig.NeighbourSource.FEATURES) {
+                if (neighbourly && config.neighbourSource() != TrainConfig.NeighbourSource.BANK) {
                     // Mid-epoch, the network has moved on since the epoch's table was found.
                     int[] saved =
                             resumed && continuing && firstStep > 0
@@ -402,24 +404,64 @@ public final class NpidTraining {
             return new TrainResult(runDir, checkpoint, history, false);
         }
 
-        /**
-         * Each training image's k nearest others by the current network's embedding of the
-         * un-augmented images: the positives of this epoch's neighbourhood loss.
-         */
+        /** This epoch's positives of the neighbourhood loss, from the configured source. */
         private int[] neighbourTable() {
-            long begin = System.nanoTime();
             int n = data.train().size();
             listener.onMessage(
                     "finding the "
                             + neighbourhood.neighbours()
                             + " neighbours of "
                             + n
-                            + " training images");
+                            + " training images ("
+                            + config.neighbourSource().name().toLowerCase(java.util.Locale.ROOT)
+                            + ")");
+            return switch (config.neighbourSource()) {
+                case FEATURES -> featureTable();
+                case PIXELS -> pixelTable();
+                case PIXELS_AND_FEATURES ->
+                        NeighbourhoodSoftmax.merge(pixelTable(), featureTable(), n);
+                case BANK -> throw new IllegalStateException("the bank's neighbours need no table");
+            };
+        }
+
+        /**
+         * Each training image's k nearest others by the current network's embedding of the
+         * un-augmented images.
+         */
+        private int[] featureTable() {
+            long begin = System.nanoTime();
             float[] features =
                     new FeatureExtractor(net, EVAL_BATCH, config.workers())
                             .extractUnitRows(trainer.getManager(), data.train(), testTransform);
             long embedded = System.nanoTime();
-            int d = features.length / n;
+            int[] found = selfSearch(features);
+            listener.onMessage(
+                    String.format(
+                            java.util.Locale.ROOT,
+                            "neighbours found: %.1f s to embed, %.1f s to search",
+                            (embedded - begin) / 1e9,
+                            (System.nanoTime() - embedded) / 1e9));
+            return found;
+        }
+
+        /** Each training image's k nearest others by the cosine of its raw pixels, found once. */
+        private int[] pixelTable() {
+            if (pixelTable == null) {
+                long begin = System.nanoTime();
+                pixelTable =
+                        selfSearch(
+                                Evaluation.pixelVectors(data.train(), "neighbour_source: pixels"));
+                listener.onMessage(
+                        String.format(
+                                java.util.Locale.ROOT,
+                                "pixel neighbours found: %.1f s",
+                                (System.nanoTime() - begin) / 1e9));
+            }
+            return pixelTable;
+        }
+
+        private int[] selfSearch(float[] unitRows) {
+            int n = data.train().size();
             Neighbours top =
                     new InvertedLists(
                                     config.knnLists(),
@@ -427,18 +469,11 @@ public final class NpidTraining {
                                     config.seed())
                             .search(
                                     trainer.getManager(),
-                                    features,
-                                    d,
-                                    features,
+                                    unitRows,
+                                    unitRows.length / n,
+                                    unitRows,
                                     neighbourhood.neighbours() + 1);
-            int[] table = NeighbourhoodSoftmax.positives(top, n);
-            listener.onMessage(
-                    String.format(
-                            java.util.Locale.ROOT,
-                            "neighbours found: %.1f s to embed, %.1f s to search",
-                            (embedded - begin) / 1e9,
-                            (System.nanoTime() - embedded) / 1e9));
-            return table;
+            return NeighbourhoodSoftmax.positives(top, n);
         }
 
         /**

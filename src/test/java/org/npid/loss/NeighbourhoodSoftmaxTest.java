@@ -83,6 +83,17 @@ class NeighbourhoodSoftmaxTest {
     }
 
     @Test
+    void mergeTakesTurnsFromEachTableAndSkipsRepeats() {
+        // k = 3. Row 0: a says 1, 2, 3 and b says 2, 5, 6, so 1 (a), 2 (b), then a's 2 is taken
+        // and b's 5 comes in. Row 1: both say 0, 2, 3, so agreeing tables give the same row.
+        int[] a = {0, 1, 2, 3, 1, 0, 2, 3};
+        int[] b = {0, 2, 5, 6, 1, 0, 2, 3};
+        assertThat(NeighbourhoodSoftmax.merge(a, b, 2)).containsExactly(0, 1, 2, 5, 1, 0, 2, 3);
+        assertThatThrownBy(() -> NeighbourhoodSoftmax.merge(a, new int[] {0, 1}, 2))
+                .hasMessageContaining("8 and 2 entries");
+    }
+
+    @Test
     void aTableOverridesTheBanksNeighbours() {
         // The bank would choose row 1 for index 0; the table says row 3. v = e1, τ = 0.5.
         double c = Math.cos(Math.PI / 6);

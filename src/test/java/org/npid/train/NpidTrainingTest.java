@@ -81,6 +81,25 @@ class NpidTrainingTest {
     }
 
     @Test
+    void pixelNeighboursWorkFromTheFirstEpochAndMergeWithTheNetworks() {
+        Map<String, String> one = Map.of("epochs", "1", "knn_every", "0");
+        TrainResult plain =
+                NpidTraining.run(config(tmp.resolve("px-plain"), one), false, TrainListener.NONE);
+        for (String source : new String[] {"pixels", "pixels_and_features"}) {
+            Map<String, String> o = new HashMap<>(one);
+            o.put("neighbours", "5");
+            o.put("neighbours_from_epoch", "1");
+            o.put("neighbour_source", source);
+            TrainResult r =
+                    NpidTraining.run(config(tmp.resolve(source), o), false, TrainListener.NONE);
+            // Each image's 5 nearest by pixels share its class and phase in this data set, so
+            // epoch 1 already scores them as right; the network alone learns nothing so early.
+            assertThat(r.last().loss()).as(source).isLessThan(plain.last().loss() - 0.5);
+            assertThat(r.last().recomputedTop1()).as(source).isGreaterThan(0.6);
+        }
+    }
+
+    @Test
     void moreNeighboursThanImagesUsesEveryOtherImage() {
         Map<String, String> o =
                 Map.of(

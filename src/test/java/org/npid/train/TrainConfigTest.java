@@ -62,6 +62,25 @@ class TrainConfigTest {
     }
 
     @Test
+    void neighbourSourceReadsEveryKindAndNamesTheKeyWhenWrong() {
+        assertThat(TrainConfig.defaults().neighbourSource())
+                .isEqualTo(TrainConfig.NeighbourSource.FEATURES);
+        assertThat(
+                        TrainConfig.resolve(
+                                        (Path) null,
+                                        Map.of("neighbour_source", "pixels_and_features"))
+                                .neighbourSource())
+                .isEqualTo(TrainConfig.NeighbourSource.PIXELS_AND_FEATURES);
+        assertThat(
+                        TrainConfig.resolve((Path) null, Map.of("neighbour_source", "pixels"))
+                                .neighbourSource())
+                .isEqualTo(TrainConfig.NeighbourSource.PIXELS);
+        assertThatThrownBy(
+                        () -> TrainConfig.resolve((Path) null, Map.of("neighbour_source", "pixel")))
+                .hasMessageContaining("pixel");
+    }
+
+    @Test
     void headChoosesTheNetworkAndDefaultsToThePapers() {
         assertThat(TrainConfig.defaults().model(3).head()).isEqualTo(Head.LINEAR);
         TrainConfig c =
