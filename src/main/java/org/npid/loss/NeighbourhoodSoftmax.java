@@ -129,6 +129,24 @@ public final class NeighbourhoodSoftmax implements InstanceObjective {
         return merged;
     }
 
+    /**
+     * The share of a table's neighbours (its own index excluded) whose label is the row's: how
+     * often the neighbourhood loss pulls an image towards its own class. For the log only, when the
+     * training set has labels; training never reads them.
+     */
+    public static double labelAgreement(int[] table, int[] labels) {
+        int width = table.length / labels.length;
+        long same = 0;
+        for (int q = 0; q < labels.length; q++) {
+            for (int j = 1; j < width; j++) {
+                if (labels[table[q * width + j]] == labels[q]) {
+                    same++;
+                }
+            }
+        }
+        return (double) same / ((long) labels.length * (width - 1));
+    }
+
     @Override
     public NDArray loss(NDArray v, NDArray indices, MemoryBank bank, SplittableRandom rng) {
         NDArray bankT = bank.transposedForScoring(v.getManager());

@@ -415,13 +415,26 @@ public final class NpidTraining {
                             + " training images ("
                             + config.neighbourSource().name().toLowerCase(java.util.Locale.ROOT)
                             + ")");
-            return switch (config.neighbourSource()) {
-                case FEATURES -> featureTable();
-                case PIXELS -> pixelTable();
-                case PIXELS_AND_FEATURES ->
-                        NeighbourhoodSoftmax.merge(pixelTable(), featureTable(), n);
-                case BANK -> throw new IllegalStateException("the bank's neighbours need no table");
-            };
+            int[] found =
+                    switch (config.neighbourSource()) {
+                        case FEATURES -> featureTable();
+                        case PIXELS -> pixelTable();
+                        case PIXELS_AND_FEATURES ->
+                                NeighbourhoodSoftmax.merge(pixelTable(), featureTable(), n);
+                        case BANK ->
+                                throw new IllegalStateException(
+                                        "the bank's neighbours need no table");
+                    };
+            if (data.train().labeled()) {
+                listener.onMessage(
+                        String.format(
+                                java.util.Locale.ROOT,
+                                "neighbours of the image's own class: %.2f %%",
+                                100
+                                        * NeighbourhoodSoftmax.labelAgreement(
+                                                found, data.trainLabels())));
+            }
+            return found;
         }
 
         /**

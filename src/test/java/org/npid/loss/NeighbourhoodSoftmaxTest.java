@@ -94,6 +94,14 @@ class NeighbourhoodSoftmaxTest {
     }
 
     @Test
+    void labelAgreementCountsNeighboursOfTheRowsClassButNotTheRowItself() {
+        // Rows 0 and 1 are class 7, rows 2 and 3 class 8; 3 of the 4 neighbours share the class.
+        int[] table = {0, 1, 1, 2, 2, 3, 3, 2};
+        int[] labels = {7, 7, 8, 8};
+        assertThat(NeighbourhoodSoftmax.labelAgreement(table, labels)).isEqualTo(0.75);
+    }
+
+    @Test
     void aTableOverridesTheBanksNeighbours() {
         // The bank would choose row 1 for index 0; the table says row 3. v = e1, τ = 0.5.
         double c = Math.cos(Math.PI / 6);

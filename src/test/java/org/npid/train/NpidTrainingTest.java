@@ -90,12 +90,25 @@ class NpidTrainingTest {
             o.put("neighbours", "5");
             o.put("neighbours_from_epoch", "1");
             o.put("neighbour_source", source);
+            List<String> messages = new java.util.ArrayList<>();
             TrainResult r =
-                    NpidTraining.run(config(tmp.resolve(source), o), false, TrainListener.NONE);
+                    NpidTraining.run(
+                            config(tmp.resolve(source), o),
+                            false,
+                            new TrainListener() {
+                                @Override
+                                public void onMessage(String message) {
+                                    messages.add(message);
+                                }
+                            });
             // Each image's 5 nearest by pixels share its class and phase in this data set, so
             // epoch 1 already scores them as right; the network alone learns nothing so early.
             assertThat(r.last().loss()).as(source).isLessThan(plain.last().loss() - 0.5);
             assertThat(r.last().recomputedTop1()).as(source).isGreaterThan(0.6);
+            // The log says how many neighbours share the image's class (labels are for the log).
+            assertThat(messages)
+                    .as(source)
+                    .anyMatch(m -> m.startsWith("neighbours of the image's own class: "));
         }
     }
 
