@@ -461,9 +461,17 @@ public final class NpidTraining {
         private int[] pixelTable() {
             if (pixelTable == null) {
                 long begin = System.nanoTime();
-                pixelTable =
-                        selfSearch(
-                                Evaluation.pixelVectors(data.train(), "neighbour_source: pixels"));
+                float[] pixels;
+                try {
+                    pixels = Evaluation.pixelVectors(data.train(), "neighbour_source: pixels");
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(
+                            e.getMessage()
+                                    + "; for such data set neighbour_source: features (--set"
+                                    + " neighbour_source=features)",
+                            e);
+                }
+                pixelTable = selfSearch(pixels);
                 listener.onMessage(
                         String.format(
                                 java.util.Locale.ROOT,
