@@ -217,9 +217,10 @@ public record TrainConfig(
                 0f, // proximal_lambda: off, as in the paper's main results
                 0, // neighbours: 0 = the paper's loss; k > 0 also counts V[i]'s k nearest bank rows
                 // as positives (AND's neighbourhood loss, softmax only)
-                2, // neighbours_from_epoch: epoch 1's bank is half random noise, so are its
-                // neighbours
-                NeighbourSource.FEATURES, // neighbour_source: clean views, fresh each epoch
+                2, // neighbours_from_epoch: the untrained network's (and bank's) neighbours are
+                // mostly of other classes; pixel neighbours need no training (recipes set 1)
+                NeighbourSource.FEATURES, // neighbour_source: clean views, fresh each epoch; works
+                // on any data, where pixels need images of one size whose pixels are informative
                 0.5f, // bank_momentum: the paper's m
                 false, // bank_fp16: fp32 unless the bank must be small (1M x 128 = 256 MB in fp16)
                 false, // bank_fill_first_epoch: epoch 1 writes v_i over the random row (momentum
