@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.npid.data.Datasets;
 import org.npid.train.EpochMetrics;
 import org.npid.train.NpidTraining;
 import org.npid.train.TrainConfig;
@@ -26,7 +27,9 @@ import picocli.CommandLine.Spec;
             "",
             "Settings come from the defaults, then --recipe or --config (YAML, snake_case keys),"
                     + " then the flags below, then --set key=value. Every key is listed in the"
-                    + " README's configuration reference.",
+                    + " README's configuration reference. Without --recipe or --config, IDX data"
+                    + " (MNIST, Fashion-MNIST) trains with fmnist-short and CIFAR-10 binaries with"
+                    + " cifar-short.",
             "Ctrl-C finishes the current step, saves a checkpoint and exits; --resume continues."
         })
 final class TrainCommand implements Callable<Integer> {
@@ -107,6 +110,22 @@ final class TrainCommand implements Callable<Integer> {
         public String toString() {
             return file;
         }
+
+        /**
+         * The recipe for data given without --recipe or --config: the short recipe measured on that
+         * kind of small image (docs/EXPERIMENTS.md), or none for image folders, whose image sizes
+         * are not known before they are read.
+         */
+        static Recipe forData(String data) {
+            if (data == null) {
+                return null;
+            }
+            return switch (Datasets.format(Path.of(data))) {
+                case IDX -> fmnist_short;
+                case CIFAR_BINARY -> cifar_short;
+                case IMAGE_FOLDER -> null;
+            };
+        }
     }
 
     @Override
@@ -132,9 +151,19 @@ final class TrainCommand implements Callable<Integer> {
                             org.npid.train.Checkpoint.readConfig(
                                     dir.resolve(NpidTraining.CHECKPOINT)),
                             overrides);
-        } else if (recipe != null) {
+        } else if (recipe != null || (config == null && Recipe.forData(data) != null)) {
+            Recipe chosen = recipe != null ? recipe : Recipe.forData(data);
+            if (recipe == null) {
+                spec.commandLine()
+                        .getOut()
+                        .println(
+                                "# no --recipe or --config: the "
+                                        + chosen
+                                        + " recipe, measured best on this kind of data (--recipe"
+                                        + " or --config to choose another)");
+            }
             try (InputStream in =
-                    TrainCommand.class.getResourceAsStream("/recipes/" + recipe.file + ".yaml")) {
+                    TrainCommand.class.getResourceAsStream("/recipes/" + chosen.file + ".yaml")) {
                 cfg = TrainConfig.resolve(in, overrides);
             }
         } else {

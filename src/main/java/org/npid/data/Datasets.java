@@ -49,6 +49,24 @@ public final class Datasets {
         return ImageFolderDataset.open(path);
     }
 
+    /** The kinds of data {@link #open} reads, by how it recognises them. */
+    public enum Format {
+        CIFAR_BINARY,
+        IDX,
+        IMAGE_FOLDER
+    }
+
+    /** Which reader {@link #open} would use for {@code path}, without reading any image. */
+    public static Format format(Path path) {
+        if (Files.isDirectory(path) && CifarBinaryDataset.looksLikeCifar(path)) {
+            return Format.CIFAR_BINARY;
+        }
+        if (Files.isDirectory(path) && IdxDataset.looksLikeIdx(path)) {
+            return Format.IDX;
+        }
+        return Format.IMAGE_FOLDER;
+    }
+
     /**
      * Per-channel mean and standard deviation of {@code pixel / 255}, over all images or a seeded
      * random sample of {@code maxSamples} of them.

@@ -192,9 +192,11 @@ public record TrainConfig(
     }
 
     /**
-     * The defaults, one line each with why. They are the recipe that learned best on small images
-     * within a short CPU budget (docs/EXPERIMENTS.md); the paper's and the official script's values
-     * are noted where they differ.
+     * The defaults, one line each with why: mostly the paper's and the official script's values,
+     * with the changes that any data needs (a moving-average Z, so NCE learns from the first
+     * epoch). What learned best on small images within a short CPU budget is in the bundled recipes
+     * (fmnist-short, cifar-short; docs/EXPERIMENTS.md), which {@code npid train} uses for IDX and
+     * CIFAR-10 binary data given without a recipe or config.
      */
     public static TrainConfig defaults() {
         return new TrainConfig(

@@ -49,6 +49,36 @@ class NpidCliTest {
     }
 
     @Test
+    void idxDataWithoutARecipeTrainsWithFmnistShort() throws Exception {
+        Path data = org.npid.train.SyntheticIdx.write(tmp.resolve("d"), 8, 2, 16, 3);
+        String out =
+                run(
+                        0,
+                        "train",
+                        "--data",
+                        data.toString(),
+                        "--run-dir",
+                        tmp.resolve("run").toString(),
+                        "--quiet",
+                        "--threads",
+                        "1",
+                        "--set",
+                        "width=0.125",
+                        "--set",
+                        "max_steps_per_epoch=1",
+                        "--epochs",
+                        "1",
+                        "--set",
+                        "knn_every=0",
+                        "--set",
+                        "knn_recompute_at_end=false");
+        assertThat(out).contains("no --recipe or --config: the fmnist-short recipe");
+        assertThat(out.toLowerCase(java.util.Locale.ROOT))
+                .contains("batch_size: 32")
+                .contains("neighbour_source: pixels");
+    }
+
+    @Test
     void unknownConfigKeyIsNamed() {
         String out = run(1, "train", "--data", "x", "--set", "epoch=3");
         assertThat(out).contains("unknown config key 'epoch'");

@@ -20,6 +20,7 @@ class DatasetsTest {
 
         assertThat(Datasets.open(dir, Split.TRAIN)).isInstanceOf(CifarBinaryDataset.class);
         assertThat(Datasets.open(dir, Split.TEST).size()).isEqualTo(1);
+        assertThat(Datasets.format(dir)).isEqualTo(Datasets.Format.CIFAR_BINARY);
     }
 
     @Test
@@ -28,6 +29,7 @@ class DatasetsTest {
         Files.write(dir.resolve("train-labels-idx1-ubyte"), TestData.idxLabels(2));
 
         assertThat(Datasets.open(dir, Split.TRAIN)).isInstanceOf(IdxDataset.class);
+        assertThat(Datasets.format(dir)).isEqualTo(Datasets.Format.IDX);
     }
 
     @Test
@@ -45,6 +47,7 @@ class DatasetsTest {
         TestData.write(TestData.rgb(4, 4, 0), dir.resolve("a/1.png"));
 
         assertThat(Datasets.open(dir, Split.TEST)).isInstanceOf(ImageFolderDataset.class);
+        assertThat(Datasets.format(dir)).isEqualTo(Datasets.Format.IMAGE_FOLDER);
     }
 
     @Test
