@@ -10,7 +10,7 @@ import java.util.zip.GZIPOutputStream;
 import javax.imageio.ImageIO;
 
 /** Writes tiny data sets for the tests. */
-final class TestData {
+public final class TestData {
     private TestData() {}
 
     /** An RGB image whose pixel (x, y) is (r, g, b) = (base + x, base + y, base + x + y). */
@@ -100,8 +100,8 @@ final class TestData {
         return bytes.toByteArray();
     }
 
-    /** A data set held in memory, for transform and loader tests. */
-    static ImageDataset memory(Image... images) {
+    /** A data set held in memory, for transform, loader and evaluation tests. */
+    public static ImageDataset memory(Image... images) {
         return new ImageDataset() {
             @Override
             public int size() {

@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.npid.data.Datasets;
 import org.npid.data.Image;
 import org.npid.data.ImageDataset;
 import org.npid.data.Split;
+import org.npid.data.TestData;
 import org.npid.eval.KnnClassifier;
 import org.npid.eval.KnnResult;
 
@@ -34,46 +34,14 @@ class EvaluationTest {
         Image[] images = {
             new Image(2, 1, 1, new byte[] {3, 4}), new Image(1, 1, 1, new byte[] {9})
         };
-        assertThat(Evaluation.pixelVectors(images(images[0]), "x"))
+        assertThat(Evaluation.pixelVectors(TestData.memory(images[0]), "x"))
                 .containsExactly(new float[] {0.6f, 0.8f}, within(1e-6f));
         assertThatThrownBy(
-                        () -> Evaluation.pixelVectors(images(images), "neighbour_source: pixels"))
-                .hasMessageContaining("img1.png has 1 pixel values, the first image 2")
+                        () ->
+                                Evaluation.pixelVectors(
+                                        TestData.memory(images), "neighbour_source: pixels"))
+                .hasMessageContaining("mem#1 has 1 pixel values, the first image 2")
                 .hasMessageContaining("neighbour_source: pixels needs images of one size");
-    }
-
-    private static ImageDataset images(Image... images) {
-        return new ImageDataset() {
-            @Override
-            public int size() {
-                return images.length;
-            }
-
-            @Override
-            public int channels() {
-                return 1;
-            }
-
-            @Override
-            public int label(int index) {
-                return -1;
-            }
-
-            @Override
-            public List<String> classNames() {
-                return List.of();
-            }
-
-            @Override
-            public Image image(int index) {
-                return images[index];
-            }
-
-            @Override
-            public String source(int index) {
-                return "img" + index + ".png";
-            }
-        };
     }
 
     @Test
