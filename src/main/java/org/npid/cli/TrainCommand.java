@@ -144,6 +144,7 @@ final class TrainCommand implements Callable<Integer> {
         if (recipe != null && config != null) {
             throw new IllegalArgumentException("give --recipe or --config, not both");
         }
+        Recipe chosen = recipe != null ? recipe : config == null ? Recipe.forData(data) : null;
         if (resume && config == null && recipe == null) {
             Path dir = Path.of(runDir != null ? runDir : TrainConfig.defaults().runDir());
             cfg =
@@ -151,8 +152,7 @@ final class TrainCommand implements Callable<Integer> {
                             org.npid.train.Checkpoint.readConfig(
                                     dir.resolve(NpidTraining.CHECKPOINT)),
                             overrides);
-        } else if (recipe != null || (config == null && Recipe.forData(data) != null)) {
-            Recipe chosen = recipe != null ? recipe : Recipe.forData(data);
+        } else if (chosen != null) {
             if (recipe == null) {
                 spec.commandLine()
                         .getOut()

@@ -35,18 +35,17 @@ public final class Datasets {
                             + path
                             + "; pass the directory that contains it");
         }
-        if (CifarBinaryDataset.looksLikeCifar(path)) {
-            return CifarBinaryDataset.open(path, split);
-        }
-        if (IdxDataset.looksLikeIdx(path)) {
-            return IdxDataset.open(path, split);
-        }
-        Path train = path.resolve("train");
-        Path test = path.resolve("test");
-        if (Files.isDirectory(train) && Files.isDirectory(test)) {
-            return ImageFolderDataset.open(split == Split.TRAIN ? train : test);
-        }
-        return ImageFolderDataset.open(path);
+        return switch (format(path)) {
+            case CIFAR_BINARY -> CifarBinaryDataset.open(path, split);
+            case IDX -> IdxDataset.open(path, split);
+            case IMAGE_FOLDER -> {
+                Path train = path.resolve("train");
+                Path test = path.resolve("test");
+                yield Files.isDirectory(train) && Files.isDirectory(test)
+                        ? ImageFolderDataset.open(split == Split.TRAIN ? train : test)
+                        : ImageFolderDataset.open(path);
+            }
+        };
     }
 
     /** The kinds of data {@link #open} reads, by how it recognises them. */

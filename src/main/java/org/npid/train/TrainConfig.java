@@ -217,8 +217,8 @@ public record TrainConfig(
                 NceLoss.Scoring.SHARED, // nce_scoring: one noise set per batch: 1.8x the official
                 // step, same kNN as MATMUL after 10 epochs (docs/EXPERIMENTS.md)
                 0f, // proximal_lambda: off, as in the paper's main results
-                0, // neighbours: 0 = the paper's loss; k > 0 also counts V[i]'s k nearest bank rows
-                // as positives (AND's neighbourhood loss, softmax only)
+                0, // neighbours: 0 = the paper's loss; k > 0 also counts each image's k nearest
+                // (from neighbour_source) as positives (AND's neighbourhood loss, softmax only)
                 2, // neighbours_from_epoch: the untrained network's (and bank's) neighbours are
                 // mostly of other classes; pixel neighbours need no training (recipes set 1)
                 NeighbourSource.FEATURES, // neighbour_source: clean views, fresh each epoch; works
