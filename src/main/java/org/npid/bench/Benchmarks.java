@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.npid.config.TrainConfig;
 import org.npid.data.AugmentConfig;
 import org.npid.data.DataPipelineBench;
 import org.npid.data.Datasets;
@@ -17,16 +18,15 @@ import org.npid.data.TrainAugmentation;
 import org.npid.eval.FeatureExtractor;
 import org.npid.eval.InvertedLists;
 import org.npid.eval.KnnClassifier;
+import org.npid.eval.TrainedModel;
 import org.npid.model.Arch;
 import org.npid.model.ModelConfig;
 import org.npid.model.NpidNet;
 import org.npid.model.Stem;
 import org.npid.train.EpochMetrics;
 import org.npid.train.NpidTraining;
-import org.npid.train.TrainConfig;
 import org.npid.train.TrainListener;
 import org.npid.train.TrainResult;
-import org.npid.train.TrainedModel;
 
 /**
  * The project's benchmark suite (`npid bench`): the training step, the data pipeline, the share of
@@ -267,8 +267,8 @@ public final class Benchmarks {
             float[] bank,
             float[] queries,
             double embedSeconds) {
-        int[] bankLabels = org.npid.train.Evaluation.labels(train);
-        int[] queryLabels = org.npid.train.Evaluation.labels(test);
+        int[] bankLabels = train.labels();
+        int[] queryLabels = test.labels();
         KnnClassifier exact = new KnnClassifier(200, 0.07f);
         int lists = Math.min(KnnBench.LISTS, train.size());
         int probes = Math.min(KnnBench.PROBES, lists);

@@ -8,6 +8,7 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import java.util.SplittableRandom;
+import org.npid.config.ObjectiveConfig.NceScoring;
 import org.npid.data.Batch;
 import org.npid.loss.InstanceObjective;
 import org.npid.loss.NceLoss;
@@ -20,7 +21,6 @@ import org.npid.model.ModelConfig;
 import org.npid.model.NpidNet;
 import org.npid.model.Stem;
 import org.npid.train.PyTorchSgd;
-import org.npid.train.StepProfile;
 import org.npid.train.TrainStep;
 
 /**
@@ -118,18 +118,18 @@ public final class StepBench {
                     }
                     double drift = PeakMemory.currentMiB() - rssAfterWarmup;
                     double phases = 0;
-                    for (StepProfile.Phase p : StepProfile.Phase.values()) {
+                    for (TrainStep.Phase p : TrainStep.Phase.values()) {
                         phases += profile.seconds(p);
                     }
                     return new Result(
                             c,
                             Stats.of(rates),
                             totalSeconds / (repeats * stepsPerRepeat),
-                            profile.seconds(StepProfile.Phase.FORWARD) / phases,
-                            profile.seconds(StepProfile.Phase.LOSS) / phases,
-                            profile.seconds(StepProfile.Phase.BACKWARD) / phases,
-                            profile.seconds(StepProfile.Phase.OPTIMIZER) / phases,
-                            profile.seconds(StepProfile.Phase.BANK_UPDATE) / phases,
+                            profile.seconds(TrainStep.Phase.FORWARD) / phases,
+                            profile.seconds(TrainStep.Phase.LOSS) / phases,
+                            profile.seconds(TrainStep.Phase.BACKWARD) / phases,
+                            profile.seconds(TrainStep.Phase.OPTIMIZER) / phases,
+                            profile.seconds(TrainStep.Phase.BANK_UPDATE) / phases,
                             PeakMemory.peakMiB(),
                             drift);
                 }
@@ -139,9 +139,9 @@ public final class StepBench {
 
     private static InstanceObjective objective(Case c) {
         return switch (c.objective()) {
-            case NCE -> new NceLoss(c.nceNoise(), 0.07f, 0.99, NceLoss.Scoring.MATMUL);
-            case NCE_GATHER -> new NceLoss(c.nceNoise(), 0.07f, 0.99, NceLoss.Scoring.GATHER);
-            case NCE_SHARED -> new NceLoss(c.nceNoise(), 0.07f, 0.99, NceLoss.Scoring.SHARED);
+            case NCE -> new NceLoss(c.nceNoise(), 0.07f, 0.99, NceScoring.MATMUL);
+            case NCE_GATHER -> new NceLoss(c.nceNoise(), 0.07f, 0.99, NceScoring.GATHER);
+            case NCE_SHARED -> new NceLoss(c.nceNoise(), 0.07f, 0.99, NceScoring.SHARED);
             case SOFTMAX -> new NonParametricSoftmax(0.07f);
             case PLAIN -> (v, idx, bank, rng) -> plainLoss(v);
         };

@@ -3,7 +3,7 @@ package org.npid.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.npid.data.Split;
-import org.npid.train.Embeddings;
+import org.npid.eval.Embeddings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

@@ -3,10 +3,14 @@ package org.npid.cli;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.npid.eval.KnnClassifier;
+import org.npid.checkpoint.Checkpoint;
+import org.npid.config.EvaluationConfig;
+import org.npid.config.TrainConfig;
+import org.npid.eval.KnnEvaluation;
 import org.npid.eval.KnnResult;
-import org.npid.train.Checkpoint;
-import org.npid.train.Evaluation;
+import org.npid.eval.LabelledSplits;
+import org.npid.eval.RawPixels;
+import org.npid.eval.TrainedModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -40,29 +44,28 @@ final class KnnCommand implements Callable<Integer> {
 
     @Option(
             names = "--k",
-            defaultValue = "200",
-            description = "Neighbours (default ${DEFAULT-VALUE}).")
-    int k;
+            description = "Neighbours (default: the run's evaluation.k; 200 for --raw-pixels).")
+    Integer k;
 
     @Option(
             names = "--temperature",
-            defaultValue = "0.07",
-            description = "Vote weight exp(s/τ) (default ${DEFAULT-VALUE}).")
-    float temperature;
+            description =
+                    "Vote weight exp(s/τ) (default: the run's evaluation.temperature; 0.07 for"
+                            + " --raw-pixels).")
+    Float temperature;
 
     @Option(
             names = "--probes",
-            defaultValue = "0",
             description =
-                    "0 = exact neighbours (default); P > 0 = approximate, by inverted lists: each"
-                            + " query scores only the bank rows of its P nearest of --lists cells.")
-    int probes;
+                    "0 = exact neighbours; P > 0 = approximate, by inverted lists: each query"
+                            + " scores only the bank rows of its P nearest of --lists cells"
+                            + " (default: the run's evaluation.probes).")
+    Integer probes;
 
     @Option(
             names = "--lists",
-            defaultValue = "128",
-            description = "Cells of the inverted lists (default ${DEFAULT-VALUE}).")
-    int lists;
+            description = "Cells of the inverted lists (default: the run's evaluation.lists).")
+    Integer lists;
 
     @Option(names = "--threads", defaultValue = "0", description = "Native threads (0 = all).")
     int threads;
@@ -89,53 +92,66 @@ final class KnnCommand implements Callable<Integer> {
             throw new ParameterException(
                     spec.commandLine(), "give either --checkpoint or --raw-pixels");
         }
-        KnnResult r =
-                rawPixels
-                        ? Evaluation.rawPixelKnn(data, k, temperature)
-                        : Evaluation.knn(checkpoint, data, classifier(), 2, features());
+        EvaluationConfig settings = settings();
+        KnnResult r;
+        if (rawPixels) {
+            r = RawPixels.knn(data, settings.k(), settings.temperature());
+        } else {
+            LabelledSplits splits = LabelledSplits.open(data, "kNN");
+            try (TrainedModel model = TrainedModel.load(checkpoint, splits.train().channels())) {
+                r = model.knn(splits, KnnEvaluation.of(settings, 2));
+            }
+        }
         spec.commandLine()
                 .getOut()
                 .printf(
                         "%sweighted kNN (k=%d, τ=%s, %s): top-1 %.2f%%  top-5 %.2f%%  1-NN %.2f%%%n",
                         rawPixels
                                 ? "raw pixels, "
-                                : features().name().toLowerCase(Locale.ROOT) + ", ",
-                        k,
-                        temperature,
-                        probes == 0 || rawPixels
+                                : settings.features().name().toLowerCase(Locale.ROOT) + ", ",
+                        settings.k(),
+                        settings.temperature(),
+                        settings.probes() == 0 || rawPixels
                                 ? "exact"
-                                : "inverted lists, " + probes + " of " + lists + " cells",
+                                : "inverted lists, "
+                                        + settings.probes()
+                                        + " of "
+                                        + settings.lists()
+                                        + " cells",
                         100 * r.top1(),
                         100 * r.top5(),
                         100 * r.nn1());
         return 0;
     }
 
-    private KnnClassifier classifier() {
-        KnnClassifier exact = new KnnClassifier(k, temperature);
-        if (probes == 0) {
-            return exact;
-        }
+    /**
+     * The run's own evaluation settings, so that `npid knn` reproduces the run's final figure, with
+     * any flag given on top; the defaults for the raw-pixel baseline.
+     */
+    private EvaluationConfig settings() {
+        TrainConfig base =
+                checkpoint == null
+                        ? TrainConfig.defaults()
+                        : Checkpoint.readForInference(checkpoint).config();
         try {
-            return exact.withInvertedLists(lists, probes);
+            if (k != null) {
+                base = base.with("evaluation.k", k.toString());
+            }
+            if (temperature != null) {
+                base = base.with("evaluation.temperature", temperature.toString());
+            }
+            if (lists != null) {
+                base = base.with("evaluation.lists", lists.toString());
+            }
+            if (probes != null) {
+                base = base.with("evaluation.probes", probes.toString());
+            }
+            if (features != null) {
+                base = base.with("evaluation.features", features);
+            }
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-    }
-
-    private Evaluation.Features features() {
-        if (features == null) {
-            // What the run's own monitor scored, so `npid knn` reproduces its final figure.
-            return checkpoint == null
-                    ? Evaluation.Features.EMBEDDING
-                    : Checkpoint.readConfig(Checkpoint.file(checkpoint)).knnFeatures();
-        }
-        try {
-            return Evaluation.Features.valueOf(features.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(
-                    spec.commandLine(),
-                    "--features: expected embedding or backbone, got '" + features + "'");
-        }
+        return base.evaluation();
     }
 }

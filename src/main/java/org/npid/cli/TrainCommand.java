@@ -5,10 +5,10 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.npid.config.TrainConfig;
 import org.npid.data.Datasets;
 import org.npid.train.EpochMetrics;
 import org.npid.train.NpidTraining;
-import org.npid.train.TrainConfig;
 import org.npid.train.TrainResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -149,8 +149,7 @@ final class TrainCommand implements Callable<Integer> {
             Path dir = Path.of(runDir != null ? runDir : TrainConfig.defaults().runDir());
             cfg =
                     withOverrides(
-                            org.npid.train.Checkpoint.readConfig(
-                                    dir.resolve(NpidTraining.CHECKPOINT)),
+                            org.npid.checkpoint.Checkpoint.readForInference(dir).config(),
                             overrides);
         } else if (chosen != null) {
             if (recipe == null) {
@@ -184,7 +183,7 @@ final class TrainCommand implements Callable<Integer> {
             if (!Double.isNaN(last.recomputedTop1())) {
                 out.printf(
                         "kNN top-1 (recomputed %s features): %s -> %.2f%%%n",
-                        cfg.knnFeatures().name().toLowerCase(java.util.Locale.ROOT),
+                        cfg.evaluation().features().name().toLowerCase(java.util.Locale.ROOT),
                         Double.isNaN(first.recomputedTop1()) || first == last
                                 ? "n/a"
                                 : String.format("%.2f%%", 100 * first.recomputedTop1()),

@@ -31,4 +31,13 @@ public interface ImageDataset {
     default boolean labeled() {
         return !classNames().isEmpty();
     }
+
+    /** Every sample's label, in order. */
+    default int[] labels() {
+        int[] labels = new int[size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = label(i);
+        }
+        return labels;
+    }
 }

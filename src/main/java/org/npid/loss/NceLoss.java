@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import java.util.SplittableRandom;
+import org.npid.config.ObjectiveConfig.NceScoring;
 import org.npid.memory.MemoryBank;
 
 /**
@@ -26,30 +27,16 @@ import org.npid.memory.MemoryBank;
  * − log(m/n))}.
  */
 public final class NceLoss implements InstanceObjective {
-    /** How the [B, m+1] scores are computed: both give the same numbers. */
-    public enum Scoring {
-        /** One [B, d]×[d, n] matmul against the whole bank, then pick the columns. */
-        MATMUL,
-        /** Gather the B×(m+1) rows, then a batched dot product (the official code's way). */
-        GATHER,
-        /**
-         * One set of m uniform noise indices per batch, shared by its images: each image still sees
-         * m uniform noise samples, but scoring is a [B, d]×[d, m] matmul over m gathered rows
-         * instead of the whole bank (about n/m times less work at n = 60,000, m = 4,096).
-         */
-        SHARED
-    }
-
     private final int noiseSamples;
     private final float temperature;
     private final double zMomentum;
-    private final Scoring scoring;
+    private final NceScoring scoring;
     private double logZ = Double.NaN;
 
     /**
      * @param zMomentum 0 for the paper's one-shot Z; in (0, 1) for a moving average of Z
      */
-    public NceLoss(int noiseSamples, float temperature, double zMomentum, Scoring scoring) {
+    public NceLoss(int noiseSamples, float temperature, double zMomentum, NceScoring scoring) {
         if (noiseSamples <= 0) {
             throw new IllegalArgumentException("nce noise samples must be positive");
         }
@@ -86,7 +73,7 @@ public final class NceLoss implements InstanceObjective {
         NDManager scope = v.getManager();
         int batch = Math.toIntExact(v.getShape().get(0));
         int n = bank.size();
-        if (scoring == Scoring.SHARED) {
+        if (scoring == NceScoring.SHARED) {
             return loss(sharedScores(v, indices, bank, rng).div(temperature), n, batch);
         }
         long[] cols = new long[batch * (noiseSamples + 1)];
@@ -125,7 +112,7 @@ public final class NceLoss implements InstanceObjective {
     }
 
     private NDArray score(NDArray v, NDArray colIdx, MemoryBank bank) {
-        if (scoring == Scoring.MATMUL) {
+        if (scoring == NceScoring.MATMUL) {
             NDArray all = v.matMul(bank.transposedForScoring(v.getManager()));
             return all.gather(colIdx, 1);
         }

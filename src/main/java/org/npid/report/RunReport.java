@@ -11,18 +11,17 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import org.npid.data.Datasets;
 import org.npid.data.ImageDataset;
-import org.npid.data.Split;
-import org.npid.eval.KnnClassifier;
+import org.npid.eval.KnnEvaluation;
 import org.npid.eval.KnnResult;
+import org.npid.eval.LabelledSplits;
+import org.npid.eval.TrainedModel;
 import org.npid.index.ExactIndex;
 import org.npid.index.Hit;
 import org.npid.index.Matrix;
 import org.npid.index.Pca;
 import org.npid.train.EpochMetrics;
 import org.npid.train.NpidTraining;
-import org.npid.train.TrainedModel;
 
 /**
  * Turns a run directory into one self-contained HTML page: loss and kNN against the epoch (the
@@ -46,35 +45,29 @@ public final class RunReport {
     /** Writes the report for {@code runDir}, evaluated on {@code data}; returns the HTML path. */
     public static Path write(Path runDir, Path data, Path html) {
         List<EpochMetrics> history = readMetrics(runDir.resolve(NpidTraining.METRICS));
-        ImageDataset train = Datasets.open(data, Split.TRAIN);
-        ImageDataset test = Datasets.open(data, Split.TEST);
-        if (!train.labeled() || !test.labeled()) {
-            throw new IllegalArgumentException(
-                    "the report needs labelled data: " + data + " has no labels");
-        }
+        LabelledSplits splits = LabelledSplits.open(data, "the report");
+        ImageDataset train = splits.train();
+        ImageDataset test = splits.test();
         List<String> classes = train.classNames();
         float[] trainFeatures;
         float[] testFeatures;
         int d;
         KnnResult knn;
-        int[] trainLabels = org.npid.train.Evaluation.labels(train);
-        int[] testLabels = org.npid.train.Evaluation.labels(test);
-        float knnTemperature;
-        try (TrainedModel model =
-                TrainedModel.load(runDir.resolve(NpidTraining.CHECKPOINT), train.channels())) {
-            trainFeatures = model.embed(train, 256, 2);
-            testFeatures = model.embed(test, 256, 2);
+        int[] testLabels = test.labels();
+        try (TrainedModel model = TrainedModel.load(runDir, train.channels())) {
+            trainFeatures = model.embed(train, KnnEvaluation.BATCH, 2);
+            testFeatures = model.embed(test, KnnEvaluation.BATCH, 2);
             d = trainFeatures.length / train.size();
-            knnTemperature = model.config().knnTemperature();
+            // The run's own evaluation, so the report's top-1 is the run's final figure.
             knn =
-                    new KnnClassifier(model.config().knnK(), knnTemperature)
+                    KnnEvaluation.of(model.config().evaluation(), 2)
                             .evaluate(
+                                    model.network(),
                                     model.manager(),
+                                    splits,
+                                    model.testTransform(),
                                     trainFeatures,
-                                    trainLabels,
-                                    testFeatures,
-                                    testLabels,
-                                    classes.size());
+                                    testFeatures);
         }
         StringBuilder h = new StringBuilder();
         h.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>npid report: ")

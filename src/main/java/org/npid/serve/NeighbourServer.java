@@ -19,10 +19,10 @@ import javax.imageio.ImageIO;
 import org.npid.data.DataException;
 import org.npid.data.ImageDataset;
 import org.npid.data.ImageFiles;
+import org.npid.eval.TrainedModel;
 import org.npid.index.ExactIndex;
 import org.npid.index.Hit;
 import org.npid.index.Matrix;
-import org.npid.train.TrainedModel;
 
 /**
  * A small local web page and JSON API over a trained model: pick a test image or upload one, and

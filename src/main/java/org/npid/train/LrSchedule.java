@@ -1,5 +1,7 @@
 package org.npid.train;
 
+import org.npid.config.OptimiserConfig.Schedule;
+
 /**
  * The learning rate as a function of training progress.
  *
@@ -11,13 +13,7 @@ package org.npid.train;
  *
  * Either can start with a linear warm-up over {@code warmupEpochs}.
  */
-public record LrSchedule(Kind kind, double baseLr, int epochs, double warmupEpochs) {
-    public enum Kind {
-        STEP,
-        COSINE,
-        CONSTANT
-    }
-
+public record LrSchedule(Schedule kind, double baseLr, int epochs, double warmupEpochs) {
     public LrSchedule {
         if (!(baseLr > 0)) {
             throw new IllegalArgumentException("lr must be positive, got " + baseLr);

@@ -2,6 +2,7 @@ package org.npid.train;
 
 import ai.djl.engine.Engine;
 import java.time.Instant;
+import org.npid.config.TrainConfig;
 import org.npid.data.ImageDataset;
 
 /**

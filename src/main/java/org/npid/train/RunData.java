@@ -1,50 +1,36 @@
 package org.npid.train;
 
+import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
+import org.npid.checkpoint.Checkpoint;
+import org.npid.config.TrainConfig;
 import org.npid.data.Datasets;
 import org.npid.data.ImageDataset;
 import org.npid.data.Split;
+import org.npid.data.TestTransform;
+import org.npid.eval.LabelledSplits;
 
 /**
  * The data of a run: the training set, the labelled test set used for kNN (null when there is
  * none), and the input normalisation. The mean and std are measured on the training images, so a
  * user's own folder is normalised as well as CIFAR-10 is; a resumed run reuses the stored ones.
  */
-record RunData(
-        ImageDataset train,
-        ImageDataset test,
-        int[] trainLabels,
-        int[] testLabels,
-        float[] mean,
-        float[] std,
-        int imageSize) {
+record RunData(ImageDataset train, ImageDataset test, float[] mean, float[] std, int imageSize) {
     private static final int STATS_SAMPLES = 10_000;
 
     static RunData open(TrainConfig config, Checkpoint.State stored) {
         Path path = Path.of(config.data());
         ImageDataset train = Datasets.open(path, Split.TRAIN);
         ImageDataset test = openTest(config, path, train);
-        float[] mean;
-        float[] std;
-        int size;
         if (stored != null) {
-            mean = stored.mean();
-            std = stored.std();
-            size = stored.imageSize();
-        } else {
-            float[][] stats = Datasets.channelStats(train, STATS_SAMPLES, config.seed());
-            mean = stats[0];
-            std = stats[1];
-            size = config.imageSize() > 0 ? config.imageSize() : train.image(0).width();
+            return new RunData(train, test, stored.mean(), stored.std(), stored.imageSize());
         }
-        return new RunData(
-                train,
-                test,
-                Evaluation.labels(train),
-                test == null ? null : Evaluation.labels(test),
-                mean,
-                std,
-                size);
+        float[][] stats = Datasets.channelStats(train, STATS_SAMPLES, config.seed());
+        int size =
+                config.augmentation().imageSize() > 0
+                        ? config.augmentation().imageSize()
+                        : train.image(0).width();
+        return new RunData(train, test, stats[0], stats[1], size);
     }
 
     private static ImageDataset openTest(TrainConfig config, Path path, ImageDataset train) {
@@ -54,5 +40,21 @@ record RunData(
         ImageDataset test = Datasets.open(path, Split.TEST);
         boolean sameImages = test.size() == train.size() && test.source(0).equals(train.source(0));
         return sameImages ? null : test;
+    }
+
+    /** Both splits when kNN can be measured (a labelled test set beside labelled training data). */
+    LabelledSplits labelled() {
+        return test != null && train.labeled() && test.labeled()
+                ? new LabelledSplits(train, test)
+                : null;
+    }
+
+    TestTransform testTransform() {
+        return new TestTransform(imageSize, mean, std);
+    }
+
+    /** One image, for initialising the network. */
+    Shape inputShape() {
+        return new Shape(1, train.channels(), imageSize, imageSize);
     }
 }

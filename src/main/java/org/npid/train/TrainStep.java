@@ -4,10 +4,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.SplittableRandom;
 import org.npid.data.Batch;
 import org.npid.loss.InstanceObjective;
@@ -64,11 +67,74 @@ public final class TrainStep {
     }
 
     /**
+     * Runs the step of ({@code epoch}, {@code step}) with its own random stream and returns its
+     * loss; stops the run with a clear message if the loss is not finite. A step whose loss is not
+     * finite updates nothing, so when every weight and batch-norm statistic is still finite it is
+     * run once more: a rare non-finite loss that the same step, resumed from the checkpoint, does
+     * not repeat (seen twice in 10-epoch runs) costs one step, not the run.
+     */
+    public float runOrStop(
+            Batch batch,
+            long seed,
+            int epoch,
+            int step,
+            double lr,
+            Path lastGood,
+            TrainListener listener) {
+        float loss = run(batch, new SplittableRandom(mix(seed, epoch, step)));
+        String where = " at epoch " + (epoch + 1) + ", step " + (step + 1);
+        if (!Float.isFinite(loss) && allFinite(trainer.getModel().getBlock())) {
+            listener.onMessage(
+                    "the loss became "
+                            + loss
+                            + where
+                            + " with every weight finite; running the step again");
+            loss = run(batch, new SplittableRandom(mix(seed, epoch, step)));
+        }
+        if (!Float.isFinite(loss)) {
+            throw new TrainingException(
+                    "the loss became "
+                            + loss
+                            + where
+                            + " (lr "
+                            + lr
+                            + "). Nothing from this step was saved; "
+                            + (Files.exists(lastGood)
+                                    ? "the last good checkpoint is "
+                                            + lastGood
+                                            + ". Lower --lr or raise the temperature, then"
+                                            + " --resume."
+                                    : "no checkpoint was written yet. Lower --lr or raise the"
+                                            + " temperature, then start again."));
+        }
+        return loss;
+    }
+
+    /** The phases of a step, in order, as {@link PhaseClock} sees them. */
+    public enum Phase {
+        /** Network forward pass (includes input copy and zeroing gradients). */
+        FORWARD,
+        /** The NPID objective: scoring against the bank and the loss. */
+        LOSS,
+        /** Backward through loss and network. */
+        BACKWARD,
+        /** The SGD update of every parameter. */
+        OPTIMIZER,
+        /** The memory-bank momentum update. */
+        BANK_UPDATE
+    }
+
+    /** Receives the time of each phase of a step, for the benchmark. */
+    public interface PhaseClock {
+        void add(Phase phase, long nanos);
+    }
+
+    /**
      * As {@link #run(Batch, SplittableRandom)}, adding the time of each phase to {@code profile}
      * (may be null). On CPU every native op completes before it returns, so the clock between
      * phases measures them.
      */
-    public float run(Batch batch, SplittableRandom rng, StepProfile profile) {
+    public float run(Batch batch, SplittableRandom rng, PhaseClock profile) {
         long t0 = System.nanoTime();
         zeroGradients();
         try (NDManager scope = trainer.getManager().newSubManager()) {
@@ -98,9 +164,9 @@ public final class TrainStep {
                 collector.backward(total);
                 long t3 = System.nanoTime();
                 if (profile != null) {
-                    profile.add(StepProfile.Phase.FORWARD, t1 - t0);
-                    profile.add(StepProfile.Phase.LOSS, t2 - t1);
-                    profile.add(StepProfile.Phase.BACKWARD, t3 - t2);
+                    profile.add(Phase.FORWARD, t1 - t0);
+                    profile.add(Phase.LOSS, t2 - t1);
+                    profile.add(Phase.BACKWARD, t3 - t2);
                 }
             }
             long t4 = System.nanoTime();
@@ -109,11 +175,32 @@ public final class TrainStep {
             bank.update(indices, v, bankMomentum);
             long t6 = System.nanoTime();
             if (profile != null) {
-                profile.add(StepProfile.Phase.OPTIMIZER, t5 - t4);
-                profile.add(StepProfile.Phase.BANK_UPDATE, t6 - t5);
+                profile.add(Phase.OPTIMIZER, t5 - t4);
+                profile.add(Phase.BANK_UPDATE, t6 - t5);
             }
             return loss;
         }
+    }
+
+    /**
+     * Whether every parameter of {@code block}, batch-norm running statistics included, is finite.
+     */
+    static boolean allFinite(Block block) {
+        for (var p : block.getParameters().values()) {
+            NDArray w = p.getArray();
+            if (w.isNaN().any().getBoolean() || w.isInfinite().any().getBoolean()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A seed for the random stream of one (epoch, step), independent of all others. */
+    static long mix(long seed, int epoch, int step) {
+        long z = seed + 0x9E3779B97F4A7C15L * (((long) epoch << 32) + step + 1);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     /**

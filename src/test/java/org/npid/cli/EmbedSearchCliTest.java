@@ -10,10 +10,10 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.npid.fixtures.SyntheticIdx;
 import org.npid.index.Matrix;
 import org.npid.index.Npy;
 import org.npid.index.UnitVectors;
-import org.npid.train.SyntheticIdx;
 
 class EmbedSearchCliTest {
     @TempDir Path tmp;

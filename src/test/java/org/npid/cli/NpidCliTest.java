@@ -50,7 +50,7 @@ class NpidCliTest {
 
     @Test
     void idxDataWithoutARecipeTrainsWithFmnistShort() throws Exception {
-        Path data = org.npid.train.SyntheticIdx.write(tmp.resolve("d"), 8, 2, 16, 3);
+        Path data = org.npid.fixtures.SyntheticIdx.write(tmp.resolve("d"), 8, 2, 16, 3);
         String out =
                 run(
                         0,

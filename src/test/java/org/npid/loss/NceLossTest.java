@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.npid.config.ObjectiveConfig.NceScoring;
 import org.npid.memory.MemoryBank;
 
 class NceLossTest {
@@ -58,7 +59,7 @@ class NceLossTest {
         long[] idx = {3, 5};
         try (NDManager m = NDManager.newBaseManager();
                 MemoryBank bank = MemoryBank.fromArray(m, bankRows, N, D, 0.5f, false)) {
-            NceLoss nce = new NceLoss(M, TAU, 0, NceLoss.Scoring.MATMUL);
+            NceLoss nce = new NceLoss(M, TAU, 0, NceScoring.MATMUL);
             NDArray va = m.create(v, new Shape(2, D));
             float loss1 = nce.loss(va, m.create(idx), bank, new SplittableRandom(99)).getFloat();
             double[] e1 = expected(bankRows, v, idx, 99, Double.NaN);
@@ -79,7 +80,7 @@ class NceLossTest {
         long[] idx = {0, 1};
         try (NDManager m = NDManager.newBaseManager();
                 MemoryBank bank = MemoryBank.fromArray(m, bankRows, N, D, 0.5f, false)) {
-            NceLoss nce = new NceLoss(M, TAU, 0.9, NceLoss.Scoring.MATMUL);
+            NceLoss nce = new NceLoss(M, TAU, 0.9, NceScoring.MATMUL);
             NDArray va = m.create(v, new Shape(2, D));
             nce.loss(va, m.create(idx), bank, new SplittableRandom(1));
             double z1 = expected(bankRows, v, idx, 1, Double.NaN)[1];
@@ -96,7 +97,7 @@ class NceLossTest {
         long[] idx = {0, 2, 4};
         float[][] grads = new float[2][];
         float[] losses = new float[2];
-        NceLoss.Scoring[] modes = NceLoss.Scoring.values();
+        NceScoring[] modes = NceScoring.values();
         for (int k = 0; k < 2; k++) {
             try (NDManager m = NDManager.newBaseManager();
                     MemoryBank bank = MemoryBank.fromArray(m, bankRows, N, D, 0.5f, false)) {
@@ -155,7 +156,7 @@ class NceLossTest {
         try (NDManager m = NDManager.newBaseManager();
                 MemoryBank bank = MemoryBank.fromArray(m, bankRows, N, D, 0.5f, false)) {
             float loss =
-                    new NceLoss(M, TAU, 0, NceLoss.Scoring.SHARED)
+                    new NceLoss(M, TAU, 0, NceScoring.SHARED)
                             .loss(
                                     m.create(v, new Shape(2, D)),
                                     m.create(idx),
@@ -168,7 +169,7 @@ class NceLossTest {
 
     @Test
     void stateRoundTripsLogZ() {
-        NceLoss nce = new NceLoss(M, TAU, 0, NceLoss.Scoring.MATMUL);
+        NceLoss nce = new NceLoss(M, TAU, 0, NceScoring.MATMUL);
         assertThat(nce.state()).isNaN();
         nce.restore(Math.log(42));
         assertThat(nce.normaliser()).isCloseTo(42, within(1e-9));

@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.npid.train.NpidTraining;
-import org.npid.train.SyntheticIdx;
-import org.npid.train.TrainConfig;
-import org.npid.train.TrainListener;
+import org.npid.fixtures.SyntheticIdx;
+import org.npid.fixtures.TinyRun;
 
 class RunReportTest {
     @TempDir Path tmp;
@@ -19,30 +16,7 @@ class RunReportTest {
     void rendersASelfContainedPage() throws Exception {
         Path data = SyntheticIdx.write(tmp.resolve("d"), 24, 8, 16, 9);
         Path run = tmp.resolve("run");
-        NpidTraining.run(
-                TrainConfig.resolve(
-                        (java.io.InputStream) null,
-                        Map.of(
-                                "data",
-                                data.toString(),
-                                "run_dir",
-                                run.toString(),
-                                "width",
-                                "0.125",
-                                "embedding_dim",
-                                "16",
-                                "epochs",
-                                "2",
-                                "batch_size",
-                                "32",
-                                "objective",
-                                "softmax",
-                                "knn_k",
-                                "10",
-                                "workers",
-                                "1")),
-                false,
-                TrainListener.NONE);
+        TinyRun.run(data, run, 2);
         Path html = RunReport.write(run, data, tmp.resolve("r.html"));
         String page = Files.readString(html);
         assertThat(page).startsWith("<!doctype html>").endsWith("</html>\n");

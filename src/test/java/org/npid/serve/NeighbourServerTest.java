@@ -10,7 +10,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,11 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.npid.data.Datasets;
 import org.npid.data.Split;
-import org.npid.train.NpidTraining;
-import org.npid.train.SyntheticIdx;
-import org.npid.train.TrainConfig;
-import org.npid.train.TrainListener;
-import org.npid.train.TrainedModel;
+import org.npid.eval.TrainedModel;
+import org.npid.fixtures.SyntheticIdx;
+import org.npid.fixtures.TinyRun;
 
 class NeighbourServerTest {
     @TempDir static Path tmp;
@@ -34,30 +31,7 @@ class NeighbourServerTest {
     static void start() throws Exception {
         Path data = SyntheticIdx.write(tmp.resolve("d"), 16, 4, 16, 2);
         Path run = tmp.resolve("run");
-        NpidTraining.run(
-                TrainConfig.resolve(
-                        (java.io.InputStream) null,
-                        Map.of(
-                                "data",
-                                data.toString(),
-                                "run_dir",
-                                run.toString(),
-                                "width",
-                                "0.125",
-                                "embedding_dim",
-                                "16",
-                                "epochs",
-                                "1",
-                                "batch_size",
-                                "16",
-                                "objective",
-                                "softmax",
-                                "knn_k",
-                                "5",
-                                "workers",
-                                "1")),
-                false,
-                TrainListener.NONE);
+        TinyRun.run(data, run, 1, "batch_size", "16", "knn_k", "5");
         model = TrainedModel.load(run, 1);
         server =
                 NeighbourServer.start(

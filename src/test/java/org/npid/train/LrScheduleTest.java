@@ -5,12 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import org.junit.jupiter.api.Test;
+import org.npid.config.OptimiserConfig.Schedule;
 
 class LrScheduleTest {
 
     @Test
     void stepScheduleDropsAtEpochs120And160LikeTheOfficialScript() {
-        LrSchedule s = new LrSchedule(LrSchedule.Kind.STEP, 0.03, 200, 0);
+        LrSchedule s = new LrSchedule(Schedule.STEP, 0.03, 200, 0);
         assertThat(s.at(0, 0, 10)).isEqualTo(0.03);
         assertThat(s.at(119, 9, 10)).isCloseTo(0.03, within(1e-12));
         assertThat(s.at(120, 0, 10)).isCloseTo(0.003, within(1e-12));
@@ -20,7 +21,7 @@ class LrScheduleTest {
 
     @Test
     void cosineIsHalfAtMidpointAndWarmupRampsLinearly() {
-        LrSchedule s = new LrSchedule(LrSchedule.Kind.COSINE, 0.1, 10, 1);
+        LrSchedule s = new LrSchedule(Schedule.COSINE, 0.1, 10, 1);
         assertThat(s.at(5, 0, 4)).isCloseTo(0.05, within(1e-12));
         // Warm-up: step 0 of 4 in epoch 0 runs at 1/4 of the cosine value.
         assertThat(s.at(0, 0, 4)).isCloseTo(0.1 * 0.25, within(1e-4));
@@ -30,7 +31,6 @@ class LrScheduleTest {
 
     @Test
     void rejectsNonPositiveRate() {
-        assertThatThrownBy(() -> new LrSchedule(LrSchedule.Kind.STEP, 0, 1, 0))
-                .hasMessageContaining("lr");
+        assertThatThrownBy(() -> new LrSchedule(Schedule.STEP, 0, 1, 0)).hasMessageContaining("lr");
     }
 }

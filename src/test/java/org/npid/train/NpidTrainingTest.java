@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDManager;
-import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -16,8 +15,13 @@ import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.npid.checkpoint.Checkpoint;
+import org.npid.config.TrainConfig;
+import org.npid.eval.KnnEvaluation;
 import org.npid.eval.KnnResult;
-import org.npid.memory.MemoryBank;
+import org.npid.eval.LabelledSplits;
+import org.npid.eval.TrainedModel;
+import org.npid.fixtures.SyntheticIdx;
 
 class NpidTrainingTest {
     @TempDir static Path tmp;
@@ -221,54 +225,6 @@ class NpidTrainingTest {
     }
 
     @Test
-    void networkBankInitStartsFromTheUntrainedEmbeddingsNotNoise() throws Exception {
-        // 192 images, one step at bank momentum 0.99 leaves every row close to where it started.
-        Map<String, String> oneStep =
-                Map.of(
-                        "epochs",
-                        "1",
-                        "max_steps_per_epoch",
-                        "1",
-                        "bank_momentum",
-                        "0.99",
-                        "knn_recompute_at_end",
-                        "false");
-        Map<String, String> network = new HashMap<>(oneStep);
-        network.put("bank_init", "network");
-        double random = meanCosine(bankAfter(config(tmp.resolve("init-random"), oneStep)));
-        double fromNet = meanCosine(bankAfter(config(tmp.resolve("init-network"), network)));
-        // 32-d random unit vectors are near-orthogonal; an untrained CNN maps all images close
-        // together, and the bank must start from there.
-        assertThat(random).isBetween(-0.1, 0.1);
-        assertThat(fromNet).isGreaterThan(0.5);
-    }
-
-    private static float[] bankAfter(TrainConfig c) throws Exception {
-        TrainResult r = NpidTraining.run(c, false, TrainListener.NONE);
-        try (NDManager m = NDManager.newBaseManager();
-                MemoryBank bank = MemoryBank.random(m, 192, 32, 0.5f, false, 1)) {
-            bank.load(new ByteArrayInputStream(entry(r.checkpoint(), Checkpoint.BANK)));
-            return bank.toFloatArray();
-        }
-    }
-
-    private static double meanCosine(float[] rows) {
-        int d = 32;
-        int n = rows.length / d;
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            for (int j = i + 1; j < n; j++) {
-                double dot = 0;
-                for (int c = 0; c < d; c++) {
-                    dot += rows[i * d + c] * rows[j * d + c];
-                }
-                sum += dot;
-            }
-        }
-        return sum / (n * (n - 1) / 2.0);
-    }
-
-    @Test
     void mlpHeadRunScoresTheBackboneAndItsCheckpointGivesTheSameKnn() {
         TrainConfig c =
                 config(
@@ -278,16 +234,11 @@ class NpidTrainingTest {
         assertThat(r.last().recomputedTop1()).isGreaterThan(0.5);
         // The monitor's final figure is the backbone kNN that `npid knn --features backbone`
         // computes from the saved checkpoint (same k and τ).
-        KnnResult again =
-                Evaluation.knn(
-                        r.checkpoint(),
-                        data,
-                        c.knnK(),
-                        c.knnTemperature(),
-                        1,
-                        Evaluation.Features.BACKBONE);
-        assertThat(again.top1()).isEqualTo(r.last().recomputedTop1());
         try (TrainedModel model = TrainedModel.load(r.checkpoint(), 1)) {
+            KnnResult again =
+                    model.knn(
+                            LabelledSplits.open(data, "kNN"), KnnEvaluation.of(c.evaluation(), 1));
+            assertThat(again.top1()).isEqualTo(r.last().recomputedTop1());
             assertThat(model.network().head().kind()).isEqualTo(org.npid.model.Head.MLP);
         }
     }
@@ -298,9 +249,9 @@ class NpidTrainingTest {
             ai.djl.nn.core.Linear linear = ai.djl.nn.core.Linear.builder().setUnits(3).build();
             linear.initialize(
                     m, ai.djl.ndarray.types.DataType.FLOAT32, new ai.djl.ndarray.types.Shape(2, 4));
-            assertThat(NpidTraining.allFinite(linear)).isTrue();
+            assertThat(TrainStep.allFinite(linear)).isTrue();
             linear.getParameters().get("bias").getArray().set(new float[] {0, Float.NaN, 0});
-            assertThat(NpidTraining.allFinite(linear)).isFalse();
+            assertThat(TrainStep.allFinite(linear)).isFalse();
         }
     }
 

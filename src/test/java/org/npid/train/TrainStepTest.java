@@ -9,6 +9,7 @@ import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.npid.config.ObjectiveConfig.NceScoring;
 import org.npid.data.Batch;
 import org.npid.loss.NceLoss;
 import org.npid.loss.ProximalTerm;
@@ -36,7 +37,7 @@ class TrainStepTest {
                             new TrainStep(
                                     trainer,
                                     bank,
-                                    new NceLoss(8, 0.07f, 0.9, NceLoss.Scoring.MATMUL),
+                                    new NceLoss(8, 0.07f, 0.9, NceScoring.MATMUL),
                                     new ProximalTerm(0.1f));
                     SplittableRandom rng = new SplittableRandom(1);
                     step.run(batch(rng), rng);

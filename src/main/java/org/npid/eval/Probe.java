@@ -1,4 +1,4 @@
-package org.npid.train;
+package org.npid.eval;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -15,7 +15,6 @@ import org.npid.data.BatchLoader;
 import org.npid.data.Datasets;
 import org.npid.data.ImageDataset;
 import org.npid.data.Split;
-import org.npid.eval.LinearProbe;
 
 /**
  * Linear probes on frozen features of every stage of a trained network (stem, layer1 … layer4, the

@@ -1,4 +1,4 @@
-package org.npid.train;
+package org.npid.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,23 +7,31 @@ import static org.assertj.core.api.Assertions.within;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.npid.config.EvaluationConfig;
+import org.npid.config.TrainConfig;
 import org.npid.data.Datasets;
 import org.npid.data.Image;
 import org.npid.data.ImageDataset;
 import org.npid.data.Split;
 import org.npid.data.TestData;
-import org.npid.eval.KnnClassifier;
-import org.npid.eval.KnnResult;
+import org.npid.fixtures.SyntheticIdx;
+import org.npid.fixtures.TinyRun;
 
-class EvaluationTest {
+class KnnEvaluationTest {
     @TempDir Path tmp;
+
+    private static KnnEvaluation evaluation(String key, String value) {
+        EvaluationConfig c =
+                TrainConfig.defaults().with("evaluation.k", "10").with(key, value).evaluation();
+        return KnnEvaluation.of(c, 1);
+    }
 
     @Test
     void rawPixelBaselineSeparatesPatternsThatDifferPixelByPixel() throws Exception {
         // Four stripe/checker/disc classes in four phases each: every test image has training
         // images of its class and phase, so its nearest neighbour by pixel cosine is one of them.
         Path data = SyntheticIdx.write(tmp.resolve("d"), 24, 8, 16, 3);
-        KnnResult r = Evaluation.rawPixelKnn(data, 5, 0.07f);
+        KnnResult r = RawPixels.knn(data, 5, 0.07f);
         assertThat(r.nn1()).isEqualTo(1.0);
         assertThat(r.top1()).isEqualTo(1.0);
         assertThat(r.predictions()).hasSize(8 * SyntheticIdx.CLASSES);
@@ -34,11 +42,11 @@ class EvaluationTest {
         Image[] images = {
             new Image(2, 1, 1, new byte[] {3, 4}), new Image(1, 1, 1, new byte[] {9})
         };
-        assertThat(Evaluation.pixelVectors(TestData.memory(images[0]), "x"))
+        assertThat(RawPixels.unitRows(TestData.memory(images[0]), "x"))
                 .containsExactly(new float[] {0.6f, 0.8f}, within(1e-6f));
         assertThatThrownBy(
                         () ->
-                                Evaluation.pixelVectors(
+                                RawPixels.unitRows(
                                         TestData.memory(images), "neighbour_source: pixels"))
                 .hasMessageContaining("mem#1 has 1 pixel values, the first image 2")
                 .hasMessageContaining("neighbour_source: pixels needs images of one size");
@@ -60,34 +68,51 @@ class EvaluationTest {
                 }
                 assertThat(sq).isCloseTo(1.0, within(1e-4));
             }
+            KnnResult r =
+                    m.knn(
+                            LabelledSplits.open(data, "kNN"),
+                            evaluation("evaluation.features", "backbone"));
+            // Four texture classes: pooled conv features of even a one-epoch network separate
+            // them far above the 25 % chance.
+            assertThat(r.top1()).isGreaterThan(0.5);
+            assertThat(r.predictions()).hasSize(8 * SyntheticIdx.CLASSES);
         }
-        KnnResult r = Evaluation.knn(ckpt, data, 10, 0.07f, 1, Evaluation.Features.BACKBONE);
-        // Four texture classes: pooled conv features of even a one-epoch network separate them
-        // far above the 25 % chance.
-        assertThat(r.top1()).isGreaterThan(0.5);
-        assertThat(r.predictions()).hasSize(8 * SyntheticIdx.CLASSES);
     }
 
     @Test
     void invertedListsProbingEveryCellAgreeWithExactKnn() throws Exception {
         Path data = SyntheticIdx.write(tmp.resolve("ivf"), 32, 8, 16, 6);
         Path ckpt = TinyRun.checkpoint(data, tmp.resolve("ivf-run"));
-        KnnClassifier exact = new KnnClassifier(10, 0.07f);
-        KnnResult a = Evaluation.knn(ckpt, data, exact, 1, Evaluation.Features.EMBEDDING);
-        KnnResult b =
-                Evaluation.knn(
-                        ckpt,
-                        data,
-                        exact.withInvertedLists(4, 4),
-                        1,
-                        Evaluation.Features.EMBEDDING);
-        assertThat(b.predictions()).containsExactly(a.predictions());
-        assertThat(b.top1()).isEqualTo(a.top1());
+        LabelledSplits splits = LabelledSplits.open(data, "kNN");
+        try (TrainedModel m = TrainedModel.load(ckpt, 1)) {
+            KnnResult a = m.knn(splits, evaluation("evaluation.probes", "0"));
+            KnnResult b =
+                    m.knn(
+                            splits,
+                            KnnEvaluation.of(
+                                    TrainConfig.defaults()
+                                            .with("evaluation.k", "10")
+                                            .with("evaluation.lists", "4")
+                                            .with("evaluation.probes", "4")
+                                            .evaluation(),
+                                    1));
+            assertThat(b.predictions()).containsExactly(a.predictions());
+            assertThat(b.top1()).isEqualTo(a.top1());
+        }
+    }
+
+    @Test
+    void aCheckpointOfOneKindOfImageRefusesTheOther() throws Exception {
+        Path data = SyntheticIdx.write(tmp.resolve("g"), 16, 4, 16, 7);
+        Path ckpt = TinyRun.checkpoint(data, tmp.resolve("g-run"));
+        assertThatThrownBy(() -> TrainedModel.load(ckpt, 3))
+                .hasMessageContaining("trained on 1-channel (grayscale) images")
+                .hasMessageContaining("3-channel (colour)");
     }
 
     @Test
     void rawPixelBaselineNeedsLabels() {
-        assertThatThrownBy(() -> Evaluation.rawPixelKnn(tmp.resolve("missing"), 5, 0.07f))
+        assertThatThrownBy(() -> RawPixels.knn(tmp.resolve("missing"), 5, 0.07f))
                 .isInstanceOf(RuntimeException.class)
                 .hasMessageContaining("missing");
     }

@@ -1,11 +1,15 @@
-package org.npid.train;
+package org.npid.eval;
 
 import ai.djl.Model;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
+import org.npid.checkpoint.Checkpoint;
+import org.npid.config.TrainConfig;
 import org.npid.data.ImageDataset;
 import org.npid.data.TestTransform;
-import org.npid.eval.FeatureExtractor;
+import org.npid.data.TrainAugmentation;
 import org.npid.model.Devices;
 import org.npid.model.NpidNet;
 
@@ -28,29 +32,43 @@ public final class TrainedModel implements AutoCloseable {
 
     /**
      * Loads {@code checkpoint} (a file, or a run directory holding last.ckpt) for inference, with
-     * the averaged weights when the run kept an average.
-     *
-     * @param channels input channels of the data it will embed (as at training time)
+     * the averaged weights when the run kept an average. The input channels are the ones the run
+     * was trained with.
      */
-    public static TrainedModel load(Path checkpoint, int channels) {
-        Path file = Checkpoint.file(checkpoint);
-        TrainConfig config = Checkpoint.readConfig(file);
-        Checkpoint.State state = Checkpoint.readState(file);
-        NpidNet net = NpidNet.create(config.model(channels));
+    public static TrainedModel load(Path checkpoint) {
+        Checkpoint saved = Checkpoint.readForInference(checkpoint);
+        TrainConfig config = saved.config();
+        Checkpoint.State state = saved.state();
+        int channels = state.mean().length;
+        NpidNet net = NpidNet.create(config.model().forChannels(channels));
         Model model = Model.newInstance("npid-eval", Devices.best());
         model.setBlock(net);
         net.initialize(
                 model.getNDManager(),
-                ai.djl.ndarray.types.DataType.FLOAT32,
+                DataType.FLOAT32,
                 new Shape(1, channels, state.imageSize(), state.imageSize()));
-        Checkpoint.loadInferenceWeights(file, net, model.getNDManager());
+        saved.loadInferenceWeights(net, model.getNDManager());
         return new TrainedModel(model, net, config, state);
     }
 
-    /** The input channels the checkpoint's network was trained with (from its parameters). */
-    public static int channelsOf(Path file) {
-        Checkpoint.State state = Checkpoint.readState(file);
-        return state.mean().length;
+    /**
+     * As {@link #load(Path)}, for data of {@code channels} channels: an error that says what to do
+     * when the checkpoint was trained on the other kind of image.
+     */
+    public static TrainedModel load(Path checkpoint, int channels) {
+        TrainedModel m = load(checkpoint);
+        try {
+            m.requireChannels(channels, "the data");
+        } catch (IllegalArgumentException e) {
+            m.close();
+            throw e;
+        }
+        return m;
+    }
+
+    /** The input channels the checkpoint's network was trained with. */
+    public static int channelsOf(Path checkpoint) {
+        return Checkpoint.readForInference(checkpoint).state().mean().length;
     }
 
     public NpidNet network() {
@@ -65,7 +83,7 @@ public final class TrainedModel implements AutoCloseable {
         return state.imageSize();
     }
 
-    public ai.djl.ndarray.NDManager manager() {
+    public NDManager manager() {
         return model.getNDManager();
     }
 
@@ -74,21 +92,37 @@ public final class TrainedModel implements AutoCloseable {
         return new TestTransform(state.imageSize(), state.mean(), state.std());
     }
 
+    /** Weighted kNN of {@code data}'s test split against its recomputed training features. */
+    public KnnResult knn(LabelledSplits data, KnnEvaluation evaluation) {
+        requireChannels(data.train().channels(), data.train().source(0));
+        requireChannels(data.test().channels(), data.test().source(0));
+        return evaluation.evaluate(net, manager(), data, testTransform());
+    }
+
     /** Row-major [n, d] embeddings of a whole data set. */
     public float[] embed(ImageDataset data, int batchSize, int workers) {
-        embedCheck(data);
+        requireChannels(data.channels(), data.source(0));
         return new FeatureExtractor(net, batchSize, workers)
                 .extract(model.getNDManager(), data, testTransform());
     }
 
-    private void embedCheck(ImageDataset data) {
-        if (data.channels() != net.config().inChannels()) {
+    private void requireChannels(int channels, String what) {
+        int trained = net.config().inChannels();
+        if (channels != trained) {
             throw new IllegalArgumentException(
-                    "the model takes "
-                            + net.config().inChannels()
-                            + "-channel images but the data has "
-                            + data.channels());
+                    "the model was trained on "
+                            + kind(trained)
+                            + " images but "
+                            + what
+                            + " is "
+                            + kind(channels)
+                            + ": use a checkpoint trained on this kind of image, or convert the"
+                            + " images");
         }
+    }
+
+    private static String kind(int channels) {
+        return channels == 1 ? "1-channel (grayscale)" : channels + "-channel (colour)";
     }
 
     /**
@@ -97,11 +131,14 @@ public final class TrainedModel implements AutoCloseable {
      * so the same seed gives the same rows.
      */
     public float[] embedViews(ImageDataset data, int views, long seed, int batchSize, int workers) {
-        embedCheck(data);
+        requireChannels(data.channels(), data.source(0));
         if (views < 1) {
             throw new IllegalArgumentException("views must be >= 1, got " + views);
         }
-        var aug = NpidTraining.augmentation(config, state.imageSize(), state.mean(), state.std());
+        var aug =
+                new TrainAugmentation(
+                        config.augmentation()
+                                .forImages(state.imageSize(), state.mean(), state.std()));
         FeatureExtractor fx = new FeatureExtractor(net, batchSize, workers);
         float[] out = null;
         for (int view = 0; view < views; view++) {
@@ -119,7 +156,7 @@ public final class TrainedModel implements AutoCloseable {
      * embedding head) of a whole data set: the representation below the 128-d embedding.
      */
     public float[] embedBackbone(ImageDataset data, int batchSize, int workers) {
-        embedCheck(data);
+        requireChannels(data.channels(), data.source(0));
         return new FeatureExtractor(net.backbone(), batchSize, workers)
                 .extractUnitRows(model.getNDManager(), data, testTransform());
     }

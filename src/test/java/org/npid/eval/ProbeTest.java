@@ -1,4 +1,4 @@
-package org.npid.train;
+package org.npid.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.npid.fixtures.SyntheticIdx;
+import org.npid.fixtures.TinyRun;
 
 class ProbeTest {
     @TempDir Path tmp;

@@ -1,4 +1,4 @@
-package org.npid.train;
+package org.npid.eval;
 
 import java.io.BufferedWriter;
 import java.io.IOException;

@@ -1,0 +1,335 @@
+package org.npid.checkpoint;
+
+import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+import org.npid.config.TrainConfig;
+
+/**
+ * The checkpoint file: named entries in one zip (the resolved config, the loop state, the network's
+ * parameters, the memory bank, the optimiser's momentum buffers, the weight average and the
+ * neighbour table when the run keeps them). Written to a temporary file, synced, then renamed over
+ * the old one, so a crash or a full disk never leaves a half-written checkpoint in place of a good
+ * one. Read in one pass; what each entry means belongs to its owner (the training state, or the
+ * inference loader).
+ */
+public final class Checkpoint {
+    /** The checkpoint file inside a run directory. */
+    public static final String FILE = "last.ckpt";
+
+    public static final String CONFIG = "config.yaml";
+    public static final String STATE = "state.json";
+    public static final String MODEL = "model.params";
+    public static final String BANK = "bank.ndlist";
+    public static final String OPTIMIZER = "optimizer.ndlist";
+    public static final String AVERAGE = "average.ndlist";
+    public static final String NEIGHBOURS = "neighbours.bin";
+
+    /** What inference needs: everything but the bank and the optimiser's buffers. */
+    private static final Set<String> INFERENCE = Set.of(CONFIG, STATE, MODEL, AVERAGE);
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * Where the loop stands: the next epoch and step to run, the objective's state (NCE's log Z),
+     * the running loss of a part-done epoch, and the input normalisation, which evaluation must
+     * reuse. Stored as {@code state.json}.
+     */
+    public record State(
+            int epoch,
+            int step,
+            double objectiveState,
+            double lossSum,
+            long lossCount,
+            float[] mean,
+            float[] std,
+            int imageSize) {}
+
+    /** Writes one entry's bytes. */
+    public interface EntryWriter {
+        void write(OutputStream out) throws IOException;
+    }
+
+    private final Path file;
+    private final Map<String, byte[]> entries;
+
+    private Checkpoint(Path file, Map<String, byte[]> entries) {
+        this.file = file;
+        this.entries = entries;
+    }
+
+    /**
+     * The checkpoint file a user named: the file itself, or the last.ckpt of a run directory.
+     *
+     * @param fileOrRunDir a checkpoint or a run directory
+     * @return the checkpoint file
+     */
+    public static Path file(Path fileOrRunDir) {
+        return Files.isDirectory(fileOrRunDir) ? fileOrRunDir.resolve(FILE) : fileOrRunDir;
+    }
+
+    /** Reads every entry of a checkpoint (or of a run directory's last.ckpt) in one pass. */
+    public static Checkpoint read(Path fileOrRunDir) {
+        return read(file(fileOrRunDir), null);
+    }
+
+    /** Reads what inference needs (config, state, weights), skipping the bank and optimiser. */
+    public static Checkpoint readForInference(Path fileOrRunDir) {
+        return read(file(fileOrRunDir), INFERENCE);
+    }
+
+    private static Checkpoint read(Path file, Set<String> wanted) {
+        Map<String, byte[]> entries = new HashMap<>();
+        try (ZipInputStream zip =
+                new ZipInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+            ZipEntry e;
+            while ((e = zip.getNextEntry()) != null) {
+                if (wanted == null || wanted.contains(e.getName())) {
+                    entries.put(e.getName(), zip.readAllBytes());
+                }
+            }
+        } catch (NoSuchFileException e) {
+            throw new CheckpointException(
+                    "checkpoint " + file + " does not exist: pass the last.ckpt of a run directory",
+                    e);
+        } catch (IOException e) {
+            throw corrupt(file, e);
+        }
+        Checkpoint c = new Checkpoint(file, entries);
+        c.bytes(CONFIG);
+        c.bytes(STATE);
+        return c;
+    }
+
+    /** Where it was read from. */
+    public Path path() {
+        return file;
+    }
+
+    /** Whether the checkpoint holds {@code name}. */
+    public boolean has(String name) {
+        return entries.containsKey(name);
+    }
+
+    /** One entry's bytes; an error naming the file when it is missing. */
+    public byte[] bytes(String name) {
+        byte[] b = entries.get(name);
+        if (b == null) {
+            throw new CheckpointException(
+                    "checkpoint " + file + " has no " + name + ": it is not an npid checkpoint");
+        }
+        return b;
+    }
+
+    /** One entry as a stream. */
+    public InputStream stream(String name) {
+        return new ByteArrayInputStream(bytes(name));
+    }
+
+    /** The config the run was trained with. */
+    public TrainConfig config() {
+        return TrainConfig.fromYaml(new String(bytes(CONFIG), StandardCharsets.UTF_8));
+    }
+
+    /** The loop state. */
+    public State state() {
+        try {
+            return JSON.readValue(bytes(STATE), State.class);
+        } catch (IOException e) {
+            throw corrupt(file, e);
+        }
+    }
+
+    /** Loads the network's parameters into {@code network}. */
+    public void loadNetwork(Block network, NDManager manager) {
+        try (DataInputStream in = new DataInputStream(stream(MODEL))) {
+            network.loadParameters(manager, in);
+        } catch (IOException | MalformedModelException | RuntimeException e) {
+            throw corrupt(file, e);
+        }
+    }
+
+    /**
+     * Loads the weights a checkpoint hands out for inference into {@code network}: the weight
+     * average when the run kept one, else the last SGD weights.
+     */
+    public void loadInferenceWeights(Block network, NDManager manager) {
+        loadNetwork(network, manager);
+        if (has(AVERAGE)) {
+            try (NDManager scope = manager.newSubManager()) {
+                Map<String, NDArray> byName = namedArrays(AVERAGE, scope);
+                for (var p : network.getParameters()) {
+                    NDArray saved = byName.get(p.getKey());
+                    if (saved == null) {
+                        throw new IOException("no averaged weights for parameter " + p.getKey());
+                    }
+                    p.getValue().getArray().set(saved.toByteBuffer());
+                }
+            } catch (IOException e) {
+                throw corrupt(file, e);
+            }
+        }
+    }
+
+    /** An entry written as a named NDList, keyed by the arrays' names. */
+    public Map<String, NDArray> namedArrays(String name, NDManager manager) throws IOException {
+        Map<String, NDArray> map = new HashMap<>();
+        for (NDArray a : NDList.decode(manager, stream(name))) {
+            map.put(a.getName(), a);
+        }
+        return map;
+    }
+
+    /** The neighbour table, or null when none was saved. */
+    public int[] neighbours() {
+        if (!has(NEIGHBOURS)) {
+            return null;
+        }
+        try (DataInputStream in = new DataInputStream(stream(NEIGHBOURS))) {
+            int[] table = new int[in.readInt()];
+            for (int i = 0; i < table.length; i++) {
+                table[i] = in.readInt();
+            }
+            return table;
+        } catch (IOException e) {
+            throw corrupt(file, e);
+        }
+    }
+
+    /** The writer of a neighbour table entry. */
+    public static EntryWriter neighbourWriter(int[] table) {
+        return out -> {
+            DataOutputStream data = new DataOutputStream(out);
+            data.writeInt(table.length);
+            for (int id : table) {
+                data.writeInt(id);
+            }
+            data.flush();
+        };
+    }
+
+    /** The writer of the loop state. */
+    public static EntryWriter stateWriter(State state) {
+        return out -> out.write(JSON.writeValueAsBytes(state));
+    }
+
+    /** The writer of the config. */
+    public static EntryWriter configWriter(TrainConfig config) {
+        return out -> out.write(config.toYaml().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** An error for an entry that does not parse or does not fit the model. */
+    public CheckpointException corrupt(Exception e) {
+        return corrupt(file, e);
+    }
+
+    private static CheckpointException corrupt(Path file, Exception e) {
+        return new CheckpointException(
+                "checkpoint "
+                        + file
+                        + " is unreadable or does not match this model ("
+                        + e.getMessage()
+                        + "). Check that it was written by npid with the same arch/width/data.",
+                e);
+    }
+
+    /**
+     * Writes {@code entries}, in order, atomically to {@code file}: a temporary file is written,
+     * synced and renamed over the old one.
+     */
+    public static void write(Path file, Map<String, EntryWriter> entries) {
+        Path dir = file.toAbsolutePath().getParent();
+        Path tmp = dir.resolve(file.getFileName() + ".tmp");
+        try {
+            Files.createDirectories(dir);
+            try (FileChannel channel =
+                            FileChannel.open(
+                                    tmp,
+                                    StandardOpenOption.CREATE,
+                                    StandardOpenOption.TRUNCATE_EXISTING,
+                                    StandardOpenOption.WRITE);
+                    ZipOutputStream zip =
+                            new ZipOutputStream(
+                                    new BufferedOutputStream(
+                                            Channels.newOutputStream(channel), 1 << 20))) {
+                zip.setLevel(1);
+                for (var e : new LinkedHashMap<>(entries).entrySet()) {
+                    put(zip, e.getKey(), e.getValue());
+                }
+                zip.finish();
+                zip.flush();
+                channel.force(true);
+            }
+            try {
+                Files.move(
+                        tmp,
+                        file,
+                        StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // The original failure is the one worth reporting.
+            }
+            throw new CheckpointException(
+                    "could not write checkpoint "
+                            + file
+                            + " ("
+                            + e
+                            + "). The previous checkpoint, if any, is intact. Free disk space or"
+                            + " choose another --run-dir, then run again with --resume.",
+                    e);
+        }
+    }
+
+    private static void put(ZipOutputStream zip, String name, EntryWriter writer)
+            throws IOException {
+        zip.putNextEntry(new ZipEntry(name));
+        // The entry writers may close their stream; the zip must stay open for the next entry.
+        writer.write(
+                new FilterOutputStream(zip) {
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        out.write(b, off, len);
+                    }
+
+                    @Override
+                    public void close() throws IOException {
+                        flush();
+                    }
+                });
+        zip.closeEntry();
+    }
+}

@@ -1,0 +1,136 @@
+package org.npid.config;
+
+import static org.npid.config.Checks.present;
+import static org.npid.config.Checks.require;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * The {@code objective:} section: the instance-discrimination loss and its parameters.
+ *
+ * @param loss exact softmax or NCE
+ * @param temperature τ of Eq. 2
+ * @param nceNoise m, the noise samples of NCE
+ * @param nceZMomentum 0 = the paper's one-shot Monte Carlo Z; else a moving average (beyond the
+ *     paper)
+ * @param nceScoring how the m noise rows are scored
+ * @param proximalLambda λ of the proximal term (Eq. 10)
+ * @param neighbours k &gt; 0 adds AND's neighbourhood positives (beyond the paper)
+ * @param neighboursFromEpoch first epoch (1-based) of the neighbourhood loss
+ * @param neighbourSource where the neighbours come from
+ */
+public record ObjectiveConfig(
+        Loss loss,
+        float temperature,
+        int nceNoise,
+        @JsonProperty("nce_z_momentum") double nceZMomentum,
+        NceScoring nceScoring,
+        float proximalLambda,
+        int neighbours,
+        int neighboursFromEpoch,
+        NeighbourSource neighbourSource) {
+
+    /** The instance-discrimination objective. */
+    public enum Loss {
+        /** Exact non-parametric softmax over all n (Eq. 2). */
+        SOFTMAX,
+        /** Noise-contrastive estimation with m uniform noise samples (Sec. 3.2). */
+        NCE
+    }
+
+    /** How NCE scores its noise samples; all draw m uniform samples per image. */
+    public enum NceScoring {
+        /** One [B, d]×[d, n] matmul against the whole bank, then pick the columns. */
+        MATMUL,
+        /** Gather the B×(m+1) rows, then a batched dot product (the official code's way). */
+        GATHER,
+        /**
+         * One set of m uniform noise indices per batch, shared by its images (beyond the paper):
+         * each image still sees m uniform noise samples, but scoring is a [B, d]×[d, m] matmul over
+         * m gathered rows instead of the whole bank.
+         */
+        SHARED
+    }
+
+    /** Where the neighbourhood loss ({@code neighbours > 0}) finds each image's neighbours. */
+    public enum NeighbourSource {
+        /**
+         * The network's embeddings of the un-augmented training images, recomputed at the start of
+         * each epoch (one forward pass over the training set and one n × n search).
+         */
+        FEATURES,
+        /** The memory bank's rows, searched each step: free, but the rows mix stale views. */
+        BANK,
+        /**
+         * The images' own pixels (cosine of the raw 0–1 values), searched once per run: no network
+         * needed, so usable from epoch 1.
+         */
+        PIXELS,
+        /** Half the neighbours from {@link #PIXELS}, half from {@link #FEATURES}. */
+        PIXELS_AND_FEATURES
+    }
+
+    public ObjectiveConfig {
+        present(loss, "objective.loss", "softmax or nce");
+        present(nceScoring, "objective.nce_scoring", "shared, matmul or gather");
+        present(
+                neighbourSource,
+                "objective.neighbour_source",
+                "features, bank, pixels or pixels_and_features");
+        require(temperature > 0, "objective.temperature", "must be positive, got " + temperature);
+        require(nceNoise > 0, "objective.nce_noise", "must be positive, got " + nceNoise);
+        require(
+                nceZMomentum >= 0 && nceZMomentum < 1,
+                "objective.nce_z_momentum",
+                "must be in [0, 1) (0 = the paper's one-shot Z), got " + nceZMomentum);
+        require(
+                proximalLambda >= 0,
+                "objective.proximal_lambda",
+                "must be >= 0, got " + proximalLambda);
+        require(
+                neighbours >= 0,
+                "objective.neighbours",
+                "must be >= 0 (0 = off), got " + neighbours);
+        require(
+                neighbours == 0 || loss == Loss.SOFTMAX,
+                "objective.neighbours",
+                "needs objective.loss: softmax (the neighbourhood is scored exactly), got " + loss);
+        require(
+                neighboursFromEpoch >= 1,
+                "objective.neighbours_from_epoch",
+                "must be >= 1 (the first epoch is 1), got " + neighboursFromEpoch);
+    }
+
+    /** Why each default is what it is. */
+    static ObjectiveConfig defaults() {
+        return new ObjectiveConfig(
+                Loss.NCE, // the paper's scalable choice
+                0.07f, // the paper's τ (the official CIFAR command uses 0.1)
+                4096, // the paper's m
+                0.99, // moving-average Z; 0 = the paper's one-shot Z, which can stall
+                NceScoring.SHARED, // 1.8x the official step, same kNN as MATMUL after 10 epochs
+                0f, // proximal term off, as in the paper's main results
+                0, // 0 = the paper's loss
+                2, // the untrained network's neighbours are mostly of other classes
+                NeighbourSource.FEATURES); // works on any data; pixels need images of one size
+    }
+
+    /** Whether the run goes beyond the paper's objective, and how, for the log; null if not. */
+    public String beyondPaper() {
+        StringBuilder sb = new StringBuilder();
+        if (loss == Loss.NCE && nceZMomentum > 0) {
+            sb.append("moving-average Z (nce_z_momentum ").append(nceZMomentum).append("); ");
+        }
+        if (loss == Loss.NCE && nceScoring == NceScoring.SHARED) {
+            sb.append("batch-shared noise (nce_scoring: shared); ");
+        }
+        if (neighbours > 0) {
+            sb.append("AND neighbourhood positives (neighbours ")
+                    .append(neighbours)
+                    .append(" from ")
+                    .append(neighbourSource.name().toLowerCase(java.util.Locale.ROOT))
+                    .append("); ");
+        }
+        return sb.length() == 0 ? null : sb.substring(0, sb.length() - 2);
+    }
+}

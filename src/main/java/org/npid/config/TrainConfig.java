@@ -1,0 +1,290 @@
+package org.npid.config;
+
+import static org.npid.config.Checks.require;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Every setting of a training run, in named sections ({@code model}, {@code objective}, {@code
+ * bank}, {@code optimiser}, {@code augmentation}, {@code evaluation}) beside the run-wide ones.
+ * Each section's {@code defaults()} gives its defaults with the reason for each. Written beside
+ * every checkpoint as {@code config.yaml}, so a model always carries the recipe that made it.
+ *
+ * <p>The flat keys of earlier versions ({@code lr}, {@code knn_k}, {@code bank_momentum}, …) are
+ * still accepted in files and in {@code --set}, as are dotted ones ({@code optimiser.lr}).
+ *
+ * @param data training images
+ * @param testData labelled images for kNN; empty = the test split next to {@code data}
+ * @param runDir checkpoints, metrics.jsonl, config.yaml
+ * @param epochs passes over the training set
+ * @param batchSize images per step
+ * @param seed every random choice derives from it
+ * @param threads native threads for the step; 0 = all cores
+ * @param workers augmentation threads
+ * @param maxStepsPerEpoch a cap for smoke tests; 0 = whole epochs
+ */
+public record TrainConfig(
+        String data,
+        String testData,
+        String runDir,
+        int epochs,
+        int batchSize,
+        long seed,
+        int threads,
+        int workers,
+        int maxStepsPerEpoch,
+        NetworkConfig model,
+        ObjectiveConfig objective,
+        BankConfig bank,
+        OptimiserConfig optimiser,
+        AugmentationConfig augmentation,
+        EvaluationConfig evaluation) {
+
+    public TrainConfig {
+        require(epochs > 0, "epochs", "must be positive, got " + epochs);
+        require(batchSize > 0, "batch_size", "must be positive, got " + batchSize);
+        require(threads >= 0, "threads", "must be >= 0 (0 = all cores), got " + threads);
+        require(workers >= 0, "workers", "must be >= 0, got " + workers);
+        require(maxStepsPerEpoch >= 0, "max_steps_per_epoch", "must be >= 0 (0 = all)");
+        require(model != null, "model", "section missing");
+        require(objective != null, "objective", "section missing");
+        require(bank != null, "bank", "section missing");
+        require(optimiser != null, "optimiser", "section missing");
+        require(augmentation != null, "augmentation", "section missing");
+        require(evaluation != null, "evaluation", "section missing");
+    }
+
+    /**
+     * The defaults: the paper's and the official script's values, with the changes any data needs
+     * (a moving-average Z, so NCE learns from the first epoch). What learned best on small images
+     * within a short CPU budget is in the bundled recipes (docs/RESULTS.md).
+     */
+    public static TrainConfig defaults() {
+        return new TrainConfig(
+                "", // data: no default, every run names its images
+                "", // test_data: the test split next to `data` (CIFAR, IDX, train/test folders)
+                "runs/npid", // run_dir
+                10, // epochs: a short run; the paper trains 200
+                128, // batch_size: the official script
+                42, // seed
+                0, // threads: all cores for the step
+                2, // workers: augmentation threads; they mostly wait, the step needs the cores
+                0, // max_steps_per_epoch: whole epochs
+                NetworkConfig.defaults(),
+                ObjectiveConfig.defaults(),
+                BankConfig.defaults(),
+                OptimiserConfig.defaults(),
+                AugmentationConfig.defaults(),
+                EvaluationConfig.defaults());
+    }
+
+    private static final ObjectMapper JSON =
+            JsonMapper.builder()
+                    .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                    .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+                    .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                    .build();
+
+    private static final ObjectMapper YAML =
+            JsonMapper.builder(
+                            new YAMLFactory()
+                                    .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                                    .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
+                    .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                    .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+                    .build();
+
+    /** Flat keys of earlier versions whose name differs from the section's key. */
+    private static final Map<String, String> RENAMED = renamed();
+
+    private static Map<String, String> renamed() {
+        Map<String, String> m = new LinkedHashMap<>();
+        ObjectNode tree = JSON.valueToTree(defaults());
+        tree.fields()
+                .forEachRemaining(
+                        section -> {
+                            if (!section.getValue().isObject()) {
+                                return;
+                            }
+                            String prefix =
+                                    switch (section.getKey()) {
+                                        case "bank" -> "bank_";
+                                        case "evaluation" -> "knn_";
+                                        default -> "";
+                                    };
+                            section.getValue()
+                                    .fieldNames()
+                                    .forEachRemaining(
+                                            k -> m.put(prefix + k, section.getKey() + "." + k));
+                        });
+        m.put("objective", "objective.loss");
+        return m;
+    }
+
+    /**
+     * The defaults, overlaid with a YAML file (may be null), overlaid with {@code key=value}
+     * overrides. Unknown keys are errors naming the key.
+     */
+    public static TrainConfig resolve(Path yaml, Map<String, String> overrides) {
+        try (InputStream in = yaml == null ? null : Files.newInputStream(yaml)) {
+            return resolve(in, overrides);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(
+                    "cannot read config " + yaml + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** As {@link #resolve(Path, Map)}, reading the YAML from a stream (e.g. a bundled recipe). */
+    public static TrainConfig resolve(InputStream yaml, Map<String, String> overrides) {
+        ObjectNode tree = JSON.valueToTree(defaults());
+        try {
+            if (yaml != null) {
+                JsonNode file = YAML.readTree(yaml);
+                if (file != null && file.isObject()) {
+                    file.fields().forEachRemaining(e -> set(tree, e.getKey(), e.getValue()));
+                } else if (file != null && !file.isMissingNode() && !file.isNull()) {
+                    throw new IllegalArgumentException(
+                            "config must be a YAML mapping of key: value");
+                }
+            }
+            for (var e : overrides.entrySet()) {
+                JsonNode value = YAML.readTree(e.getValue().isEmpty() ? "''" : e.getValue());
+                set(tree, e.getKey().replace('-', '_'), value);
+            }
+            return JSON.treeToValue(tree, TrainConfig.class);
+        } catch (IOException e) {
+            throw invalid(e);
+        }
+    }
+
+    /** Sets a run-wide, dotted, section or earlier flat key; anything else is an error. */
+    private static void set(ObjectNode tree, String key, JsonNode value) {
+        int dot = key.indexOf('.');
+        if (dot > 0) {
+            JsonNode section = tree.get(key.substring(0, dot));
+            String field = key.substring(dot + 1);
+            if (section instanceof ObjectNode s && s.has(field)) {
+                s.set(field, value);
+                return;
+            }
+        } else if (tree.get(key) instanceof ObjectNode section && value.isObject()) {
+            value.fields().forEachRemaining(e -> set(tree, key + "." + e.getKey(), e.getValue()));
+            return;
+        } else if (tree.has(key) && !tree.get(key).isObject()) {
+            tree.set(key, value);
+            return;
+        } else if (RENAMED.containsKey(key)) {
+            set(tree, RENAMED.get(key), value);
+            return;
+        } else if (key.equals("bank_init")) {
+            // Earlier checkpoints record bank_init: random, the paper's and the only choice left.
+            if (!value.asText().equalsIgnoreCase("random")) {
+                throw new IllegalArgumentException(
+                        "bank_init: "
+                                + value.asText()
+                                + " was removed (the untrained network's embeddings are nearly one"
+                                + " vector, so the bank collapsed); remove the key: the bank starts"
+                                + " from random unit vectors, as in the paper");
+            }
+            return;
+        }
+        throw new IllegalArgumentException(
+                "unknown config key '" + key + "'; known keys: " + String.join(", ", keys(tree)));
+    }
+
+    private static List<String> keys(ObjectNode tree) {
+        List<String> keys = new ArrayList<>();
+        tree.fields()
+                .forEachRemaining(
+                        e -> {
+                            if (e.getValue().isObject()) {
+                                e.getValue()
+                                        .fieldNames()
+                                        .forEachRemaining(k -> keys.add(e.getKey() + "." + k));
+                            } else {
+                                keys.add(e.getKey());
+                            }
+                        });
+        return keys;
+    }
+
+    /** The validation message of a section when there is one, else Jackson's, naming the key. */
+    private static IllegalArgumentException invalid(IOException e) {
+        if (e.getCause() instanceof IllegalArgumentException cause) {
+            return cause;
+        }
+        String m = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+        if (e instanceof JsonMappingException j && !j.getPath().isEmpty()) {
+            String key =
+                    j.getPath().stream()
+                            .map(JsonMappingException.Reference::getFieldName)
+                            .collect(Collectors.joining("."));
+            return new IllegalArgumentException(key + ": invalid value (" + m + ")", e);
+        }
+        return new IllegalArgumentException("invalid config: " + m, e);
+    }
+
+    /** This config as YAML, the form written beside checkpoints and printed by `npid train`. */
+    public String toYaml() {
+        try {
+            return YAML.writeValueAsString(this);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Reads a config written by {@link #toYaml()}, or by an earlier version with flat keys. Keys
+     * added since it was written take their defaults, so earlier checkpoints still load.
+     */
+    public static TrainConfig fromYaml(String yaml) {
+        return resolve(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), Map.of());
+    }
+
+    /** The same config with one key (any form {@link #resolve} accepts) set from text. */
+    public TrainConfig with(String key, String value) {
+        return resolve(
+                new ByteArrayInputStream(toYaml().getBytes(StandardCharsets.UTF_8)),
+                Map.of(key, value));
+    }
+
+    /** What this run does beyond the paper's recipe, for the log; null when nothing. */
+    public String beyondPaper() {
+        List<String> parts = new ArrayList<>();
+        if (objective.beyondPaper() != null) {
+            parts.add(objective.beyondPaper());
+        }
+        if (optimiser.emaDecay() > 0) {
+            parts.add("weight averaging (ema_decay " + optimiser.emaDecay() + ")");
+        }
+        if (model.head() != org.npid.model.Head.LINEAR) {
+            parts.add("an MLP head");
+        }
+        if (bank.fillFirstEpoch()) {
+            parts.add("bank rows overwritten in epoch 1 (bank.fill_first_epoch)");
+        }
+        return parts.isEmpty() ? null : String.join("; ", parts);
+    }
+}

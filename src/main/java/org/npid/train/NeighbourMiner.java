@@ -1,0 +1,166 @@
+package org.npid.train;
+
+import ai.djl.ndarray.NDManager;
+import java.util.Locale;
+import org.npid.config.ObjectiveConfig;
+import org.npid.config.ObjectiveConfig.NeighbourSource;
+import org.npid.data.ImageDataset;
+import org.npid.eval.FeatureExtractor;
+import org.npid.eval.InvertedLists;
+import org.npid.eval.KnnEvaluation;
+import org.npid.eval.Neighbours;
+import org.npid.eval.RawPixels;
+import org.npid.loss.InstanceObjective;
+import org.npid.loss.NeighbourhoodSoftmax;
+
+/**
+ * The neighbourhood loss (AND, Huang et al. ICML 2019; beyond the paper) as one removable piece:
+ * chooses each epoch's objective, and finds the neighbour table it needs, from the network's
+ * features of the un-augmented images (each epoch), the images' pixels (once), or half from each.
+ * With {@code neighbours: 0} it hands back the paper's objective every epoch.
+ */
+final class NeighbourMiner {
+    /**
+     * Cells of the inverted lists probed for the table: 20 of 128 found 99.9 % of the exact 200
+     * neighbours of trained Fashion-MNIST test features (docs/BENCHMARKS.md), and cut the 60k × 60k
+     * self-search of random unit vectors from 31–33 s to 7–8 s on one busy thread.
+     */
+    private static final int PROBES = 20;
+
+    private final ObjectiveConfig config;
+    private final RunData data;
+    private final int lists;
+    private final long seed;
+    private final int workers;
+    private final TrainListener listener;
+    private final NeighbourhoodSoftmax neighbourhood;
+
+    /** The pixel-space positives, found once: the images do not change. */
+    private int[] pixelTable;
+
+    NeighbourMiner(
+            ObjectiveConfig config,
+            RunData data,
+            int lists,
+            long seed,
+            int workers,
+            TrainListener listener) {
+        this.config = config;
+        this.data = data;
+        this.lists = lists;
+        this.seed = seed;
+        this.workers = workers;
+        this.listener = listener;
+        // A training set smaller than k + 1 images has fewer neighbours to give.
+        int k = Math.min(config.neighbours(), data.train().size() - 1);
+        this.neighbourhood = k > 0 ? new NeighbourhoodSoftmax(config.temperature(), k) : null;
+    }
+
+    /**
+     * The objective of {@code epoch} (0-based): the paper's, or the neighbourhood loss with this
+     * epoch's table. A run resumed mid-epoch passes the table it saved ({@code saved}), because the
+     * network has moved on since the table was found.
+     */
+    InstanceObjective objectiveFor(int epoch, TrainingState state, int[] saved) {
+        state.setNeighbourTable(null);
+        if (neighbourhood == null || epoch + 1 < config.neighboursFromEpoch()) {
+            return state.objective();
+        }
+        if (config.neighbourSource() != NeighbourSource.BANK) {
+            boolean found =
+                    config.neighbourSource() == NeighbourSource.PIXELS && pixelTable != null;
+            int[] table = saved != null ? saved : found ? pixelTable : find(state);
+            neighbourhood.setTable(table);
+            state.setNeighbourTable(table);
+        }
+        return neighbourhood;
+    }
+
+    private int[] find(TrainingState state) {
+        int n = data.train().size();
+        listener.onMessage(
+                "finding the "
+                        + neighbourhood.neighbours()
+                        + " neighbours of "
+                        + n
+                        + " training images ("
+                        + config.neighbourSource().name().toLowerCase(Locale.ROOT)
+                        + ")");
+        int[] found =
+                switch (config.neighbourSource()) {
+                    case FEATURES -> featureTable(state);
+                    case PIXELS -> pixelTable();
+                    case PIXELS_AND_FEATURES ->
+                            NeighbourhoodSoftmax.merge(pixelTable(), featureTable(state), n);
+                    case BANK ->
+                            throw new IllegalStateException("the bank's neighbours need no table");
+                };
+        if (data.train().labeled()) {
+            listener.onMessage(
+                    String.format(
+                            Locale.ROOT,
+                            "neighbours of the image's own class: %.2f %%",
+                            100
+                                    * NeighbourhoodSoftmax.labelAgreement(
+                                            found, data.train().labels())));
+        }
+        return found;
+    }
+
+    /** Each image's k nearest others by the current network's embedding of the clean images. */
+    private int[] featureTable(TrainingState state) {
+        long begin = System.nanoTime();
+        ImageDataset train = data.train();
+        float[] features =
+                new FeatureExtractor(state.net(), KnnEvaluation.BATCH, workers)
+                        .extract(state.manager(), train, data.testTransform());
+        long embedded = System.nanoTime();
+        int[] found = selfSearch(features);
+        listener.onMessage(
+                String.format(
+                        Locale.ROOT,
+                        "neighbours found: %.1f s to embed, %.1f s to search",
+                        (embedded - begin) / 1e9,
+                        (System.nanoTime() - embedded) / 1e9));
+        return found;
+    }
+
+    /** Each image's k nearest others by the cosine of its raw pixels, found once per run. */
+    private int[] pixelTable() {
+        if (pixelTable == null) {
+            long begin = System.nanoTime();
+            float[] pixels;
+            try {
+                pixels = RawPixels.unitRows(data.train(), "neighbour_source: pixels");
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        e.getMessage()
+                                + "; for such data set neighbour_source: features (--set"
+                                + " neighbour_source=features)",
+                        e);
+            }
+            pixelTable = selfSearch(pixels);
+            listener.onMessage(
+                    String.format(
+                            Locale.ROOT,
+                            "pixel neighbours found: %.1f s",
+                            (System.nanoTime() - begin) / 1e9));
+        }
+        return pixelTable;
+    }
+
+    private int[] selfSearch(float[] unitRows) {
+        int n = data.train().size();
+        try (NDManager scope = NDManager.newBaseManager()) {
+            Neighbours top =
+                    new InvertedLists(lists, Math.min(PROBES, lists), seed)
+                            .search(
+                                    scope,
+                                    unitRows,
+                                    unitRows.length / n,
+                                    unitRows,
+                                    neighbourhood.neighbours() + 1);
+            return NeighbourhoodSoftmax.positives(top, n);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package org.npid.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.npid.checkpoint.Checkpoint;
+import org.npid.config.TrainConfig;
+
+/**
+ * A run's folder: {@code config.yaml} (the resolved config), {@code provenance.json} (software,
+ * machine, data), {@code metrics.jsonl} (one row per epoch) and the checkpoint.
+ */
+final class RunDirectory {
+    static final String METRICS = "metrics.jsonl";
+    private static final ObjectMapper JSON =
+            new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+    private final Path dir;
+
+    RunDirectory(Path dir) {
+        this.dir = dir;
+    }
+
+    Path path() {
+        return dir;
+    }
+
+    Path checkpoint() {
+        return dir.resolve(Checkpoint.FILE);
+    }
+
+    /** The checkpoint to resume from, read once; an error that says what to do when missing. */
+    Checkpoint resumePoint() {
+        if (!Files.exists(checkpoint())) {
+            throw new TrainingException(
+                    "--resume: no checkpoint at "
+                            + checkpoint()
+                            + "; run without --resume to start");
+        }
+        return Checkpoint.read(checkpoint());
+    }
+
+    /** Writes the config and provenance; a fresh run also starts a new metrics file. */
+    void prepare(TrainConfig config, RunData data, boolean resume) {
+        try {
+            Files.createDirectories(dir);
+            if (!resume) {
+                Files.deleteIfExists(dir.resolve(METRICS));
+            }
+            Files.writeString(dir.resolve("config.yaml"), config.toYaml());
+            Files.writeString(
+                    dir.resolve("provenance.json"),
+                    JSON.writerWithDefaultPrettyPrinter()
+                            .writeValueAsString(
+                                    Provenance.capture(config, data.train(), data.test())));
+        } catch (IOException e) {
+            throw new TrainingException(
+                    "cannot write to run directory "
+                            + dir
+                            + " ("
+                            + e.getMessage()
+                            + "): choose a writable --run-dir",
+                    e);
+        }
+    }
+
+    /** Appends one epoch's row to metrics.jsonl. */
+    void append(EpochMetrics row) {
+        try {
+            Files.write(
+                    dir.resolve(METRICS),
+                    (JSON.writeValueAsString(row) + "\n").getBytes(StandardCharsets.UTF_8),
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot append to " + dir.resolve(METRICS), e);
+        }
+    }
+}
