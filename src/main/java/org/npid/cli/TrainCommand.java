@@ -98,7 +98,8 @@ final class TrainCommand implements Callable<Integer> {
     enum Recipe {
         fmnist_short("fmnist-short"),
         cifar_short("cifar-short"),
-        paper_cifar("paper-cifar");
+        paper_cifar("paper-cifar"),
+        paper_cifar_nce("paper-cifar-nce");
 
         final String file;
 
@@ -113,8 +114,8 @@ final class TrainCommand implements Callable<Integer> {
 
         /**
          * The recipe for data given without --recipe or --config: the short recipe measured on that
-         * kind of small image (docs/EXPERIMENTS.md), or none for image folders, whose image sizes
-         * are not known before they are read.
+         * kind of small image (docs/RESULTS.md), or none for image folders, whose image sizes are
+         * not known before they are read.
          */
         static Recipe forData(String data) {
             if (data == null) {

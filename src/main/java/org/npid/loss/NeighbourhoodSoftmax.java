@@ -24,7 +24,7 @@ import org.npid.memory.MemoryBank;
  * #merge}, {@code pixels_and_features}). Without a table, from the bank: the k + 1 rows nearest
  * V[i], which include V[i] itself (similarity 1). Never from the fresh embedding, so one unlucky
  * crop cannot choose them. The bank's rows mix stale, cropped views and were measured to make poor
- * neighbours (docs/EXPERIMENTS.md).
+ * neighbours (docs/log/EXPERIMENTS.md).
  */
 public final class NeighbourhoodSoftmax implements InstanceObjective {
     private final float temperature;

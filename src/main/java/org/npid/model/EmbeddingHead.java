@@ -69,7 +69,7 @@ public final class EmbeddingHead extends AbstractBlock {
                                 Linear.builder().setUnits(featureDim).optBias(false).build())
                         : null;
         // Without it, the first MLP run's loss turned NaN in epoch 3 at τ 0.07
-        // (docs/EXPERIMENTS.md); SimCLR puts batch norm in the same place.
+        // (docs/log/EXPERIMENTS.md); SimCLR puts batch norm in the same place.
         hiddenNorm = kind == Head.MLP ? addChildBlock("hidden_bn", Layers.batchNorm()) : null;
         linear = addChildBlock("linear", Linear.builder().setUnits(embeddingDim).build());
         // PyTorch's nn.Linear default: weight and bias both U(-1/sqrt(fan_in), 1/sqrt(fan_in));

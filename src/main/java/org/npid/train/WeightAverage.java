@@ -21,8 +21,8 @@ import java.util.function.Supplier;
  * are averaged with the rest.
  *
  * <p>Why: a short NPID run keeps its learning rate high to the end (decaying it early costs more
- * than it gains, docs/EXPERIMENTS.md), so the last weights carry the noise of the last steps. The
- * average removes that noise without slowing the learning; training itself never reads it.
+ * than it gains, docs/log/EXPERIMENTS.md), so the last weights carry the noise of the last steps.
+ * The average removes that noise without slowing the learning; training itself never reads it.
  */
 public final class WeightAverage implements AutoCloseable {
     private final float decay;

@@ -159,10 +159,28 @@ class TrainConfigTest {
 
     @Test
     void bundledRecipesResolve() throws Exception {
-        for (String r : new String[] {"fmnist-short", "cifar-short", "paper-cifar"}) {
-            try (var in = TrainConfig.class.getResourceAsStream("/recipes/" + r + ".yaml")) {
-                assertThat(TrainConfig.resolve(in, Map.of()).epochs()).isPositive();
-            }
+        for (String r :
+                new String[] {"fmnist-short", "cifar-short", "paper-cifar", "paper-cifar-nce"}) {
+            assertThat(recipe(r).epochs()).isPositive();
+        }
+    }
+
+    @Test
+    void thePaperRecipesAreThePapersAndSayNothingBeyondIt() throws Exception {
+        TrainConfig softmax = recipe("paper-cifar");
+        assertThat(softmax.objective().loss()).isEqualTo(ObjectiveConfig.Loss.SOFTMAX);
+        assertThat(softmax.beyondPaper()).isNull();
+        TrainConfig nce = recipe("paper-cifar-nce");
+        assertThat(nce.objective().nceScoring()).isEqualTo(ObjectiveConfig.NceScoring.GATHER);
+        assertThat(nce.objective().nceZMomentum()).isZero();
+        assertThat(nce.objective().nceNoise()).isEqualTo(4096);
+        assertThat(nce.beyondPaper()).isNull();
+        assertThat(recipe("fmnist-short").beyondPaper()).contains("AND neighbourhood positives");
+    }
+
+    private static TrainConfig recipe(String name) throws Exception {
+        try (var in = TrainConfig.class.getResourceAsStream("/recipes/" + name + ".yaml")) {
+            return TrainConfig.resolve(in, Map.of());
         }
     }
 }
