@@ -36,11 +36,8 @@ public final class ImageFolderDataset implements ImageDataset {
     private final int[] labels;
     private final List<String> classNames;
     private final int channels;
-    // One contiguous array when every image is cached at the same size: 50k small arrays would
-    // cost object headers and GC time for nothing.
-    private final byte[] uniformCache;
-    private final int uniformWidth;
-    private final int uniformHeight;
+    // Packed when every image is cached at the same size; otherwise one array per image.
+    private final PackedImages uniformCache;
     private final Image[] cache;
 
     private ImageFolderDataset(
@@ -62,20 +59,19 @@ public final class ImageFolderDataset implements ImageDataset {
         long cacheBytes = (long) probes[0].width() * probes[0].height() * channels * probes.length;
         // Java arrays stop just short of 2^31 elements; bigger caches stay one array per image.
         if (allCachedSameSize && cacheBytes <= Integer.MAX_VALUE - 8) {
-            uniformWidth = probes[0].width();
-            uniformHeight = probes[0].height();
-            int stride = uniformWidth * uniformHeight * channels;
-            uniformCache = new byte[(int) cacheBytes];
+            int width = probes[0].width();
+            int height = probes[0].height();
+            int stride = width * height * channels;
+            byte[] packed = new byte[(int) cacheBytes];
             for (int i = 0; i < probes.length; i++) {
                 byte[] px = ImageDecoder.withChannels(probes[i].image(), channels).pixels();
-                System.arraycopy(px, 0, uniformCache, i * stride, stride);
+                System.arraycopy(px, 0, packed, i * stride, stride);
                 probes[i] = null;
             }
+            uniformCache = new PackedImages(width, height, channels, packed);
             cache = null;
         } else {
             uniformCache = null;
-            uniformWidth = 0;
-            uniformHeight = 0;
             cache = new Image[probes.length];
             for (int i = 0; i < probes.length; i++) {
                 Image img = probes[i].image();
@@ -236,10 +232,7 @@ public final class ImageFolderDataset implements ImageDataset {
     @Override
     public Image image(int index) {
         if (uniformCache != null) {
-            int stride = uniformWidth * uniformHeight * channels;
-            byte[] px = new byte[stride];
-            System.arraycopy(uniformCache, index * stride, px, 0, stride);
-            return new Image(uniformWidth, uniformHeight, channels, px);
+            return uniformCache.get(index);
         }
         Image cached = cache[index];
         if (cached != null) {
