@@ -41,7 +41,7 @@ public final class CifarBinaryDataset extends PackedDataset {
 
     private CifarBinaryDataset(
             byte[] pixels,
-            byte[] labels,
+            int[] labels,
             List<String> classNames,
             List<String> fileNames,
             int[] fileStarts) {
@@ -111,7 +111,7 @@ public final class CifarBinaryDataset extends PackedDataset {
         }
         int n = Math.toIntExact(total);
         byte[] pixels = new byte[Math.multiplyExact(n, 3 * PLANE)];
-        byte[] labels = new byte[n];
+        int[] labels = new int[n];
         List<String> names = new ArrayList<>();
         int[] starts = new int[files.size()];
         int index = 0;
@@ -135,11 +135,11 @@ public final class CifarBinaryDataset extends PackedDataset {
                                     + classNames.size()
                                     + " classes; is this the CIFAR-100 or a corrupt file?");
                 }
-                labels[index] = (byte) label;
+                labels[index] = label;
                 planesToInterleaved(data, base + 1, pixels, index * 3 * PLANE);
             }
         }
-        return new CifarBinaryDataset(pixels, labels, List.copyOf(classNames), names, starts);
+        return new CifarBinaryDataset(pixels, labels, classNames, names, starts);
     }
 
     private static void planesToInterleaved(byte[] src, int from, byte[] dst, int to) {

@@ -37,7 +37,7 @@ public final class IdxDataset extends PackedDataset {
             byte[] pixels,
             int width,
             int height,
-            byte[] labels,
+            int[] labels,
             List<String> classNames,
             String fileName) {
         super(new PackedImages(width, height, 1, pixels), labels, classNames);
@@ -142,7 +142,7 @@ public final class IdxDataset extends PackedDataset {
                             + m
                             + " labels; use the images and labels files of the same split");
         }
-        byte[] labelBytes = new byte[n];
+        int[] labelIds = new int[n];
         for (int i = 0; i < n; i++) {
             int label = lab[8 + i] & 0xFF;
             if (label >= classNames.size()) {
@@ -157,17 +157,12 @@ public final class IdxDataset extends PackedDataset {
                                 + classNames.size()
                                 + " classes are known");
             }
-            labelBytes[i] = (byte) label;
+            labelIds[i] = label;
         }
         byte[] pixels = new byte[n * rows * cols];
         System.arraycopy(img, 16, pixels, 0, pixels.length);
         return new IdxDataset(
-                pixels,
-                cols,
-                rows,
-                labelBytes,
-                List.copyOf(classNames),
-                images.getFileName().toString());
+                pixels, cols, rows, labelIds, classNames, images.getFileName().toString());
     }
 
     private static DataException truncated(Path f, long expected, long actual) {

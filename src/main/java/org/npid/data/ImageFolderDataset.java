@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * <p>Images no larger than {@value #MAX_CACHED_SIDE} pixels a side are decoded once at open into
  * memory; larger ones are decoded on every {@link #image} call.
  */
-public final class ImageFolderDataset implements ImageDataset {
+public final class ImageFolderDataset extends AbstractImageDataset {
     /** Small images (CIFAR, STL at 64px) are cheaper to keep decoded than to decode every epoch. */
     public static final int MAX_CACHED_SIDE = 64;
 
@@ -33,8 +33,6 @@ public final class ImageFolderDataset implements ImageDataset {
 
     private final Path root;
     private final List<Path> files;
-    private final int[] labels;
-    private final List<String> classNames;
     private final int channels;
     // Packed when every image is cached at the same size; otherwise one array per image.
     private final PackedImages uniformCache;
@@ -42,10 +40,9 @@ public final class ImageFolderDataset implements ImageDataset {
 
     private ImageFolderDataset(
             Path root, List<Path> files, int[] labels, List<String> classNames, Probe[] probes) {
+        super(labels, classNames);
         this.root = root;
         this.files = List.copyOf(files);
-        this.labels = labels;
-        this.classNames = List.copyOf(classNames);
         boolean allGray = true;
         boolean allCachedSameSize = true;
         for (Probe p : probes) {
@@ -210,23 +207,8 @@ public final class ImageFolderDataset implements ImageDataset {
     }
 
     @Override
-    public int size() {
-        return files.size();
-    }
-
-    @Override
     public int channels() {
         return channels;
-    }
-
-    @Override
-    public int label(int index) {
-        return labels[index];
-    }
-
-    @Override
-    public List<String> classNames() {
-        return classNames;
     }
 
     @Override
