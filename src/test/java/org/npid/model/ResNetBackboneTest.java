@@ -8,7 +8,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class ResNetBackboneTest {
 
@@ -53,28 +57,36 @@ class ResNetBackboneTest {
         assertThat(count(r50, 28)).isEqualTo(expected(r50));
     }
 
-    @Test
-    void cifarStemKeepsResolutionUntilLayer2() {
-        ModelConfig c = new ModelConfig(Arch.RESNET18, Stem.CIFAR, 0.25, 128, 1);
-        assertThat(stages(c, 28))
-                .containsExactly(
-                        new Shape(2, 16, 28, 28),
-                        new Shape(2, 16, 28, 28),
-                        new Shape(2, 32, 14, 14),
-                        new Shape(2, 64, 7, 7),
-                        new Shape(2, 128, 4, 4));
+    static Stream<Arguments> stageShapes() {
+        return Stream.of(
+                Arguments.of(
+                        "the CIFAR stem keeps the resolution until layer 2",
+                        new ModelConfig(Arch.RESNET18, Stem.CIFAR, 0.25, 128, 1),
+                        28,
+                        new Shape[] {
+                            new Shape(2, 16, 28, 28),
+                            new Shape(2, 16, 28, 28),
+                            new Shape(2, 32, 14, 14),
+                            new Shape(2, 64, 7, 7),
+                            new Shape(2, 128, 4, 4)
+                        }),
+                Arguments.of(
+                        "the ImageNet stem divides the resolution by four",
+                        new ModelConfig(Arch.RESNET50, Stem.IMAGENET, 0.125, 128, 3),
+                        64,
+                        new Shape[] {
+                            new Shape(2, 8, 16, 16),
+                            new Shape(2, 32, 16, 16),
+                            new Shape(2, 64, 8, 8),
+                            new Shape(2, 128, 4, 4),
+                            new Shape(2, 256, 2, 2)
+                        }));
     }
 
-    @Test
-    void imagenetStemDividesResolutionByFour() {
-        ModelConfig c = new ModelConfig(Arch.RESNET50, Stem.IMAGENET, 0.125, 128, 3);
-        assertThat(stages(c, 64))
-                .containsExactly(
-                        new Shape(2, 8, 16, 16),
-                        new Shape(2, 32, 16, 16),
-                        new Shape(2, 64, 8, 8),
-                        new Shape(2, 128, 4, 4),
-                        new Shape(2, 256, 2, 2));
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("stageShapes")
+    void stemSetsTheResolutionOfEachStage(String name, ModelConfig c, int side, Shape[] expected) {
+        assertThat(stages(c, side)).containsExactly(expected);
     }
 
     @Test
