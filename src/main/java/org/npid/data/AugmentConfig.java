@@ -2,7 +2,6 @@ package org.npid.data;
 
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.Objects;
 
 /**
  * Training augmentation settings, with torchvision's meaning for each field.
@@ -118,40 +117,37 @@ public record AugmentConfig(
 
     @Override
     public int hashCode() {
-        int h =
-                Objects.hash(
-                        size,
-                        scaleMin,
-                        scaleMax,
-                        ratioMin,
-                        ratioMax,
-                        brightness,
-                        contrast,
-                        saturation,
-                        hue,
-                        grayscaleP,
-                        flip);
-        return 31 * (31 * h + Arrays.hashCode(mean)) + Arrays.hashCode(std);
+        return 31 * (31 * Arrays.hashCode(scalars()) + Arrays.hashCode(mean))
+                + Arrays.hashCode(std);
+    }
+
+    /** The fields other than the arrays, in declaration order, which toString's format follows. */
+    private Object[] scalars() {
+        return new Object[] {
+            size,
+            scaleMin,
+            scaleMax,
+            ratioMin,
+            ratioMax,
+            brightness,
+            contrast,
+            saturation,
+            hue,
+            grayscaleP,
+            flip
+        };
     }
 
     @Override
     public String toString() {
+        Object[] scalars = scalars();
+        Object[] args = Arrays.copyOf(scalars, scalars.length + 2);
+        args[scalars.length] = Arrays.toString(mean);
+        args[scalars.length + 1] = Arrays.toString(std);
         return String.format(
                 Locale.ROOT,
                 "AugmentConfig[size=%d, scale=%s-%s, ratio=%s-%s, brightness=%s, contrast=%s,"
                         + " saturation=%s, hue=%s, grayscaleP=%s, flip=%s, mean=%s, std=%s]",
-                size,
-                scaleMin,
-                scaleMax,
-                ratioMin,
-                ratioMax,
-                brightness,
-                contrast,
-                saturation,
-                hue,
-                grayscaleP,
-                flip,
-                Arrays.toString(mean),
-                Arrays.toString(std));
+                args);
     }
 }

@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  * The CIFAR-10 binary version: records of one label byte followed by 32x32 R, G and B planes.
  * Everything is loaded into one HWC array at open (150 MB for the training set).
  */
-public final class CifarBinaryDataset implements ImageDataset {
+public final class CifarBinaryDataset extends PackedDataset {
     static final int SIDE = 32;
     static final int PLANE = SIDE * SIDE;
     static final int RECORD = 1 + 3 * PLANE;
@@ -36,21 +36,16 @@ public final class CifarBinaryDataset implements ImageDataset {
                     "truck");
     private static final Pattern TRAIN_FILE = Pattern.compile("data_batch_(\\d+)\\.bin");
 
-    private final byte[] pixels;
-    private final byte[] labels;
-    private final List<String> classNames;
     private final List<String> fileNames;
     private final int[] fileStarts;
 
     private CifarBinaryDataset(
             byte[] pixels,
-            byte[] labels,
+            int[] labels,
             List<String> classNames,
             List<String> fileNames,
             int[] fileStarts) {
-        this.pixels = pixels;
-        this.labels = labels;
-        this.classNames = classNames;
+        super(new PackedImages(SIDE, SIDE, 3, pixels), labels, classNames);
         this.fileNames = fileNames;
         this.fileStarts = fileStarts;
     }
@@ -116,7 +111,7 @@ public final class CifarBinaryDataset implements ImageDataset {
         }
         int n = Math.toIntExact(total);
         byte[] pixels = new byte[Math.multiplyExact(n, 3 * PLANE)];
-        byte[] labels = new byte[n];
+        int[] labels = new int[n];
         List<String> names = new ArrayList<>();
         int[] starts = new int[files.size()];
         int index = 0;
@@ -140,11 +135,11 @@ public final class CifarBinaryDataset implements ImageDataset {
                                     + classNames.size()
                                     + " classes; is this the CIFAR-100 or a corrupt file?");
                 }
-                labels[index] = (byte) label;
+                labels[index] = label;
                 planesToInterleaved(data, base + 1, pixels, index * 3 * PLANE);
             }
         }
-        return new CifarBinaryDataset(pixels, labels, List.copyOf(classNames), names, starts);
+        return new CifarBinaryDataset(pixels, labels, classNames, names, starts);
     }
 
     private static void planesToInterleaved(byte[] src, int from, byte[] dst, int to) {
@@ -207,36 +202,8 @@ public final class CifarBinaryDataset implements ImageDataset {
     }
 
     @Override
-    public int size() {
-        return labels.length;
-    }
-
-    @Override
-    public int channels() {
-        return 3;
-    }
-
-    @Override
-    public int label(int index) {
-        return labels[index];
-    }
-
-    @Override
-    public List<String> classNames() {
-        return classNames;
-    }
-
-    @Override
-    public Image image(int index) {
-        int stride = 3 * PLANE;
-        byte[] px = new byte[stride];
-        System.arraycopy(pixels, index * stride, px, 0, stride);
-        return new Image(SIDE, SIDE, 3, px);
-    }
-
-    @Override
     public String source(int index) {
-        Objects.checkIndex(index, labels.length);
+        Objects.checkIndex(index, size());
         int fi = fileStarts.length - 1;
         while (fileStarts[fi] > index) {
             fi--;

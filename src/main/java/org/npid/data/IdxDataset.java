@@ -14,7 +14,7 @@ import java.util.zip.GZIPInputStream;
  * MNIST-style IDX files ({@code train-images-idx3-ubyte[.gz]} and {@code
  * train-labels-idx1-ubyte[.gz]}, or the {@code t10k-} pair), gzipped or not.
  */
-public final class IdxDataset implements ImageDataset {
+public final class IdxDataset extends PackedDataset {
     static final int IMAGES_MAGIC = 0x00000803;
     static final int LABELS_MAGIC = 0x00000801;
     static final List<String> DIGITS = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
@@ -31,25 +31,16 @@ public final class IdxDataset implements ImageDataset {
                     "Bag",
                     "Ankle boot");
 
-    private final byte[] pixels;
-    private final int width;
-    private final int height;
-    private final byte[] labels;
-    private final List<String> classNames;
     private final String fileName;
 
     private IdxDataset(
             byte[] pixels,
             int width,
             int height,
-            byte[] labels,
+            int[] labels,
             List<String> classNames,
             String fileName) {
-        this.pixels = pixels;
-        this.width = width;
-        this.height = height;
-        this.labels = labels;
-        this.classNames = classNames;
+        super(new PackedImages(width, height, 1, pixels), labels, classNames);
         this.fileName = fileName;
     }
 
@@ -151,7 +142,7 @@ public final class IdxDataset implements ImageDataset {
                             + m
                             + " labels; use the images and labels files of the same split");
         }
-        byte[] labelBytes = new byte[n];
+        int[] labelIds = new int[n];
         for (int i = 0; i < n; i++) {
             int label = lab[8 + i] & 0xFF;
             if (label >= classNames.size()) {
@@ -166,17 +157,12 @@ public final class IdxDataset implements ImageDataset {
                                 + classNames.size()
                                 + " classes are known");
             }
-            labelBytes[i] = (byte) label;
+            labelIds[i] = label;
         }
         byte[] pixels = new byte[n * rows * cols];
         System.arraycopy(img, 16, pixels, 0, pixels.length);
         return new IdxDataset(
-                pixels,
-                cols,
-                rows,
-                labelBytes,
-                List.copyOf(classNames),
-                images.getFileName().toString());
+                pixels, cols, rows, labelIds, classNames, images.getFileName().toString());
     }
 
     private static DataException truncated(Path f, long expected, long actual) {
@@ -229,36 +215,8 @@ public final class IdxDataset implements ImageDataset {
     }
 
     @Override
-    public int size() {
-        return labels.length;
-    }
-
-    @Override
-    public int channels() {
-        return 1;
-    }
-
-    @Override
-    public int label(int index) {
-        return labels[index];
-    }
-
-    @Override
-    public List<String> classNames() {
-        return classNames;
-    }
-
-    @Override
-    public Image image(int index) {
-        int stride = width * height;
-        byte[] px = new byte[stride];
-        System.arraycopy(pixels, index * stride, px, 0, stride);
-        return new Image(width, height, 1, px);
-    }
-
-    @Override
     public String source(int index) {
-        Objects.checkIndex(index, labels.length);
+        Objects.checkIndex(index, size());
         return fileName + "#" + index;
     }
 }

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * <p>Images no larger than {@value #MAX_CACHED_SIDE} pixels a side are decoded once at open into
  * memory; larger ones are decoded on every {@link #image} call.
  */
-public final class ImageFolderDataset implements ImageDataset {
+public final class ImageFolderDataset extends AbstractImageDataset {
     /** Small images (CIFAR, STL at 64px) are cheaper to keep decoded than to decode every epoch. */
     public static final int MAX_CACHED_SIDE = 64;
 
@@ -33,22 +33,16 @@ public final class ImageFolderDataset implements ImageDataset {
 
     private final Path root;
     private final List<Path> files;
-    private final int[] labels;
-    private final List<String> classNames;
     private final int channels;
-    // One contiguous array when every image is cached at the same size: 50k small arrays would
-    // cost object headers and GC time for nothing.
-    private final byte[] uniformCache;
-    private final int uniformWidth;
-    private final int uniformHeight;
+    // Packed when every image is cached at the same size; otherwise one array per image.
+    private final PackedImages uniformCache;
     private final Image[] cache;
 
     private ImageFolderDataset(
             Path root, List<Path> files, int[] labels, List<String> classNames, Probe[] probes) {
+        super(labels, classNames);
         this.root = root;
         this.files = List.copyOf(files);
-        this.labels = labels;
-        this.classNames = List.copyOf(classNames);
         boolean allGray = true;
         boolean allCachedSameSize = true;
         for (Probe p : probes) {
@@ -62,20 +56,19 @@ public final class ImageFolderDataset implements ImageDataset {
         long cacheBytes = (long) probes[0].width() * probes[0].height() * channels * probes.length;
         // Java arrays stop just short of 2^31 elements; bigger caches stay one array per image.
         if (allCachedSameSize && cacheBytes <= Integer.MAX_VALUE - 8) {
-            uniformWidth = probes[0].width();
-            uniformHeight = probes[0].height();
-            int stride = uniformWidth * uniformHeight * channels;
-            uniformCache = new byte[(int) cacheBytes];
+            int width = probes[0].width();
+            int height = probes[0].height();
+            int stride = width * height * channels;
+            byte[] packed = new byte[(int) cacheBytes];
             for (int i = 0; i < probes.length; i++) {
                 byte[] px = ImageDecoder.withChannels(probes[i].image(), channels).pixels();
-                System.arraycopy(px, 0, uniformCache, i * stride, stride);
+                System.arraycopy(px, 0, packed, i * stride, stride);
                 probes[i] = null;
             }
+            uniformCache = new PackedImages(width, height, channels, packed);
             cache = null;
         } else {
             uniformCache = null;
-            uniformWidth = 0;
-            uniformHeight = 0;
             cache = new Image[probes.length];
             for (int i = 0; i < probes.length; i++) {
                 Image img = probes[i].image();
@@ -214,32 +207,14 @@ public final class ImageFolderDataset implements ImageDataset {
     }
 
     @Override
-    public int size() {
-        return files.size();
-    }
-
-    @Override
     public int channels() {
         return channels;
     }
 
     @Override
-    public int label(int index) {
-        return labels[index];
-    }
-
-    @Override
-    public List<String> classNames() {
-        return classNames;
-    }
-
-    @Override
     public Image image(int index) {
         if (uniformCache != null) {
-            int stride = uniformWidth * uniformHeight * channels;
-            byte[] px = new byte[stride];
-            System.arraycopy(uniformCache, index * stride, px, 0, stride);
-            return new Image(uniformWidth, uniformHeight, channels, px);
+            return uniformCache.get(index);
         }
         Image cached = cache[index];
         if (cached != null) {

@@ -237,43 +237,60 @@ public final class Npy {
 
     private static void writeData(FileChannel ch, float[] data, boolean float16)
             throws IOException {
-        ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-        int item = float16 ? 2 : 4;
-        int perChunk = CHUNK / item;
-        for (int from = 0; from < data.length; from += perChunk) {
-            int n = Math.min(perChunk, data.length - from);
-            buf.clear();
-            if (float16) {
-                for (int i = 0; i < n; i++) {
-                    buf.putShort(Half.fromFloat(data[from + i]));
-                }
-            } else {
-                buf.asFloatBuffer().put(data, from, n);
-                buf.position(n * 4);
-            }
-            buf.flip();
-            writeFully(ch, buf);
-        }
+        inChunks(
+                data.length,
+                float16,
+                (buf, from, n) -> {
+                    if (float16) {
+                        for (int i = 0; i < n; i++) {
+                            buf.putShort(Half.fromFloat(data[from + i]));
+                        }
+                    } else {
+                        buf.asFloatBuffer().put(data, from, n);
+                        buf.position(n * 4);
+                    }
+                    buf.flip();
+                    writeFully(ch, buf);
+                });
     }
 
     private static void readData(FileChannel ch, float[] data, boolean float16, Path p)
             throws IOException {
+        inChunks(
+                data.length,
+                float16,
+                (buf, from, n) -> {
+                    buf.limit(n * itemSize(float16));
+                    readFully(ch, buf, p, "the data");
+                    buf.flip();
+                    if (float16) {
+                        for (int i = 0; i < n; i++) {
+                            data[from + i] = Half.toFloat(buf.getShort());
+                        }
+                    } else {
+                        buf.asFloatBuffer().get(data, from, n);
+                    }
+                });
+    }
+
+    /** Moves items {@code from} to {@code from + n} through the cleared {@code buf}. */
+    @FunctionalInterface
+    private interface Chunk {
+        void transfer(ByteBuffer buf, int from, int n) throws IOException;
+    }
+
+    /** Reading and writing walk the items alike, a buffer of {@link #CHUNK} bytes at a time. */
+    private static void inChunks(int items, boolean float16, Chunk chunk) throws IOException {
         ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-        int item = float16 ? 2 : 4;
-        int perChunk = CHUNK / item;
-        for (int from = 0; from < data.length; from += perChunk) {
-            int n = Math.min(perChunk, data.length - from);
-            buf.clear().limit(n * item);
-            readFully(ch, buf, p, "the data");
-            buf.flip();
-            if (float16) {
-                for (int i = 0; i < n; i++) {
-                    data[from + i] = Half.toFloat(buf.getShort());
-                }
-            } else {
-                buf.asFloatBuffer().get(data, from, n);
-            }
+        int perChunk = CHUNK / itemSize(float16);
+        for (int from = 0; from < items; from += perChunk) {
+            buf.clear();
+            chunk.transfer(buf, from, Math.min(perChunk, items - from));
         }
+    }
+
+    private static int itemSize(boolean float16) {
+        return float16 ? 2 : 4;
     }
 
     private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {

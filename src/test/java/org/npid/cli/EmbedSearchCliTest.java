@@ -104,16 +104,9 @@ class EmbedSearchCliTest {
                         "knn_k=5");
         assertThat(train).contains("# resolved config").contains("kNN(recomputed)");
 
+        String[] embedArgs = {"embed", "--checkpoint", run.toString(), "--data", data.toString()};
         Path npy = tmp.resolve("emb.npy");
-        String embed =
-                run(
-                        "embed",
-                        "--checkpoint",
-                        run.toString(),
-                        "--data",
-                        data.toString(),
-                        "--out",
-                        npy.toString());
+        String embed = run(concat(embedArgs, "--out", npy.toString()));
         assertThat(embed).contains("embedded 64 rows (d=16)");
         Matrix m = Npy.read(npy);
         assertThat(m.rows()).isEqualTo(64);
@@ -125,19 +118,8 @@ class EmbedSearchCliTest {
         // Three augmented views a image: 192 rows, view-major, reproducible from the seed, and
         // different from the test-transform rows.
         Path views = tmp.resolve("views.npy");
-        String[] viewsArgs = {
-            "embed",
-            "--checkpoint",
-            run.toString(),
-            "--data",
-            data.toString(),
-            "--out",
-            views.toString(),
-            "--views",
-            "3",
-            "--seed",
-            "7"
-        };
+        String[] viewsArgs =
+                concat(embedArgs, "--out", views.toString(), "--views", "3", "--seed", "7");
         assertThat(run(viewsArgs)).contains("embedded 192 rows (d=16)");
         Matrix v = Npy.read(views);
         assertThat(v.rows()).isEqualTo(192);

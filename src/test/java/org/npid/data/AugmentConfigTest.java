@@ -25,6 +25,18 @@ class AugmentConfigTest {
     }
 
     @Test
+    void hashAndTextAreThoseOfEveryField() {
+        AugmentConfig c = AugmentConfig.official(32, M, S);
+        assertThat(c.hashCode()).isEqualTo(1738317614);
+        assertThat(c)
+                .hasToString(
+                        "AugmentConfig[size=32, scale=0.2-1.0, ratio=0.75-1.3333333333333333,"
+                                + " brightness=0.4, contrast=0.4, saturation=0.4, hue=0.4,"
+                                + " grayscaleP=0.2, flip=false, mean=[0.5, 0.5, 0.5],"
+                                + " std=[0.25, 0.25, 0.25]]");
+    }
+
+    @Test
     void rejectsBadFieldsNamingThem() {
         assertThatThrownBy(() -> AugmentConfig.official(0, M, S)).hasMessageContaining("size");
         assertThatThrownBy(() -> new AugmentConfig(8, 0.5, 0.4, 1, 1, 0, 0, 0, 0, 0, false, M, S))

@@ -80,10 +80,7 @@ class HnswIndexTest {
     @Test
     void reopenedIndexGivesTheSameAnswersAndReportsSizes() {
         Path dir = shared.resolve("b");
-        List<Hit> before;
-        try (HnswIndex index = HnswIndex.build(dir, BASE, PARAMS)) {
-            before = index.search(QUERIES.row(3), 10);
-        }
+        List<Hit> before = buildAndSearchRow3(dir, PARAMS);
         try (HnswIndex index = HnswIndex.open(dir, PARAMS)) {
             assertThat(index.search(QUERIES.row(3), 10)).isEqualTo(before);
             assertThat(index.bytesInMemory()).isLessThanOrEqualTo(index.bytesOnDisk() + 4 * 5000);
@@ -197,10 +194,7 @@ class HnswIndexTest {
     @Test
     void int8IndexReopensWithItsLayoutAndRefusesOtherSettings() {
         Path dir = shared.resolve("i8r");
-        List<Hit> before;
-        try (HnswIndex index = HnswIndex.build(dir, BASE, INT8)) {
-            before = index.search(QUERIES.row(3), 10);
-        }
+        List<Hit> before = buildAndSearchRow3(dir, INT8);
         // dims 0 and dims >= the width both mean the full width.
         try (HnswIndex index = HnswIndex.open(dir, INT8.withDims(64).withEfSearch(64))) {
             assertThat(index.storage()).isEqualTo(Storage.INT8);
@@ -284,6 +278,13 @@ class HnswIndexTest {
                     files.filter(f -> f.getFileName().toString().endsWith(extension)).toList();
             assertThat(matches).hasSizeLessThanOrEqualTo(1);
             return matches.isEmpty() ? 0 : Files.size(matches.get(0));
+        }
+    }
+
+    /** The answers for query row 3 from a fresh index, for comparing with it reopened. */
+    private static List<Hit> buildAndSearchRow3(Path dir, HnswParams params) {
+        try (HnswIndex index = HnswIndex.build(dir, BASE, params)) {
+            return index.search(QUERIES.row(3), 10);
         }
     }
 }

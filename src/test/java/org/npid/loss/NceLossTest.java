@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.SplittableRandom;
+import java.util.function.IntBinaryOperator;
 import org.junit.jupiter.api.Test;
 import org.npid.config.ObjectiveConfig.NceScoring;
 import org.npid.memory.MemoryBank;
@@ -22,12 +23,22 @@ class NceLossTest {
     /** The paper's Eq. (4)–(7) in doubles, drawing the same noise the loss draws. */
     private static double[] expected(float[] bank, float[] v, long[] idx, long seed, double z) {
         SplittableRandom rng = new SplittableRandom(seed);
+        return expected(bank, v, idx, (i, j) -> rng.nextInt(N), z);
+    }
+
+    /**
+     * The paper's Eq. (4)–(7) in doubles, {@code noise.applyAsInt(i, j)} being the bank row of
+     * noise sample j (1 to M) of batch row i; a NaN {@code z} is estimated from the batch as Eq.
+     * (7) does. Returns the loss and Z.
+     */
+    private static double[] expected(
+            float[] bank, float[] v, long[] idx, IntBinaryOperator noise, double z) {
         int b = idx.length;
         double[][] s = new double[b][M + 1];
         double sumExp = 0;
         for (int i = 0; i < b; i++) {
             for (int j = 0; j <= M; j++) {
-                int col = j == 0 ? (int) idx[i] : rng.nextInt(N);
+                int col = j == 0 ? (int) idx[i] : noise.applyAsInt(i, j);
                 double dot = 0;
                 for (int c = 0; c < D; c++) {
                     dot += bank[col * D + c] * v[i * D + c];
@@ -52,25 +63,25 @@ class NceLossTest {
         return new double[] {loss / b, z};
     }
 
+    private static float loss(NceLoss nce, float[] bankRows, float[] v, long[] idx, long seed) {
+        return Objectives.loss(nce, bankRows, D, v, idx, seed);
+    }
+
     @Test
     void lossWithOneShotZMatchesThePaperByHand() {
         float[] bankRows = unitRows(N, D, 11);
         float[] v = unitRows(2, D, 12);
         long[] idx = {3, 5};
-        try (NDManager m = NDManager.newBaseManager();
-                MemoryBank bank = MemoryBank.fromArray(m, bankRows, N, D, 0.5f, false)) {
-            NceLoss nce = new NceLoss(M, TAU, 0, NceScoring.MATMUL);
-            NDArray va = m.create(v, new Shape(2, D));
-            float loss1 = nce.loss(va, m.create(idx), bank, new SplittableRandom(99)).getFloat();
-            double[] e1 = expected(bankRows, v, idx, 99, Double.NaN);
-            assertThat((double) loss1).isCloseTo(e1[0], within(1e-4));
-            assertThat(nce.normaliser()).isCloseTo(e1[1], within(1e-4 * e1[1]));
-            // The paper's Z is estimated once: a second batch reuses it.
-            float loss2 = nce.loss(va, m.create(idx), bank, new SplittableRandom(5)).getFloat();
-            double[] e2 = expected(bankRows, v, idx, 5, e1[1]);
-            assertThat((double) loss2).isCloseTo(e2[0], within(1e-4));
-            assertThat(nce.normaliser()).isCloseTo(e1[1], within(1e-4 * e1[1]));
-        }
+        NceLoss nce = new NceLoss(M, TAU, 0, NceScoring.MATMUL);
+        float loss1 = loss(nce, bankRows, v, idx, 99);
+        double[] e1 = expected(bankRows, v, idx, 99, Double.NaN);
+        assertThat((double) loss1).isCloseTo(e1[0], within(1e-4));
+        assertThat(nce.normaliser()).isCloseTo(e1[1], within(1e-4 * e1[1]));
+        // The paper's Z is estimated once: a second batch reuses it.
+        float loss2 = loss(nce, bankRows, v, idx, 5);
+        double[] e2 = expected(bankRows, v, idx, 5, e1[1]);
+        assertThat((double) loss2).isCloseTo(e2[0], within(1e-4));
+        assertThat(nce.normaliser()).isCloseTo(e1[1], within(1e-4 * e1[1]));
     }
 
     @Test
@@ -78,16 +89,12 @@ class NceLossTest {
         float[] bankRows = unitRows(N, D, 21);
         float[] v = unitRows(2, D, 22);
         long[] idx = {0, 1};
-        try (NDManager m = NDManager.newBaseManager();
-                MemoryBank bank = MemoryBank.fromArray(m, bankRows, N, D, 0.5f, false)) {
-            NceLoss nce = new NceLoss(M, TAU, 0.9, NceScoring.MATMUL);
-            NDArray va = m.create(v, new Shape(2, D));
-            nce.loss(va, m.create(idx), bank, new SplittableRandom(1));
-            double z1 = expected(bankRows, v, idx, 1, Double.NaN)[1];
-            nce.loss(va, m.create(idx), bank, new SplittableRandom(2));
-            double z2 = expected(bankRows, v, idx, 2, Double.NaN)[1];
-            assertThat(nce.normaliser()).isCloseTo(0.9 * z1 + 0.1 * z2, within(1e-4 * z1));
-        }
+        NceLoss nce = new NceLoss(M, TAU, 0.9, NceScoring.MATMUL);
+        loss(nce, bankRows, v, idx, 1);
+        double z1 = expected(bankRows, v, idx, 1, Double.NaN)[1];
+        loss(nce, bankRows, v, idx, 2);
+        double z2 = expected(bankRows, v, idx, 2, Double.NaN)[1];
+        assertThat(nce.normaliser()).isCloseTo(0.9 * z1 + 0.1 * z2, within(1e-4 * z1));
     }
 
     @Test
@@ -129,42 +136,9 @@ class NceLossTest {
         for (int j = 0; j < M; j++) {
             noise[j] = draw.nextInt(N);
         }
-        double sum = 0;
-        double[][] s = new double[2][M + 1];
-        for (int i = 0; i < 2; i++) {
-            for (int j = 0; j <= M; j++) {
-                int col = j == 0 ? (int) idx[i] : noise[j - 1];
-                double dot = 0;
-                for (int c = 0; c < D; c++) {
-                    dot += bankRows[col * D + c] * v[i * D + c];
-                }
-                s[i][j] = Math.exp(dot / TAU);
-                sum += s[i][j];
-            }
-        }
-        double z = sum / (2 * (M + 1)) * N;
-        double expected = 0;
-        for (int i = 0; i < 2; i++) {
-            double p = s[i][0] / z;
-            expected -= Math.log(p / (p + (double) M / N));
-            for (int j = 1; j <= M; j++) {
-                double q = s[i][j] / z;
-                expected -= Math.log(1 - q / (q + (double) M / N));
-            }
-        }
-        expected /= 2;
-        try (NDManager m = NDManager.newBaseManager();
-                MemoryBank bank = MemoryBank.fromArray(m, bankRows, N, D, 0.5f, false)) {
-            float loss =
-                    new NceLoss(M, TAU, 0, NceScoring.SHARED)
-                            .loss(
-                                    m.create(v, new Shape(2, D)),
-                                    m.create(idx),
-                                    bank,
-                                    new SplittableRandom(8))
-                            .getFloat();
-            assertThat((double) loss).isCloseTo(expected, within(1e-4));
-        }
+        double expected = expected(bankRows, v, idx, (i, j) -> noise[j - 1], Double.NaN)[0];
+        float loss = loss(new NceLoss(M, TAU, 0, NceScoring.SHARED), bankRows, v, idx, 8);
+        assertThat((double) loss).isCloseTo(expected, within(1e-4));
     }
 
     @Test

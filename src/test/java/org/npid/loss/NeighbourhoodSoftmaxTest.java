@@ -4,15 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.npid.eval.Neighbours;
-import org.npid.memory.MemoryBank;
 
 class NeighbourhoodSoftmaxTest {
 
@@ -34,22 +27,19 @@ class NeighbourhoodSoftmaxTest {
         return -Math.log(mass / z);
     }
 
+    /** The loss of embedding {@code (x, y)} as instance {@code index} against {@link #BANK}. */
+    private static double lossOfOneRow(NeighbourhoodSoftmax loss, float x, float y, long index) {
+        return Objectives.loss(loss, BANK, 2, new float[] {x, y}, new long[] {index}, 1);
+    }
+
     @Test
     void lossSumsTheSoftmaxOverTheRowAndItsNearestNeighbour() {
         // v = e1 for index 0, τ = 0.5: logits 2·(1, cos30°, 0, -1).
         // The positives of index 0 are rows 0 and 1: −log (P(0) + P(1)).
         double c = Math.cos(Math.PI / 6);
         double[] logits = {2, 2 * c, 0, -2};
-        double expected = minusLogMass(logits, 0, 1);
-        try (NDManager m = NDManager.newBaseManager();
-                MemoryBank bank = MemoryBank.fromArray(m, BANK, 4, 2, 0.5f, false)) {
-            NDArray v = m.create(new float[] {1, 0}, new Shape(1, 2));
-            float loss =
-                    new NeighbourhoodSoftmax(0.5f, 1)
-                            .loss(v, m.create(new long[] {0}), bank, new SplittableRandom(1))
-                            .getFloat();
-            assertThat((double) loss).isCloseTo(expected, within(1e-5));
-        }
+        assertThat(lossOfOneRow(new NeighbourhoodSoftmax(0.5f, 1), 1, 0, 0))
+                .isCloseTo(minusLogMass(logits, 0, 1), within(1e-5));
     }
 
     @Test
@@ -58,16 +48,8 @@ class NeighbourhoodSoftmaxTest {
         // is nearest row 3. Logits 2·(−1, −cos30°, 0, 1); positives rows 2 and 1.
         double c = Math.cos(Math.PI / 6);
         double[] logits = {-2, -2 * c, 0, 2};
-        double expected = minusLogMass(logits, 2, 1);
-        try (NDManager m = NDManager.newBaseManager();
-                MemoryBank bank = MemoryBank.fromArray(m, BANK, 4, 2, 0.5f, false)) {
-            NDArray v = m.create(new float[] {-1, 0}, new Shape(1, 2));
-            float loss =
-                    new NeighbourhoodSoftmax(0.5f, 1)
-                            .loss(v, m.create(new long[] {2}), bank, new SplittableRandom(1))
-                            .getFloat();
-            assertThat((double) loss).isCloseTo(expected, within(1e-5));
-        }
+        assertThat(lossOfOneRow(new NeighbourhoodSoftmax(0.5f, 1), -1, 0, 2))
+                .isCloseTo(minusLogMass(logits, 2, 1), within(1e-5));
     }
 
     @Test
@@ -106,54 +88,29 @@ class NeighbourhoodSoftmaxTest {
         // The bank would choose row 1 for index 0; the table says row 3. v = e1, τ = 0.5.
         double c = Math.cos(Math.PI / 6);
         double[] logits = {2, 2 * c, 0, -2};
-        double expected = minusLogMass(logits, 0, 3);
-        try (NDManager m = NDManager.newBaseManager();
-                MemoryBank bank = MemoryBank.fromArray(m, BANK, 4, 2, 0.5f, false)) {
-            NeighbourhoodSoftmax loss = new NeighbourhoodSoftmax(0.5f, 1);
-            loss.setTable(new int[] {0, 3, 1, 0, 2, 1, 3, 2});
-            NDArray v = m.create(new float[] {1, 0}, new Shape(1, 2));
-            float got =
-                    loss.loss(v, m.create(new long[] {0}), bank, new SplittableRandom(1))
-                            .getFloat();
-            assertThat((double) got).isCloseTo(expected, within(1e-5));
-            assertThatThrownBy(() -> loss.setTable(new int[] {0, 1, 2}))
-                    .hasMessageContaining("k + 1 = 2");
-        }
+        NeighbourhoodSoftmax loss = new NeighbourhoodSoftmax(0.5f, 1);
+        loss.setTable(new int[] {0, 3, 1, 0, 2, 1, 3, 2});
+        assertThat(lossOfOneRow(loss, 1, 0, 0)).isCloseTo(minusLogMass(logits, 0, 3), within(1e-5));
+        assertThatThrownBy(() -> loss.setTable(new int[] {0, 1, 2}))
+                .hasMessageContaining("k + 1 = 2");
     }
 
     @Test
     void withEveryRowAPositiveTheLossIsZero() {
-        try (NDManager m = NDManager.newBaseManager();
-                MemoryBank bank = MemoryBank.fromArray(m, BANK, 4, 2, 0.5f, false)) {
-            NDArray v = m.create(new float[] {0.6f, 0.8f, 0, 1}, new Shape(2, 2));
-            float loss =
-                    new NeighbourhoodSoftmax(0.07f, 10)
-                            .loss(v, m.create(new long[] {0, 3}), bank, new SplittableRandom(1))
-                            .getFloat();
-            assertThat(loss).isCloseTo(0f, within(1e-5f));
-        }
+        float loss =
+                Objectives.loss(
+                        new NeighbourhoodSoftmax(0.07f, 10),
+                        BANK,
+                        2,
+                        new float[] {0.6f, 0.8f, 0, 1},
+                        new long[] {0, 3},
+                        1);
+        assertThat(loss).isCloseTo(0f, within(1e-5f));
     }
 
     @Test
     void gradientFlowsToTheEmbeddingButNotTheBank() {
-        try (NDManager m = NDManager.newBaseManager();
-                MemoryBank bank = MemoryBank.random(m, 30, 4, 0.5f, false, 2)) {
-            NDArray v = m.randomNormal(new Shape(3, 4));
-            v.setRequiresGradient(true);
-            float[] before = bank.toFloatArray();
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray loss =
-                        new NeighbourhoodSoftmax(0.07f, 3)
-                                .loss(
-                                        v,
-                                        m.create(new long[] {0, 1, 2}),
-                                        bank,
-                                        new SplittableRandom(1));
-                gc.backward(loss);
-            }
-            assertThat(v.getGradient().abs().sum().getFloat()).isGreaterThan(0f);
-            assertThat(bank.toFloatArray()).containsExactly(before);
-        }
+        Objectives.assertGradientReachesOnlyTheEmbedding(new NeighbourhoodSoftmax(0.07f, 3));
     }
 
     @Test

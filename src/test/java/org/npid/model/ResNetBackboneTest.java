@@ -8,7 +8,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class ResNetBackboneTest {
 
@@ -53,28 +57,32 @@ class ResNetBackboneTest {
         assertThat(count(r50, 28)).isEqualTo(expected(r50));
     }
 
-    @Test
-    void cifarStemKeepsResolutionUntilLayer2() {
-        ModelConfig c = new ModelConfig(Arch.RESNET18, Stem.CIFAR, 0.25, 128, 1);
-        assertThat(stages(c, 28))
-                .containsExactly(
-                        new Shape(2, 16, 28, 28),
-                        new Shape(2, 16, 28, 28),
-                        new Shape(2, 32, 14, 14),
-                        new Shape(2, 64, 7, 7),
-                        new Shape(2, 128, 4, 4));
+    static Stream<Arguments> stageShapes() {
+        return Stream.of(
+                Arguments.of(
+                        "the CIFAR stem keeps the resolution until layer 2",
+                        new ModelConfig(Arch.RESNET18, Stem.CIFAR, 0.25, 128, 1),
+                        28,
+                        new long[] {16, 16, 32, 64, 128},
+                        new long[] {28, 28, 14, 7, 4}),
+                Arguments.of(
+                        "the ImageNet stem divides the resolution by four",
+                        new ModelConfig(Arch.RESNET50, Stem.IMAGENET, 0.125, 128, 3),
+                        64,
+                        new long[] {8, 32, 64, 128, 256},
+                        new long[] {16, 16, 8, 4, 2}));
     }
 
-    @Test
-    void imagenetStemDividesResolutionByFour() {
-        ModelConfig c = new ModelConfig(Arch.RESNET50, Stem.IMAGENET, 0.125, 128, 3);
-        assertThat(stages(c, 64))
-                .containsExactly(
-                        new Shape(2, 8, 16, 16),
-                        new Shape(2, 32, 16, 16),
-                        new Shape(2, 64, 8, 8),
-                        new Shape(2, 128, 4, 4),
-                        new Shape(2, 256, 2, 2));
+    /** The stem's and then each stage's output, for a batch of two, as channels and side. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("stageShapes")
+    void stemSetsTheResolutionOfEachStage(
+            String name, ModelConfig c, int side, long[] channels, long[] sides) {
+        Shape[] expected = new Shape[channels.length];
+        for (int i = 0; i < channels.length; i++) {
+            expected[i] = new Shape(2, channels[i], sides[i], sides[i]);
+        }
+        assertThat(stages(c, side)).containsExactly(expected);
     }
 
     @Test
