@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -59,19 +61,43 @@ public final class Checkpoint {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
-     * Where the loop stands: the next epoch and step to run, the objective's state (NCE's log Z),
-     * the running loss of a part-done epoch, and the input normalisation, which evaluation must
-     * reuse. Stored as {@code state.json}.
+     * The loop's place, the objective's state (NCE's log Z) and the input normalisation, which
+     * evaluation must reuse. Stored as {@code state.json}.
      */
-    public record State(
-            int epoch,
-            int step,
-            double objectiveState,
-            double lossSum,
-            long lossCount,
-            float[] mean,
-            float[] std,
-            int imageSize) {}
+    public record State(Position position, double objectiveState, Inputs inputs) {
+        /** Reads the nested form, or the flat one that earlier versions wrote. */
+        @JsonCreator
+        static State fromJson(JsonNode n) throws IOException {
+            if (n.has("position")) {
+                return new State(
+                        JSON.treeToValue(n.get("position"), Position.class),
+                        n.get("objectiveState").asDouble(),
+                        JSON.treeToValue(n.get("inputs"), Inputs.class));
+            }
+            return new State(
+                    new Position(
+                            n.get("epoch").asInt(),
+                            n.get("step").asInt(),
+                            n.get("lossSum").asDouble(),
+                            n.get("lossCount").asLong()),
+                    n.get("objectiveState").asDouble(),
+                    new Inputs(
+                            JSON.treeToValue(n.get("mean"), float[].class),
+                            JSON.treeToValue(n.get("std"), float[].class),
+                            n.get("imageSize").asInt()));
+        }
+    }
+
+    /**
+     * What the network's input was: per-channel mean and std of the training images, and the side
+     * of the (square) input in pixels.
+     */
+    @SuppressWarnings("ArrayRecordComponent") // Written and read whole, never compared.
+    public record Inputs(float[] mean, float[] std, int imageSize) {
+        public int channels() {
+            return mean.length;
+        }
+    }
 
     /** Writes one entry's bytes. */
     public interface EntryWriter {

@@ -39,14 +39,85 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
     private boolean closed;
 
     /**
-     * @param shuffle whether to permute the data set each epoch (else sequential order)
-     * @param dropLast whether to drop the final partial batch
-     * @param startBatch the first batch to produce, for resuming mid-epoch
-     * @param workers threads building batches; 0 builds them on the caller thread in {@link #next}
-     * @param prefetch batches built ahead of the caller (at least {@code workers} are kept in
-     *     flight so no worker idles)
+     * Batches of {@code batchSize} images of {@code ds} under {@code t}: one sequential pass by
+     * default; {@link Builder#shuffled}, {@link Builder#from} and friends say otherwise.
      */
-    public BatchLoader(
+    public static Builder over(ImageDataset ds, ImageTransform t, int batchSize) {
+        return new Builder(ds, t, batchSize);
+    }
+
+    /** The settings of a loader, each named where it is chosen. */
+    public static final class Builder {
+        private final ImageDataset ds;
+        private final ImageTransform t;
+        private final int batchSize;
+        private boolean shuffle;
+        private boolean dropLast;
+        private long seed;
+        private int epoch;
+        private int startBatch;
+        private int workers;
+        private int prefetch = 2;
+
+        private Builder(ImageDataset ds, ImageTransform t, int batchSize) {
+            this.ds = ds;
+            this.t = t;
+            this.batchSize = batchSize;
+        }
+
+        /** The random stream of ({@code seed}, {@code epoch}) drives the augmentation. */
+        public Builder seeded(long seed, int epoch) {
+            this.seed = seed;
+            this.epoch = epoch;
+            return this;
+        }
+
+        /** Permutes the data set, differently each epoch of the seed. */
+        public Builder shuffled(long seed, int epoch) {
+            this.shuffle = true;
+            return seeded(seed, epoch);
+        }
+
+        /** Drops the final partial batch. */
+        public Builder dropLast() {
+            this.dropLast = true;
+            return this;
+        }
+
+        /** Starts at batch {@code startBatch}, for resuming mid-epoch. */
+        public Builder from(int startBatch) {
+            this.startBatch = startBatch;
+            return this;
+        }
+
+        /** Threads building batches; 0 builds them on the caller thread in {@link #next}. */
+        public Builder workers(int workers) {
+            this.workers = workers;
+            return this;
+        }
+
+        /** Batches built ahead of the caller (at least the workers are kept in flight). */
+        public Builder prefetch(int prefetch) {
+            this.prefetch = prefetch;
+            return this;
+        }
+
+        public BatchLoader open() {
+            return new BatchLoader(
+                    ds,
+                    t,
+                    batchSize,
+                    shuffle,
+                    dropLast,
+                    seed,
+                    epoch,
+                    startBatch,
+                    workers,
+                    prefetch);
+        }
+    }
+
+    private BatchLoader(
             ImageDataset ds,
             ImageTransform t,
             int batchSize,

@@ -60,8 +60,10 @@ public final class FeatureExtractor {
         float[] out = null;
         int d = 0;
         try (BatchLoader loader =
-                new BatchLoader(
-                        data, transform, batchSize, false, false, seed, epoch, 0, workers, 2)) {
+                BatchLoader.over(data, transform, batchSize)
+                        .seeded(seed, epoch)
+                        .workers(workers)
+                        .open()) {
             while (loader.hasNext()) {
                 Batch batch = loader.next();
                 try (NDManager step = parent.newSubManager()) {

@@ -67,17 +67,10 @@ public final class Probe {
                     float lr =
                             (float) (s.lr() * 0.5 * (1 + Math.cos(Math.PI * epoch / s.epochs())));
                     try (BatchLoader loader =
-                            new BatchLoader(
-                                    train,
-                                    model.testTransform(),
-                                    s.batchSize(),
-                                    true,
-                                    false,
-                                    s.seed(),
-                                    epoch,
-                                    0,
-                                    2,
-                                    2)) {
+                            BatchLoader.over(train, model.testTransform(), s.batchSize())
+                                    .shuffled(s.seed(), epoch)
+                                    .workers(2)
+                                    .open()) {
                         while (loader.hasNext()) {
                             Batch b = loader.next();
                             try (NDManager step = root.newSubManager()) {
@@ -102,17 +95,9 @@ public final class Probe {
                 }
                 int[] hits = new int[probes.size()];
                 try (BatchLoader loader =
-                        new BatchLoader(
-                                test,
-                                model.testTransform(),
-                                s.batchSize(),
-                                false,
-                                false,
-                                0,
-                                0,
-                                0,
-                                2,
-                                2)) {
+                        BatchLoader.over(test, model.testTransform(), s.batchSize())
+                                .workers(2)
+                                .open()) {
                     while (loader.hasNext()) {
                         Batch b = loader.next();
                         try (NDManager step = root.newSubManager()) {

@@ -21,13 +21,13 @@ public final class TrainedModel implements AutoCloseable {
     private final Model model;
     private final NpidNet net;
     private final TrainConfig config;
-    private final Checkpoint.State state;
+    private final Checkpoint.Inputs inputs;
 
-    private TrainedModel(Model model, NpidNet net, TrainConfig config, Checkpoint.State state) {
+    private TrainedModel(Model model, NpidNet net, TrainConfig config, Checkpoint.Inputs inputs) {
         this.model = model;
         this.net = net;
         this.config = config;
-        this.state = state;
+        this.inputs = inputs;
     }
 
     /**
@@ -38,17 +38,17 @@ public final class TrainedModel implements AutoCloseable {
     public static TrainedModel load(Path checkpoint) {
         Checkpoint saved = Checkpoint.readForInference(checkpoint);
         TrainConfig config = saved.config();
-        Checkpoint.State state = saved.state();
-        int channels = state.mean().length;
+        Checkpoint.Inputs inputs = saved.state().inputs();
+        int channels = inputs.channels();
         NpidNet net = NpidNet.create(config.model().forChannels(channels));
         Model model = Model.newInstance("npid-eval", Devices.best());
         model.setBlock(net);
         net.initialize(
                 model.getNDManager(),
                 DataType.FLOAT32,
-                new Shape(1, channels, state.imageSize(), state.imageSize()));
+                new Shape(1, channels, inputs.imageSize(), inputs.imageSize()));
         saved.loadInferenceWeights(net, model.getNDManager());
-        return new TrainedModel(model, net, config, state);
+        return new TrainedModel(model, net, config, inputs);
     }
 
     /**
@@ -68,7 +68,7 @@ public final class TrainedModel implements AutoCloseable {
 
     /** The input channels the checkpoint's network was trained with. */
     public static int channelsOf(Path checkpoint) {
-        return Checkpoint.readForInference(checkpoint).state().mean().length;
+        return Checkpoint.readForInference(checkpoint).state().inputs().channels();
     }
 
     public NpidNet network() {
@@ -80,7 +80,7 @@ public final class TrainedModel implements AutoCloseable {
     }
 
     public int imageSize() {
-        return state.imageSize();
+        return inputs.imageSize();
     }
 
     public NDManager manager() {
@@ -89,7 +89,7 @@ public final class TrainedModel implements AutoCloseable {
 
     /** The evaluation transform the model was trained with (resize/centre-crop, normalise). */
     public TestTransform testTransform() {
-        return new TestTransform(state.imageSize(), state.mean(), state.std());
+        return new TestTransform(inputs.imageSize(), inputs.mean(), inputs.std());
     }
 
     /** Weighted kNN of {@code data}'s test split against its recomputed training features. */
@@ -138,7 +138,7 @@ public final class TrainedModel implements AutoCloseable {
         var aug =
                 new TrainAugmentation(
                         config.augmentation()
-                                .forImages(state.imageSize(), state.mean(), state.std()));
+                                .forImages(inputs.imageSize(), inputs.mean(), inputs.std()));
         FeatureExtractor fx = new FeatureExtractor(net, batchSize, workers);
         float[] out = null;
         for (int view = 0; view < views; view++) {

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.npid.checkpoint.Checkpoint;
+import org.npid.checkpoint.Position;
 import org.npid.config.TrainConfig;
 import org.npid.data.Batch;
 import org.npid.data.BatchLoader;
@@ -137,17 +138,12 @@ public final class NpidTraining {
         double lr = 0;
         boolean stop = false;
         try (BatchLoader loader =
-                new BatchLoader(
-                        data.train(),
-                        augmentation,
-                        config.batchSize(),
-                        true,
-                        false,
-                        config.seed(),
-                        epoch,
-                        state.position().step(),
-                        config.workers(),
-                        4)) {
+                BatchLoader.over(data.train(), augmentation, config.batchSize())
+                        .shuffled(config.seed(), epoch)
+                        .from(state.position().step())
+                        .workers(config.workers())
+                        .prefetch(4)
+                        .open()) {
             while (state.position().step() < steps && loader.hasNext() && !stop) {
                 int step = state.position().step();
                 Batch batch = loader.next();

@@ -23,7 +23,8 @@ record RunData(ImageDataset train, ImageDataset test, float[] mean, float[] std,
         ImageDataset train = Datasets.open(path, Split.TRAIN);
         ImageDataset test = openTest(config, path, train);
         if (stored != null) {
-            return new RunData(train, test, stored.mean(), stored.std(), stored.imageSize());
+            Checkpoint.Inputs in = stored.inputs();
+            return new RunData(train, test, in.mean(), in.std(), in.imageSize());
         }
         float[][] stats = Datasets.channelStats(train, STATS_SAMPLES, config.seed());
         int size =
@@ -47,6 +48,10 @@ record RunData(ImageDataset train, ImageDataset test, float[] mean, float[] std,
         return test != null && train.labeled() && test.labeled()
                 ? new LabelledSplits(train, test)
                 : null;
+    }
+
+    Checkpoint.Inputs inputs() {
+        return new Checkpoint.Inputs(mean, std, imageSize);
     }
 
     TestTransform testTransform() {

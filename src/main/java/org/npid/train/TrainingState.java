@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.npid.checkpoint.Checkpoint;
+import org.npid.checkpoint.Position;
 import org.npid.config.TrainConfig;
 import org.npid.loss.InstanceObjective;
 import org.npid.loss.NceLoss;
@@ -170,15 +171,7 @@ public final class TrainingState implements AutoCloseable {
         entries.put(
                 Checkpoint.STATE,
                 Checkpoint.stateWriter(
-                        new Checkpoint.State(
-                                position.epoch(),
-                                position.step(),
-                                objective.state(),
-                                position.lossSum(),
-                                position.lossCount(),
-                                data.mean(),
-                                data.std(),
-                                data.imageSize())));
+                        new Checkpoint.State(position, objective.state(), data.inputs())));
         entries.put(Checkpoint.MODEL, out -> net.saveParameters(new DataOutputStream(out)));
         entries.put(Checkpoint.BANK, bank::save);
         entries.put(Checkpoint.OPTIMIZER, out -> sgd.save(net.getParameters(), out));
@@ -221,7 +214,7 @@ public final class TrainingState implements AutoCloseable {
             }
         }
         objective.restore(s.objectiveState());
-        position = new Position(s.epoch(), s.step(), s.lossSum(), s.lossCount());
+        position = s.position();
         neighbourTable = saved.neighbours();
     }
 

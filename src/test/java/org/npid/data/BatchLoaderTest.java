@@ -19,7 +19,11 @@ class BatchLoaderTest {
             ImageDataset ds, long seed, int epoch, int startBatch, int workers) {
         List<Batch> out = new ArrayList<>();
         try (BatchLoader loader =
-                new BatchLoader(ds, AUGMENT, 4, true, false, seed, epoch, startBatch, workers, 2)) {
+                BatchLoader.over(ds, AUGMENT, 4)
+                        .shuffled(seed, epoch)
+                        .from(startBatch)
+                        .workers(workers)
+                        .open()) {
             loader.forEachRemaining(out::add);
         }
         return out;
@@ -60,7 +64,7 @@ class BatchLoaderTest {
         assertThat(BatchLoader.batchesPerEpoch(10, 4, false)).isEqualTo(3);
         assertThat(BatchLoader.batchesPerEpoch(8, 4, false)).isEqualTo(2);
         try (BatchLoader loader =
-                new BatchLoader(TestData.memory(10), AUGMENT, 4, false, true, 0, 0, 0, 0, 1)) {
+                BatchLoader.over(TestData.memory(10), AUGMENT, 4).dropLast().prefetch(1).open()) {
             assertThat(loader.next().indices()).containsExactly(0, 1, 2, 3);
             assertThat(loader.next().indices()).containsExactly(4, 5, 6, 7);
             assertThat(loader.hasNext()).isFalse();
@@ -110,7 +114,7 @@ class BatchLoaderTest {
                 };
         for (int workers : new int[] {0, 2}) {
             try (BatchLoader loader =
-                    new BatchLoader(failing, AUGMENT, 4, false, false, 0, 0, 0, workers, 2)) {
+                    BatchLoader.over(failing, AUGMENT, 4).workers(workers).open()) {
                 loader.next();
                 assertThatThrownBy(loader::next)
                         .isInstanceOf(DataException.class)
@@ -122,7 +126,11 @@ class BatchLoaderTest {
     @Test
     void closeStopsIteration() {
         BatchLoader loader =
-                new BatchLoader(TestData.memory(40), AUGMENT, 2, true, false, 0, 0, 0, 2, 4);
+                BatchLoader.over(TestData.memory(40), AUGMENT, 2)
+                        .shuffled(0, 0)
+                        .workers(2)
+                        .prefetch(4)
+                        .open();
         loader.next();
         loader.close();
 
@@ -133,7 +141,11 @@ class BatchLoaderTest {
     @Test
     void closeEndsTheDaemonWorkerThreads() throws Exception {
         BatchLoader loader =
-                new BatchLoader(TestData.memory(400), AUGMENT, 2, true, false, 0, 0, 0, 3, 8);
+                BatchLoader.over(TestData.memory(400), AUGMENT, 2)
+                        .shuffled(0, 0)
+                        .workers(3)
+                        .prefetch(8)
+                        .open();
         loader.next();
         assertThat(loaderThreads()).isNotEmpty().allMatch(Thread::isDaemon);
         loader.close();
@@ -155,17 +167,11 @@ class BatchLoaderTest {
     void rejectsStartBatchPastTheEnd() {
         assertThatThrownBy(
                         () ->
-                                new BatchLoader(
-                                        TestData.memory(10),
-                                        AUGMENT,
-                                        4,
-                                        true,
-                                        false,
-                                        0,
-                                        0,
-                                        4,
-                                        0,
-                                        1))
+                                BatchLoader.over(TestData.memory(10), AUGMENT, 4)
+                                        .shuffled(0, 0)
+                                        .from(4)
+                                        .prefetch(1)
+                                        .open())
                 .hasMessageContaining("startBatch");
     }
 

@@ -1,4 +1,4 @@
-package org.npid.train;
+package org.npid.checkpoint;
 
 /**
  * Where the loop stands: the next epoch and step to run (both 0-based) and the running loss of the
