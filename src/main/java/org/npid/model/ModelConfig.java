@@ -17,6 +17,9 @@ public record ModelConfig(
 
     private static final int BASE_WIDTH = 64;
 
+    /** Every convolution's channel count is a multiple of this; see {@link #stageWidth}. */
+    public static final int CHANNEL_MULTIPLE = 16;
+
     /** Validates every field; messages name the offending field. */
     public ModelConfig {
         Objects.requireNonNull(arch, "arch");
@@ -55,7 +58,15 @@ public record ModelConfig(
     }
 
     /**
-     * Returns the inner width of a stage: round(64 * 2^stage * width).
+     * Returns the inner width of a stage: 64 · 2^stage · width, rounded to the nearest multiple of
+     * {@value #CHANNEL_MULTIPLE} (at least {@value #CHANNEL_MULTIPLE}).
+     *
+     * <p>Why the rounding: oneDNN's AVX-512 kernels for the backward pass of 1×1 convolutions and
+     * their reorders crashed the JVM (SIGSEGV in {@code
+     * jit_avx512_common_1x1_convolution_bwd_weights_t}, {@code jit_uni_reorder_t}) on AMD Zen 5
+     * with 8-channel layers (width 0.125), while every width whose layers have multiples of 16
+     * channels (0.25, 0.5, 1.0) trained. Multiples of 16 also fill an AVX-512 register of fp32
+     * exactly, so no CPU needs a tail loop; widths 0.25 and up are unchanged.
      *
      * @param stage index 0..3
      * @return the width of the 3x3 convolutions in that stage
@@ -64,7 +75,9 @@ public record ModelConfig(
         if (stage < 0 || stage > 3) {
             throw new IllegalArgumentException("stage must be in 0..3, got " + stage);
         }
-        return Math.toIntExact(Math.round(BASE_WIDTH * (1 << stage) * width));
+        long raw = Math.round(BASE_WIDTH * (1 << stage) * width);
+        long rounded = Math.round((double) raw / CHANNEL_MULTIPLE) * CHANNEL_MULTIPLE;
+        return Math.toIntExact(Math.max(CHANNEL_MULTIPLE, rounded));
     }
 
     /**

@@ -21,8 +21,9 @@ class ProbeTest {
         assertThat(rows)
                 .extracting(Probe.StageResult::stage)
                 .containsExactly("stem", "layer1", "layer2", "layer3", "layer4", "embedding");
-        // Stem: 8 channels at 16x16 = 2,048 dims, below the cap, so unpooled.
-        assertThat(rows.get(0).dims()).isEqualTo(8 * 16 * 16);
+        // Stem: 16 channels (width 0.125, rounded to a multiple of 16) at 16x16 = 4,096 dims,
+        // below the cap, so unpooled.
+        assertThat(rows.get(0).dims()).isEqualTo(16 * 16 * 16);
         assertThat(rows.get(5).dims()).isEqualTo(16);
         // The textures are linearly separable from early features: far above the 25 % chance.
         assertThat(rows.get(1).top1()).isGreaterThan(0.6);

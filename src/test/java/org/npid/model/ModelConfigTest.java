@@ -23,6 +23,16 @@ class ModelConfigTest {
     }
 
     @Test
+    void everyStageHasAMultipleOf16Channels() {
+        ModelConfig eighth = new ModelConfig(Arch.RESNET18, Stem.CIFAR, 0.125, 128, 1);
+        assertThat(java.util.stream.IntStream.range(0, 4).map(eighth::stageWidth).toArray())
+                .containsExactly(16, 16, 32, 64);
+        ModelConfig odd = new ModelConfig(Arch.RESNET18, Stem.CIFAR, 0.375, 128, 1);
+        assertThat(java.util.stream.IntStream.range(0, 4).map(odd::stageWidth).toArray())
+                .containsExactly(32, 48, 96, 192);
+    }
+
+    @Test
     void fullWidthResnet50EndsWith2048Channels() {
         ModelConfig c = new ModelConfig(Arch.RESNET50, Stem.IMAGENET, 1.0, 128, 3);
         assertThat(c.stageWidth(3)).isEqualTo(512);

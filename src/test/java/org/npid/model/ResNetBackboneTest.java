@@ -69,7 +69,8 @@ class ResNetBackboneTest {
                         "the ImageNet stem divides the resolution by four",
                         new ModelConfig(Arch.RESNET50, Stem.IMAGENET, 0.125, 128, 3),
                         64,
-                        new long[] {8, 32, 64, 128, 256},
+                        // Width 0.125 rounds the 8-channel stem and layer 1 up to 16.
+                        new long[] {16, 64, 64, 128, 256},
                         new long[] {16, 16, 8, 4, 2}));
     }
 

@@ -9,6 +9,8 @@ import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.npid.config.ObjectiveConfig.NceScoring;
 import org.npid.data.Batch;
 import org.npid.loss.NceLoss;
@@ -56,6 +58,50 @@ class TrainStepTest {
                         }
                         assertThat(Math.sqrt(s)).isBetween(0.99999, 1.00001);
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * One real SGD step at every width and depth the README offers, on both stems, with colour
+     * input: no setting a user can choose may crash the native code (on AMD Zen 5, 8-channel layers
+     * once did; channel counts are now multiples of 16).
+     */
+    @ParameterizedTest
+    @CsvSource({
+        "RESNET18, CIFAR, 0.125", "RESNET18, CIFAR, 0.25", "RESNET18, CIFAR, 0.5",
+        "RESNET18, CIFAR, 1.0", "RESNET18, IMAGENET, 0.125", "RESNET18, IMAGENET, 1.0",
+        "RESNET50, CIFAR, 0.125", "RESNET50, IMAGENET, 0.25", "RESNET50, CIFAR, 1.0"
+    })
+    void oneStepTrainsAtEveryWidthOnBothStems(Arch arch, Stem stem, double width) {
+        ModelConfig config = new ModelConfig(arch, stem, width, 16, 3);
+        for (int stage = 0; stage < 4; stage++) {
+            assertThat(config.stageWidth(stage) % ModelConfig.CHANNEL_MULTIPLE).isZero();
+        }
+        try (Model model = Model.newInstance("w")) {
+            model.setBlock(NpidNet.create(config));
+            try (Trainer trainer =
+                    model.newTrainer(
+                            new DefaultTrainingConfig(Loss.l2Loss())
+                                    .optOptimizer(new PyTorchSgd(0.03f, 0.9f, 5e-4f)))) {
+                trainer.initialize(new Shape(1, 3, 32, 32));
+                try (MemoryBank bank =
+                        MemoryBank.random(trainer.getManager(), 16, 16, 0.5f, false, 1)) {
+                    TrainStep step =
+                            new TrainStep(
+                                    trainer,
+                                    bank,
+                                    new NceLoss(4, 0.07f, 0.9, NceScoring.GATHER),
+                                    new ProximalTerm(0));
+                    SplittableRandom rng = new SplittableRandom(2);
+                    int b = 4;
+                    float[] px = new float[b * 3 * 32 * 32];
+                    for (int i = 0; i < px.length; i++) {
+                        px[i] = (float) rng.nextGaussian();
+                    }
+                    Batch batch = new Batch(px, b, 3, 32, 32, new long[] {0, 5, 9, 15}, new int[b]);
+                    assertThat(step.run(batch, rng)).isFinite();
                 }
             }
         }
