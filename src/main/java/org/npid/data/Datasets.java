@@ -22,6 +22,14 @@ public final class Datasets {
      * </ul>
      */
     public static ImageDataset open(Path path, Split split) {
+        return open(path, split, 0);
+    }
+
+    /**
+     * As {@link #open(Path, Split)}, with an image folder's images converted to {@code channels} (1
+     * or 3; 0 = the majority's), so that a test split can follow its training split.
+     */
+    public static ImageDataset open(Path path, Split split, int channels) {
         if (!Files.exists(path)) {
             throw new DataException(
                     "Data path does not exist: "
@@ -41,9 +49,14 @@ public final class Datasets {
             case IMAGE_FOLDER -> {
                 Path train = path.resolve("train");
                 Path test = path.resolve("test");
-                yield Files.isDirectory(train) && Files.isDirectory(test)
-                        ? ImageFolderDataset.open(split == Split.TRAIN ? train : test)
-                        : ImageFolderDataset.open(path);
+                int threads = Math.min(4, Runtime.getRuntime().availableProcessors());
+                Path folder = path;
+                if (Files.isDirectory(train)) {
+                    // A root with train/ alone has no test split: both splits are train/, which
+                    // the training run recognises and then skips kNN.
+                    folder = split == Split.TEST && Files.isDirectory(test) ? test : train;
+                }
+                yield ImageFolderDataset.open(folder, threads, channels);
             }
         };
     }
@@ -95,28 +108,35 @@ public final class Datasets {
                 order[j] = t;
             }
         }
+        // Each image weighs the same whatever its size, as if all were resized to one training
+        // size first: one 6000 × 6000 photo among 28 px digits must not set the statistics.
         int c = ds.channels();
         double[] sum = new double[c];
         double[] sumSq = new double[c];
-        long pixels = 0;
         for (int k = 0; k < count; k++) {
             Image img = ds.image(order[k]);
             byte[] px = img.pixels();
+            double[] imgSum = new double[c];
+            double[] imgSumSq = new double[c];
             for (int i = 0; i < px.length; i += c) {
                 for (int ch = 0; ch < c; ch++) {
                     double v = (px[i + ch] & 0xFF) / 255.0;
-                    sum[ch] += v;
-                    sumSq[ch] += v * v;
+                    imgSum[ch] += v;
+                    imgSumSq[ch] += v * v;
                 }
             }
-            pixels += (long) img.width() * img.height();
+            double pixels = (double) img.width() * img.height();
+            for (int ch = 0; ch < c; ch++) {
+                sum[ch] += imgSum[ch] / pixels;
+                sumSq[ch] += imgSumSq[ch] / pixels;
+            }
         }
         float[] mean = new float[c];
         float[] std = new float[c];
         for (int ch = 0; ch < c; ch++) {
-            double m = sum[ch] / pixels;
+            double m = sum[ch] / count;
             mean[ch] = (float) m;
-            std[ch] = (float) Math.sqrt(Math.max(0, sumSq[ch] / pixels - m * m));
+            std[ch] = (float) Math.sqrt(Math.max(0, sumSq[ch] / count - m * m));
         }
         return new float[][] {mean, std};
     }

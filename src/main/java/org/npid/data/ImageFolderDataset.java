@@ -39,20 +39,37 @@ public final class ImageFolderDataset extends AbstractImageDataset {
     private final Image[] cache;
 
     private ImageFolderDataset(
-            Path root, List<Path> files, int[] labels, List<String> classNames, Probe[] probes) {
+            Path root,
+            List<Path> files,
+            int[] labels,
+            List<String> classNames,
+            Probe[] probes,
+            int forcedChannels) {
         super(labels, classNames);
         this.root = root;
         this.files = List.copyOf(files);
-        boolean allGray = true;
+        int gray = 0;
         boolean allCachedSameSize = true;
         for (Probe p : probes) {
-            allGray &= p.gray();
+            gray += p.gray() ? 1 : 0;
             allCachedSameSize &=
                     p.image() != null
                             && p.width() == probes[0].width()
                             && p.height() == probes[0].height();
         }
-        this.channels = allGray ? 1 : 3;
+        // One stray RGB (or CMYK, or RGBA) file must not turn a grayscale set into colour: the
+        // majority decides, unless the caller fixes the count (a test split follows its training
+        // split), and every other image is converted.
+        this.channels = forcedChannels > 0 ? forcedChannels : gray > probes.length - gray ? 1 : 3;
+        int converted = channels == 1 ? probes.length - gray : gray;
+        if (converted > 0) {
+            LOG.warn(
+                    "{}: converted {} of {} images to {}",
+                    root,
+                    converted,
+                    probes.length,
+                    channels == 1 ? "grayscale (most images are grayscale)" : "3-channel RGB");
+        }
         long cacheBytes = (long) probes[0].width() * probes[0].height() * channels * probes.length;
         // Java arrays stop just short of 2^31 elements; bigger caches stay one array per image.
         if (allCachedSameSize && cacheBytes <= Integer.MAX_VALUE - 8) {
@@ -80,11 +97,17 @@ public final class ImageFolderDataset extends AbstractImageDataset {
 
     /** Opens {@code root}, decoding small images with a few threads. */
     public static ImageFolderDataset open(Path root) {
-        return open(root, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        return open(root, Math.min(4, Runtime.getRuntime().availableProcessors()), 0);
     }
 
-    /** Opens {@code root}, decoding small images with {@code threads} threads. */
-    public static ImageFolderDataset open(Path root, int threads) {
+    /**
+     * Opens {@code root}, decoding small images with {@code threads} threads, with every image
+     * converted to {@code channels} (1 or 3), or to the majority's count when 0.
+     */
+    public static ImageFolderDataset open(Path root, int threads, int channels) {
+        if (channels != 0 && channels != 1 && channels != 3) {
+            throw new IllegalArgumentException("channels must be 0, 1 or 3, got " + channels);
+        }
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
@@ -132,7 +155,8 @@ public final class ImageFolderDataset extends AbstractImageDataset {
         }
         int[] labels = labelList.stream().mapToInt(Integer::intValue).toArray();
         Probe[] probes = probeAll(files, threads);
-        ImageFolderDataset ds = new ImageFolderDataset(root, files, labels, classNames, probes);
+        ImageFolderDataset ds =
+                new ImageFolderDataset(root, files, labels, classNames, probes, channels);
         LOG.info(
                 "Opened image folder {}: {} images, {} classes, {} channels in {} ms",
                 root,

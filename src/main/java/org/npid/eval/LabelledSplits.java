@@ -18,7 +18,7 @@ public record LabelledSplits(ImageDataset train, ImageDataset test) {
     /** Opens both splits of {@code data}; {@code what} names the evaluation for the error. */
     public static LabelledSplits open(Path data, String what) {
         ImageDataset train = Datasets.open(data, Split.TRAIN);
-        ImageDataset test = Datasets.open(data, Split.TEST);
+        ImageDataset test = Datasets.open(data, Split.TEST, train.channels());
         if (!train.labeled() || !test.labeled()) {
             throw new IllegalArgumentException(
                     what + " needs labels: " + data + " has no class folders or label files");

@@ -35,10 +35,11 @@ record RunData(ImageDataset train, ImageDataset test, float[] mean, float[] std,
     }
 
     private static ImageDataset openTest(TrainConfig config, Path path, ImageDataset train) {
+        // The test images take the training images' channel count, whatever their own majority.
         if (config.testData() != null && !config.testData().isBlank()) {
-            return Datasets.open(Path.of(config.testData()), Split.TEST);
+            return Datasets.open(Path.of(config.testData()), Split.TEST, train.channels());
         }
-        ImageDataset test = Datasets.open(path, Split.TEST);
+        ImageDataset test = Datasets.open(path, Split.TEST, train.channels());
         boolean sameImages = test.size() == train.size() && test.source(0).equals(train.source(0));
         return sameImages ? null : test;
     }

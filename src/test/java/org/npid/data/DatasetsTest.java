@@ -80,6 +80,26 @@ class DatasetsTest {
     }
 
     @Test
+    void oneLargeImageWeighsAsMuchAsOneSmallOne() {
+        byte[] white = new byte[100 * 100];
+        java.util.Arrays.fill(white, (byte) 255);
+        ImageDataset ds =
+                TestData.memory(new Image(2, 2, 1, new byte[4]), new Image(100, 100, 1, white));
+        float[][] stats = Datasets.channelStats(ds, 100, 1);
+        assertThat(stats[0][0]).isCloseTo(0.5f, within(1e-6f));
+        assertThat(stats[1][0]).isCloseTo(0.5f, within(1e-6f));
+    }
+
+    @Test
+    void aRootWithTrainAloneGivesTheTrainImagesForBothSplits() throws Exception {
+        TestData.write(TestData.gray(6, 6, 77), dir.resolve("root/train/a/1.png"));
+        TestData.write(TestData.gray(6, 6, 99), dir.resolve("root/train/b/2.png"));
+        assertThat(Datasets.open(dir.resolve("root"), Split.TRAIN).size()).isEqualTo(2);
+        assertThat(Datasets.open(dir.resolve("root"), Split.TEST).source(0))
+                .isEqualTo(Datasets.open(dir.resolve("root"), Split.TRAIN).source(0));
+    }
+
+    @Test
     void channelStatsSampleIsSeeded() {
         ImageDataset ds = TestData.memory(50);
         assertThat(Datasets.channelStats(ds, 10, 7))

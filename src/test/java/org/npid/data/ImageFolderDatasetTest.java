@@ -19,7 +19,7 @@ class ImageFolderDatasetTest {
         TestData.write(TestData.rgb(4, 3, 90), dir.resolve("cat/z.png"));
         Files.writeString(dir.resolve("cat/readme.txt"), "not an image");
 
-        ImageFolderDataset ds = ImageFolderDataset.open(dir, 2);
+        ImageFolderDataset ds = ImageFolderDataset.open(dir, 2, 0);
 
         assertThat(ds.size()).isEqualTo(3);
         assertThat(ds.channels()).isEqualTo(3);
@@ -61,6 +61,19 @@ class ImageFolderDatasetTest {
         Image gray = ds.image(1);
         assertThat(gray.channels()).isEqualTo(3);
         assertThat(gray.pixel(2, 2, 0)).isEqualTo(gray.pixel(2, 2, 2)).isBetween(126, 130);
+    }
+
+    @Test
+    void oneColourImageInAGrayscaleFolderIsConvertedNotFollowed() throws Exception {
+        TestData.write(TestData.gray(6, 6, 77), dir.resolve("a/1.png"));
+        TestData.write(TestData.gray(6, 6, 99), dir.resolve("a/2.png"));
+        TestData.write(TestData.rgb(6, 6, 20), dir.resolve("b/3.png"));
+
+        ImageFolderDataset ds = ImageFolderDataset.open(dir);
+
+        assertThat(ds.channels()).isEqualTo(1);
+        assertThat(ds.image(2).channels()).isEqualTo(1);
+        assertThat(ImageFolderDataset.open(dir, 1, 3).image(0).channels()).isEqualTo(3);
     }
 
     @Test
