@@ -4,9 +4,9 @@ import ai.djl.ndarray.NDManager;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.SplittableRandom;
-import org.npid.eval.InvertedLists;
 import org.npid.eval.KnnClassifier;
-import org.npid.eval.Neighbours;
+import org.npid.index.InvertedLists;
+import org.npid.index.Neighbours;
 
 /** Times the weighted kNN classifier, exact and by inverted lists, on random unit vectors. */
 public final class KnnBench {

@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
+import org.npid.index.InvertedLists;
+import org.npid.index.Neighbours;
 
 /**
  * The paper's weighted k-nearest-neighbour classifier (Sec. 3.5 / 4.1): the k training features

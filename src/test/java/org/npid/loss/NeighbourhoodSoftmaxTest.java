@@ -11,7 +11,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import org.npid.eval.Neighbours;
+import org.npid.index.Neighbours;
 import org.npid.memory.MemoryBank;
 
 class NeighbourhoodSoftmaxTest {

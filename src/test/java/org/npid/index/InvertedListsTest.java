@@ -1,4 +1,4 @@
-package org.npid.eval;
+package org.npid.index;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.ndarray.NDManager;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.npid.eval.KnnClassifier;
 
 class InvertedListsTest {
 

@@ -1,4 +1,4 @@
-package org.npid.eval;
+package org.npid.index;
 
 /**
  * The {@code k} nearest bank rows of each of m queries: row-major m × k arrays of cosine scores and

@@ -1,4 +1,4 @@
-package org.npid.eval;
+package org.npid.index;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
-import org.npid.index.TopK;
 
 /**
  * Approximate top-k by inverted lists (IVF, as in FAISS): the bank is split into cells by spherical
