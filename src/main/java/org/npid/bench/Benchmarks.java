@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.npid.data.AugmentConfig;
-import org.npid.data.DataPipelineBench;
 import org.npid.data.Datasets;
 import org.npid.data.ImageDataset;
 import org.npid.data.ImageFolderDataset;

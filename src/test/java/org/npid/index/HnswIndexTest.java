@@ -12,6 +12,7 @@ import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.npid.bench.SearchBench;
 import org.npid.index.HnswParams.Storage;
 
 class HnswIndexTest {

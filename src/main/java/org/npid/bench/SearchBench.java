@@ -1,4 +1,4 @@
-package org.npid.index;
+package org.npid.bench;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,6 +16,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.npid.index.ExactIndex;
+import org.npid.index.Hit;
+import org.npid.index.HnswIndex;
+import org.npid.index.HnswParams;
+import org.npid.index.Matrix;
+import org.npid.index.Npy;
+import org.npid.index.UnitVectors;
+import org.npid.index.VectorIndex;
 
 /**
  * Measures {@link HnswIndex} against {@link ExactIndex}: the figures quoted in the docs.

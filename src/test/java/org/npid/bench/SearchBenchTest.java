@@ -1,4 +1,4 @@
-package org.npid.index;
+package org.npid.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,6 +6,10 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.npid.index.Hit;
+import org.npid.index.HnswParams;
+import org.npid.index.Matrix;
+import org.npid.index.UnitVectors;
 
 class SearchBenchTest {
     @TempDir Path tmp;
