@@ -15,7 +15,6 @@ import org.npid.data.TestTransform;
 import org.npid.data.TrainAugmentation;
 import org.npid.eval.FeatureExtractor;
 import org.npid.eval.KnnClassifier;
-import org.npid.index.InvertedLists;
 import org.npid.model.Arch;
 import org.npid.model.ModelConfig;
 import org.npid.model.NpidNet;
@@ -285,11 +284,7 @@ public final class Benchmarks {
             ivfSeconds[r] = (System.nanoTime() - t2) / 1e9;
         }
         int d = bank.length / train.size();
-        double recall =
-                KnnBench.recall(
-                        exact.neighbours(manager, bank, train.size(), d, queries, test.size()),
-                        new InvertedLists(lists, probes, 17)
-                                .search(manager, bank, d, queries, 200));
+        double recall = KnnBench.recall(bank, queries, d, 200, lists, probes);
         return new EmbedResult(
                 "fashion-mnist",
                 network,

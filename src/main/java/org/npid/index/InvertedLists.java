@@ -4,7 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.ForkJoinPool;
 import java.util.stream.IntStream;
 
 /**
@@ -12,13 +14,13 @@ import java.util.stream.IntStream;
  * k-means, and each query scores only the rows of its {@code probes} most similar cells. With
  * {@code probes = lists} every row is scored and the result is exact.
  *
- * <p>Why: exact scoring of 10k queries against a 60k × 128 bank is a 157 GFLOP matmul, about 2 s on
- * two cores in fp32, and the top-k over 600M scores costs about as much again. Features that NPID
- * has trained cluster by image content, so the k nearest rows of a query lie in few cells: probing
- * 20 of 128 cut the 10k × 60k kNN from 2.3 to 0.7 s with the same top-1 (docs/BENCHMARKS.md). The
- * cells are rebuilt for every bank: recomputed features change each epoch.
+ * <p>Why: exact scoring of 10k queries against a 60k × 128 bank is a 157 GFLOP matmul, seconds on
+ * two cores, however well the top-k is fused into it. Features that NPID has trained cluster by
+ * image content, so the k nearest rows of a query lie in few cells: probing 20 of 128 cut the 10k ×
+ * 60k kNN from 2.3 to 0.7 s with the same top-1 (docs/BENCHMARKS.md). Build one index per bank:
+ * recomputed features change each epoch, and so do their cells.
  */
-public final class InvertedLists {
+public final class InvertedLists implements VectorIndex {
     /** Training rows of k-means per cell: enough for stable centroids, a fraction of the bank. */
     private static final int SAMPLE_PER_LIST = 64;
 
@@ -28,11 +30,129 @@ public final class InvertedLists {
     private final int probes;
     private final long seed;
 
+    /** The indexed rows; null for an instance made by the deprecated constructor. */
+    private final Matrix bank;
+
+    private final NDManager manager;
+
+    /** Unit centroids, cells × d. */
+    private final NDArray centroids;
+
+    /** The rows of each cell (null for an empty cell), in the order of {@link #rowAt}. */
+    private final NDArray[] cellRows;
+
+    /** Cell c holds the rows {@code rowAt[start[c]] .. rowAt[start[c + 1] - 1]}. */
+    private final int[] start;
+
+    private final int[] rowAt;
+
+    /** Cells each query scores: {@link #probes}, or fewer when the bank has fewer cells. */
+    private final int probe;
+
+    private final ForkJoinPool pool;
+
     /**
+     * Only the settings, for {@link #search(NDManager, float[], int, float[], int)}; the {@link
+     * VectorIndex} methods of this instance refuse to run.
+     *
+     * @deprecated build an index with {@link #build(Matrix, int, int, long)} and search it with
+     *     {@link #searchAll}.
+     */
+    @Deprecated(forRemoval = true)
+    public InvertedLists(int lists, int probes, long seed) {
+        checkSettings(lists, probes);
+        this.lists = lists;
+        this.probes = probes;
+        this.seed = seed;
+        this.bank = null;
+        this.manager = null;
+        this.centroids = null;
+        this.cellRows = null;
+        this.start = null;
+        this.rowAt = null;
+        this.probe = 0;
+        this.pool = null;
+    }
+
+    private InvertedLists(Matrix bank, int lists, int probes, long seed, int expectedK) {
+        checkSettings(lists, probes);
+        this.lists = lists;
+        this.probes = probes;
+        this.seed = seed;
+        this.bank = bank;
+        int n = bank.rows();
+        int d = bank.cols();
+        int kk = Math.max(1, Math.min(expectedK, n));
+        // Cells small enough that the probed ones hold k rows several times over on average; on
+        // a small bank that means fewer, larger cells than asked for.
+        int cells = (int) Math.min(n, Math.max(1, Math.min(lists, (long) n * probes / (4L * kk))));
+        this.probe = Math.min(probes, cells);
+        this.manager = NDManager.newBaseManager();
+        try {
+            float[] c = n == 0 ? new float[0] : centroids(manager, bank.data(), n, d, cells);
+            this.centroids = manager.create(c, new Shape(cells, d));
+            int[] cellOf;
+            try (NDManager scope = manager.newSubManager()) {
+                NDArray x = scope.create(bank.data(), new Shape(n, d));
+                cellOf = n == 0 ? new int[0] : argmax(x.matMul(centroids.transpose()));
+            }
+            // Rows sorted by cell, so that each cell is one contiguous block.
+            this.start = new int[cells + 1];
+            for (int cell : cellOf) {
+                start[cell + 1]++;
+            }
+            for (int cell = 0; cell < cells; cell++) {
+                start[cell + 1] += start[cell];
+            }
+            this.rowAt = new int[n];
+            int[] fill = Arrays.copyOf(start, cells);
+            for (int i = 0; i < n; i++) {
+                rowAt[fill[cellOf[i]]++] = i;
+            }
+            this.cellRows = new NDArray[cells];
+            for (int cell = 0; cell < cells; cell++) {
+                int rows = start[cell + 1] - start[cell];
+                if (rows > 0) {
+                    float[] part = new float[rows * d];
+                    for (int p = 0; p < rows; p++) {
+                        System.arraycopy(bank.data(), rowAt[start[cell] + p] * d, part, p * d, d);
+                    }
+                    cellRows[cell] = manager.create(part, new Shape(rows, d));
+                }
+            }
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+        this.pool = new ForkJoinPool(Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * An index of {@code bank} (unit rows, shared, not copied) in {@code lists} cells, each query
+     * scoring the rows of its {@code probes} nearest cells.
+     *
      * @param lists number of cells (about √n is the usual choice)
      * @param probes cells each query scores, in [1, lists]
+     * @param seed seeds the k-means sample
      */
-    public InvertedLists(int lists, int probes, long seed) {
+    public static InvertedLists build(Matrix bank, int lists, int probes, long seed) {
+        return build(bank, lists, probes, seed, 1);
+    }
+
+    /**
+     * As {@link #build(Matrix, int, int, long)}, for searches of {@code expectedK} neighbours: a
+     * bank too small for {@code lists} cells whose {@code probes} hold several times k rows gets
+     * fewer, larger cells, so that few queries fall back to exact search.
+     */
+    public static InvertedLists build(
+            Matrix bank, int lists, int probes, long seed, int expectedK) {
+        if (bank == null) {
+            throw new IllegalArgumentException("bank must not be null");
+        }
+        return new InvertedLists(bank, lists, probes, seed, expectedK);
+    }
+
+    private static void checkSettings(int lists, int probes) {
         if (lists < 1) {
             throw new IllegalArgumentException("knn lists must be >= 1, got " + lists);
         }
@@ -40,160 +160,160 @@ public final class InvertedLists {
             throw new IllegalArgumentException(
                     "knn probes must be in [1, lists = " + lists + "], got " + probes);
         }
-        this.lists = lists;
-        this.probes = probes;
-        this.seed = seed;
     }
 
     /**
      * The {@code k} best bank rows of each query among the rows of its probed cells, in no
      * particular order: rows of {@code bank} (n × d) and {@code queries} (m × d) are unit vectors,
      * row-major. Ties in score go to the lower row id.
+     *
+     * @param parent unused: the index keeps its own native memory
+     * @deprecated use {@link #build(Matrix, int, int, long, int)} and {@link #searchAll}, which
+     *     this method calls.
      */
+    @Deprecated(forRemoval = true)
     public Neighbours search(NDManager parent, float[] bank, int d, float[] queries, int k) {
-        int n = bank.length / d;
-        int m = queries.length / d;
-        int kk = Math.min(k, n);
-        // Cells small enough that the probed ones hold k rows several times over on average; on
-        // a small bank that means fewer, larger cells than asked for.
-        int cells = (int) Math.max(1, Math.min(lists, (long) n * probes / (4L * kk)));
-        int probe = Math.min(probes, cells);
-        try (NDManager scope = parent.newSubManager()) {
-            float[] centroids = centroids(scope, bank, n, d, cells);
-            NDArray centroidsT = scope.create(centroids, new Shape(cells, d)).transpose();
-            int[] cellOf = argmax(scope.create(bank, new Shape(n, d)).matMul(centroidsT));
+        try (InvertedLists index =
+                build(new Matrix(bank.length / d, d, bank), lists, probes, seed, k)) {
+            return index.searchAll(new Matrix(queries.length / d, d, queries), k);
+        }
+    }
 
-            // Rows sorted by cell, so that each cell is one contiguous block of the bank.
-            int[] start = new int[cells + 1];
-            for (int c : cellOf) {
-                start[c + 1]++;
-            }
-            for (int c = 0; c < cells; c++) {
-                start[c + 1] += start[c];
-            }
-            int[] rowAt = new int[n];
-            int[] fill = Arrays.copyOf(start, cells);
-            for (int i = 0; i < n; i++) {
-                rowAt[fill[cellOf[i]]++] = i;
-            }
-            float[] sorted = new float[n * d];
-            for (int p = 0; p < n; p++) {
-                System.arraycopy(bank, rowAt[p] * d, sorted, p * d, d);
-            }
-            NDArray sortedBank = scope.create(sorted, new Shape(n, d));
+    @Override
+    public int size() {
+        return built().rows();
+    }
 
-            NDArray q = scope.create(queries, new Shape(m, d));
-            long[] probed = q.matMul(centroidsT).topK(probe, 1, true, true).get(1).toLongArray();
-            Heaps heaps = new Heaps(m, kk);
+    @Override
+    public int dim() {
+        return built().cols();
+    }
+
+    @Override
+    public List<Hit> search(float[] query, int k) {
+        return searchAll(new Matrix(1, query.length, query), k).hits(0);
+    }
+
+    /**
+     * Ties in score go to the lower row id. A query whose probed cells hold fewer than k rows (on
+     * the edge of small cells) is searched against every cell instead.
+     */
+    @Override
+    public Neighbours searchAll(Matrix queries, int k) {
+        Matrix x = built();
+        if (queries.cols() != x.cols()) {
+            throw new IllegalArgumentException(
+                    "query has " + queries.cols() + " dims but the index has dim " + x.cols());
+        }
+        if (k < 1) {
+            throw new IllegalArgumentException("k must be >= 1, got " + k);
+        }
+        int m = queries.rows();
+        int d = x.cols();
+        Heaps heaps = new Heaps(m, Math.min(k, x.rows()));
+        if (m == 0 || x.rows() == 0) {
+            return heaps.drain();
+        }
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray q = scope.create(queries.data(), new Shape(m, d));
+            long[] probed =
+                    q.matMul(centroids.transpose()).topK(probe, 1, true, true).get(1).toLongArray();
             // Each query's nearest cell first, for all queries, then the rest: the heaps fill
             // with good rows, and most rows of the later cells fail the first comparison.
-            scoreCells(scope, queries, d, probed, probe, 0, 1, sortedBank, start, rowAt, heaps);
+            scoreCells(scope, queries, pairs(probed, 0, 1), heaps);
             if (probe > 1) {
-                scoreCells(
-                        scope,
-                        queries,
-                        d,
-                        probed,
-                        probe,
-                        1,
-                        probe,
-                        sortedBank,
-                        start,
-                        rowAt,
-                        heaps);
+                scoreCells(scope, queries, pairs(probed, 1, probe), heaps);
             }
             int[] unfilled = heaps.notFull();
             if (unfilled.length > 0) {
-                exactFor(scope, bank, n, d, queries, unfilled, heaps);
-            }
-            return heaps.drain();
-        }
-    }
-
-    /**
-     * Exact neighbours for the few queries whose probed cells held fewer than k rows (a query on
-     * the edge of small cells): they are searched against the whole bank instead.
-     */
-    private static void exactFor(
-            NDManager scope,
-            float[] bank,
-            int n,
-            int d,
-            float[] queries,
-            int[] which,
-            Heaps heaps) {
-        try (NDManager sub = scope.newSubManager()) {
-            float[] q = new float[which.length * d];
-            for (int j = 0; j < which.length; j++) {
-                System.arraycopy(queries, which[j] * d, q, j * d, d);
-            }
-            float[] s =
-                    sub.create(q, new Shape(which.length, d))
-                            .matMul(sub.create(bank, new Shape(n, d)).transpose())
-                            .toFloatArray();
-            int[] identity = IntStream.range(0, n).toArray();
-            for (int j = 0; j < which.length; j++) {
-                heaps.reset(which[j]);
-                heaps.offer(which[j], s, j * n, n, identity, 0);
+                int cells = cellRows.length;
+                int[][] everyCell = new int[2][unfilled.length * cells];
+                for (int j = 0; j < unfilled.length; j++) {
+                    heaps.reset(unfilled[j]);
+                    for (int c = 0; c < cells; c++) {
+                        everyCell[0][j * cells + c] = unfilled[j];
+                        everyCell[1][j * cells + c] = c;
+                    }
+                }
+                scoreCells(scope, queries, everyCell, heaps);
             }
         }
+        return heaps.drain();
     }
 
-    /**
-     * Scores every query against the cells it probes at ranks [from, to), one matmul per cell with
-     * all the queries that probe it, and offers the scores to the queries' heaps.
-     */
-    private static void scoreCells(
-            NDManager scope,
-            float[] queries,
-            int d,
-            long[] probed,
-            int probe,
-            int from,
-            int to,
-            NDArray sortedBank,
-            int[] start,
-            int[] rowAt,
-            Heaps heaps) {
-        int cells = start.length - 1;
+    /** (query, cell) pairs of the cells each query probes at ranks [from, to). */
+    private int[][] pairs(long[] probed, int from, int to) {
         int m = probed.length / probe;
-        int[] qStart = new int[cells + 1];
+        int per = to - from;
+        int[][] out = new int[2][m * per];
         for (int i = 0; i < m; i++) {
             for (int r = from; r < to; r++) {
-                qStart[(int) probed[i * probe + r] + 1]++;
+                out[0][i * per + r - from] = i;
+                out[1][i * per + r - from] = (int) probed[i * probe + r];
             }
+        }
+        return out;
+    }
+
+    /**
+     * Scores each (query, cell) pair of {@code pairs} (queries in row 0, cells in row 1), one
+     * matmul per cell with all the queries that probe it, and offers the scores to the heaps.
+     */
+    private void scoreCells(NDManager scope, Matrix queries, int[][] pairs, Heaps heaps) {
+        int cells = cellRows.length;
+        int d = queries.cols();
+        int[] qStart = new int[cells + 1];
+        for (int c : pairs[1]) {
+            qStart[c + 1]++;
         }
         for (int c = 0; c < cells; c++) {
             qStart[c + 1] += qStart[c];
         }
-        int[] queryAt = new int[qStart[cells]];
+        int[] queryAt = new int[pairs[0].length];
         int[] qFill = Arrays.copyOf(qStart, cells);
-        for (int i = 0; i < m; i++) {
-            for (int r = from; r < to; r++) {
-                queryAt[qFill[(int) probed[i * probe + r]]++] = i;
-            }
+        for (int p = 0; p < pairs[0].length; p++) {
+            queryAt[qFill[pairs[1][p]]++] = pairs[0][p];
         }
         for (int c = 0; c < cells; c++) {
-            int rows = start[c + 1] - start[c];
             int qs = qStart[c + 1] - qStart[c];
-            if (rows == 0 || qs == 0) {
+            if (cellRows[c] == null || qs == 0) {
                 continue;
             }
-            try (NDManager cell = scope.newSubManager()) {
-                int[] who = Arrays.copyOfRange(queryAt, qStart[c], qStart[c + 1]);
-                float[] qc = new float[qs * d];
-                for (int j = 0; j < qs; j++) {
-                    System.arraycopy(queries, who[j] * d, qc, j * d, d);
-                }
-                NDArray block = sortedBank.get(start[c] + ":" + start[c + 1]);
-                float[] s =
-                        cell.create(qc, new Shape(qs, d)).matMul(block.transpose()).toFloatArray();
-                int first = start[c];
-                // Each query's heap is touched by one task only: the rows are distinct queries.
-                IntStream.range(0, qs)
-                        .parallel()
-                        .forEach(j -> heaps.offer(who[j], s, j * rows, rows, rowAt, first));
+            int[] who = Arrays.copyOfRange(queryAt, qStart[c], qStart[c + 1]);
+            float[] qc = new float[qs * d];
+            for (int j = 0; j < qs; j++) {
+                System.arraycopy(queries.data(), who[j] * d, qc, j * d, d);
             }
+            try (NDManager cell = scope.newSubManager()) {
+                NDArray scores = cell.create(qc, new Shape(qs, d)).matMul(cellRows[c].transpose());
+                heaps.offer(scores, who, 0, rowAt, start[c], pool);
+            }
+        }
+    }
+
+    private Matrix built() {
+        if (bank == null) {
+            throw new IllegalStateException(
+                    "this InvertedLists holds only settings; build an index with"
+                            + " InvertedLists.build(bank, lists, probes, seed)");
+        }
+        return bank;
+    }
+
+    /** The bank, its native copy by cell, the centroids and the row order. */
+    @Override
+    public long bytesInMemory() {
+        Matrix x = built();
+        return 2L * x.data().length * Float.BYTES
+                + (long) cellRows.length * x.cols() * Float.BYTES
+                + (long) (rowAt.length + start.length) * Integer.BYTES;
+    }
+
+    @Override
+    public void close() {
+        if (manager != null) {
+            manager.close();
+            pool.shutdown();
         }
     }
 
@@ -255,52 +375,5 @@ public final class InvertedLists {
             out[i] = (int) a[i];
         }
         return out;
-    }
-
-    /** One bounded heap of (score, row) per query. */
-    private static final class Heaps {
-        private final int k;
-        private final TopK[] tops;
-
-        Heaps(int queries, int k) {
-            this.k = k;
-            this.tops = new TopK[queries];
-            for (int q = 0; q < queries; q++) {
-                tops[q] = new TopK(k);
-            }
-        }
-
-        /** Offers row {@code rowAt[first + j]} with score {@code s[off + j]}, j < rows. */
-        void offer(int query, float[] s, int off, int rows, int[] rowAt, int first) {
-            TopK top = tops[query];
-            // Once the heap is full, most rows fall below its minimum: one float compare each.
-            float min = top.threshold();
-            for (int j = 0; j < rows; j++) {
-                float score = s[off + j];
-                if (score >= min) {
-                    top.offer(rowAt[first + j], score);
-                    min = top.threshold();
-                }
-            }
-        }
-
-        /** The queries whose heaps hold fewer than k rows. */
-        int[] notFull() {
-            return IntStream.range(0, tops.length).filter(q -> tops[q].size() < k).toArray();
-        }
-
-        void reset(int query) {
-            tops[query].clear();
-        }
-
-        /** Each query's k rows, in no particular order. */
-        Neighbours drain() {
-            float[] scores = new float[tops.length * k];
-            int[] ids = new int[tops.length * k];
-            for (int q = 0; q < tops.length; q++) {
-                tops[q].copyTo(scores, ids, q * k);
-            }
-            return new Neighbours(k, scores, ids);
-        }
     }
 }

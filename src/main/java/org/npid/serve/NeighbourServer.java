@@ -22,6 +22,7 @@ import org.npid.data.ImageFiles;
 import org.npid.index.ExactIndex;
 import org.npid.index.Hit;
 import org.npid.index.Matrix;
+import org.npid.index.VectorIndex;
 import org.npid.train.TrainedModel;
 
 /**
@@ -39,7 +40,7 @@ public final class NeighbourServer implements AutoCloseable {
     private final TrainedModel model;
     private final ImageDataset gallery;
     private final ImageDataset queries;
-    private final ExactIndex index;
+    private final VectorIndex index;
     private final Javalin app;
 
     private NeighbourServer(

@@ -49,28 +49,29 @@ class InvertedListsTest {
     }
 
     @Test
-    void probingEveryCellGivesTheExactNeighboursInOrder() {
+    void probingEveryCellGivesTheExactNeighbours() {
         SplittableRandom rng = new SplittableRandom(5);
-        int n = 600;
-        int d = 16;
-        int m = 40;
-        float[] bank = unitRows(n, d, rng);
-        float[] q = unitRows(m, d, rng);
-        try (NDManager mgr = NDManager.newBaseManager()) {
-            Neighbours exact = new KnnClassifier(10, 0.07f).neighbours(mgr, bank, n, d, q, m);
-            Neighbours all = new InvertedLists(8, 8, 1).search(mgr, bank, d, q, 10);
-            assertThat(all.k()).isEqualTo(10);
-            for (int i = 0; i < m; i++) {
-                assertThat(idsOf(all, i)).isEqualTo(idsOf(exact, i));
-                assertThat(all.scores()[all.nearest(i)])
-                        .isCloseTo(exact.scores()[exact.nearest(i)], within(1e-5f));
-                assertThat(all.ids()[all.nearest(i)]).isEqualTo(exact.ids()[exact.nearest(i)]);
+        Matrix bank = new Matrix(600, 16, unitRows(600, 16, rng));
+        Matrix q = new Matrix(40, 16, unitRows(40, 16, rng));
+        try (ExactIndex exact = new ExactIndex(bank, 2);
+                InvertedLists all = InvertedLists.build(bank, 8, 8, 1)) {
+            Neighbours want = exact.searchAll(q, 10);
+            Neighbours got = all.searchAll(q, 10);
+            for (int i = 0; i < 40; i++) {
+                assertThat(got.hits(i))
+                        .extracting(Hit::id)
+                        .containsExactlyElementsOf(want.hits(i).stream().map(Hit::id).toList());
+                assertThat(got.scores()[got.nearest(i)])
+                        .isCloseTo(want.scores()[want.nearest(i)], within(1e-5f));
+                ExactIndexTest.assertSameHits(all.search(q.row(i), 10), got.hits(i));
             }
+            assertThat(all.size()).isEqualTo(600);
+            assertThat(all.dim()).isEqualTo(16);
         }
     }
 
     private static java.util.Set<Integer> idsOf(Neighbours nb, int q) {
-        java.util.Set<Integer> ids = new java.util.TreeSet<>();
+        java.util.Set<Integer> ids = new java.util.HashSet<>();
         for (int j = 0; j < nb.k(); j++) {
             ids.add(nb.ids()[q * nb.k() + j]);
         }
@@ -86,11 +87,15 @@ class InvertedListsTest {
         int[] queryLabels = new int[m];
         float[] bank = clustered(n, d, 10, bankLabels, 1);
         float[] q = clustered(m, d, 10, queryLabels, 2);
-        try (NDManager mgr = NDManager.newBaseManager()) {
+        Matrix rows = new Matrix(n, d, bank);
+        Matrix queries = new Matrix(m, d, q);
+        try (NDManager mgr = NDManager.newBaseManager();
+                ExactIndex exactIndex = new ExactIndex(rows, 2);
+                InvertedLists ivfIndex = InvertedLists.build(rows, 16, 4, 17, 20)) {
             KnnClassifier exact = new KnnClassifier(20, 0.07f);
             KnnClassifier ivf = exact.withInvertedLists(16, 4);
-            Neighbours a = exact.neighbours(mgr, bank, n, d, q, m);
-            Neighbours b = new InvertedLists(16, 4, 17).search(mgr, bank, d, q, 20);
+            Neighbours a = exactIndex.searchAll(queries, 20);
+            Neighbours b = ivfIndex.searchAll(queries, 20);
             int same = 0;
             for (int i = 0; i < m; i++) {
                 java.util.Set<Integer> ids = idsOf(a, i);
@@ -106,24 +111,61 @@ class InvertedListsTest {
 
     @Test
     void rejectsProbesOutsideOneToLists() {
-        assertThatThrownBy(() -> new InvertedLists(8, 9, 1)).hasMessageContaining("probes");
-        assertThatThrownBy(() -> new InvertedLists(8, 0, 1)).hasMessageContaining("probes");
-        assertThatThrownBy(() -> new InvertedLists(0, 1, 1)).hasMessageContaining("lists");
+        Matrix bank = new Matrix(10, 4, unitRows(10, 4, new SplittableRandom(1)));
+        assertThatThrownBy(() -> InvertedLists.build(bank, 8, 9, 1)).hasMessageContaining("probes");
+        assertThatThrownBy(() -> InvertedLists.build(bank, 8, 0, 1)).hasMessageContaining("probes");
+        assertThatThrownBy(() -> InvertedLists.build(bank, 0, 1, 1)).hasMessageContaining("lists");
+        assertThatThrownBy(() -> new KnnClassifier(5, 0.1f).withInvertedLists(8, 9))
+                .hasMessageContaining("probes");
     }
 
     @Test
     void aSmallBankGetsFewerLargerCellsAndExactNeighbours() {
         SplittableRandom rng = new SplittableRandom(3);
-        float[] bank = unitRows(64, 8, rng);
-        float[] q = unitRows(4, 8, rng);
-        try (NDManager mgr = NDManager.newBaseManager()) {
-            // 32 cells of two rows could not hold 60 neighbours in one probe: one cell of all 64
-            // rows.
-            Neighbours nb = new InvertedLists(32, 1, 1).search(mgr, bank, 8, q, 60);
-            Neighbours exact = new KnnClassifier(60, 0.07f).neighbours(mgr, bank, 64, 8, q, 4);
+        Matrix bank = new Matrix(64, 8, unitRows(64, 8, rng));
+        Matrix q = new Matrix(4, 8, unitRows(4, 8, rng));
+        // 32 cells of two rows could not hold 60 neighbours in one probe: one cell of all 64 rows.
+        try (ExactIndex exact = new ExactIndex(bank, 1);
+                InvertedLists lists = InvertedLists.build(bank, 32, 1, 1, 60)) {
+            Neighbours nb = lists.searchAll(q, 60);
+            Neighbours want = exact.searchAll(q, 60);
             for (int i = 0; i < 4; i++) {
-                assertThat(idsOf(nb, i)).isEqualTo(idsOf(exact, i));
+                assertThat(idsOf(nb, i)).isEqualTo(idsOf(want, i));
             }
         }
+    }
+
+    @Test
+    void queriesWhoseCellsHoldFewerThanKRowsFallBackToExact() {
+        SplittableRandom rng = new SplittableRandom(4);
+        Matrix bank = new Matrix(400, 8, unitRows(400, 8, rng));
+        Matrix q = new Matrix(30, 8, unitRows(30, 8, rng));
+        // Sized for k = 1: 40 cells of about 10 rows, so one probed cell cannot hold 50.
+        try (ExactIndex exact = new ExactIndex(bank, 1);
+                InvertedLists lists = InvertedLists.build(bank, 40, 1, 2)) {
+            Neighbours nb = lists.searchAll(q, 50);
+            Neighbours want = exact.searchAll(q, 50);
+            for (int i = 0; i < 30; i++) {
+                assertThat(idsOf(nb, i)).isEqualTo(idsOf(want, i));
+            }
+        }
+    }
+
+    @Test
+    @SuppressWarnings("removal") // the bridge the train package still calls
+    void theSettingsOnlyBridgeSearchesLikeABuiltIndex() {
+        SplittableRandom rng = new SplittableRandom(6);
+        Matrix bank = new Matrix(500, 8, unitRows(500, 8, rng));
+        Matrix q = new Matrix(20, 8, unitRows(20, 8, rng));
+        InvertedLists settings = new InvertedLists(16, 3, 5);
+        try (NDManager mgr = NDManager.newBaseManager();
+                InvertedLists built = InvertedLists.build(bank, 16, 3, 5, 10)) {
+            Neighbours a = settings.search(mgr, bank.data(), 8, q.data(), 10);
+            Neighbours b = built.searchAll(q, 10);
+            for (int i = 0; i < 20; i++) {
+                assertThat(a.hits(i)).isEqualTo(b.hits(i));
+            }
+        }
+        assertThatThrownBy(settings::size).hasMessageContaining("InvertedLists.build");
     }
 }
