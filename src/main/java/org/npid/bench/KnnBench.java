@@ -1,12 +1,11 @@
 package org.npid.bench;
 
 import ai.djl.ndarray.NDManager;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.SplittableRandom;
-import org.npid.eval.InvertedLists;
 import org.npid.eval.KnnClassifier;
-import org.npid.eval.Neighbours;
+import org.npid.index.ExactIndex;
+import org.npid.index.InvertedLists;
+import org.npid.index.Matrix;
 
 /** Times the weighted kNN classifier, exact and by inverted lists, on random unit vectors. */
 public final class KnnBench {
@@ -51,9 +50,7 @@ public final class KnnBench {
         KnnClassifier ivf = exact.withInvertedLists(lists, probes);
         java.util.List<Result> out = new java.util.ArrayList<>();
         try (NDManager m = NDManager.newBaseManager()) {
-            Neighbours truth = exact.neighbours(m, bank, bankRows, dim, q, queries);
-            Neighbours approx = new InvertedLists(lists, probes, 17).search(m, bank, dim, q, k);
-            double recall = recall(truth, approx);
+            double recall = recall(bank, q, dim, k, lists, probes);
             for (KnnClassifier c : new KnnClassifier[] {exact, ivf}) {
                 PeakMemory.reset();
                 double[] seconds = new double[repeats];
@@ -79,21 +76,17 @@ public final class KnnBench {
         return out;
     }
 
-    /** The share of {@code truth}'s neighbours that {@code approx} also found, over all queries. */
-    public static double recall(Neighbours truth, Neighbours approx) {
-        int k = truth.k();
-        int m = truth.ids().length / k;
-        long found = 0;
-        for (int q = 0; q < m; q++) {
-            Set<Integer> ids = new HashSet<>();
-            for (int j = 0; j < k; j++) {
-                ids.add(truth.ids()[q * k + j]);
-            }
-            for (int j = 0; j < approx.k(); j++) {
-                found += ids.contains(approx.ids()[q * approx.k() + j]) ? 1 : 0;
-            }
+    /**
+     * The share of the exact k neighbours of {@code queries} in {@code bank} that inverted lists
+     * with the classifier's settings also find, over all queries.
+     */
+    static double recall(float[] bank, float[] queries, int dim, int k, int lists, int probes) {
+        Matrix rows = new Matrix(bank.length / dim, dim, bank);
+        Matrix q = new Matrix(queries.length / dim, dim, queries);
+        try (ExactIndex exact = new ExactIndex(rows);
+                InvertedLists ivf = InvertedLists.build(rows, lists, probes, 17, k)) {
+            return SearchBench.recall(exact.searchAll(q, k), ivf.searchAll(q, k));
         }
-        return (double) found / ((long) m * k);
     }
 
     static float[] unitRows(int n, int d, SplittableRandom rng) {

@@ -1,28 +1,37 @@
 package org.npid.eval;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
+import org.npid.index.ExactIndex;
+import org.npid.index.InvertedLists;
+import org.npid.index.Matrix;
+import org.npid.index.Neighbours;
+import org.npid.index.VectorIndex;
 
 /**
  * The paper's weighted k-nearest-neighbour classifier (Sec. 3.5 / 4.1): the k training features
  * most cosine-similar to a query vote for their class with weight {@code exp(s/τ)}. Features must
- * be L2-normalised, so the inner product is the cosine. Neighbours are exact by default, or
- * approximate by {@link InvertedLists} when speed matters more than the last tenth of a point.
+ * be L2-normalised, so the inner product is the cosine. The neighbours come from a {@link
+ * VectorIndex}: exact ({@link ExactIndex}) by default, or approximate ({@link InvertedLists}) when
+ * speed matters more than the last tenth of a point.
  */
 public final class KnnClassifier {
-    private static final int QUERY_BLOCK = 1024;
+    /** Seeds the inverted lists' k-means, so that an evaluation is repeatable. */
+    private static final long LISTS_SEED = 17;
+
     private final int k;
     private final float temperature;
-    private final InvertedLists lists;
+
+    /** Cells and probes of the inverted lists; 0 for exact neighbours. */
+    private final int lists;
+
+    private final int probes;
 
     public KnnClassifier(int k, float temperature) {
-        this(k, temperature, null);
+        this(k, temperature, 0, 0);
     }
 
-    private KnnClassifier(int k, float temperature, InvertedLists lists) {
+    private KnnClassifier(int k, float temperature, int lists, int probes) {
         if (k <= 0) {
             throw new IllegalArgumentException("knn k must be positive, got " + k);
         }
@@ -32,6 +41,7 @@ public final class KnnClassifier {
         this.k = k;
         this.temperature = temperature;
         this.lists = lists;
+        this.probes = probes;
     }
 
     /**
@@ -40,12 +50,21 @@ public final class KnnClassifier {
      * lists} cells.
      */
     public KnnClassifier withInvertedLists(int lists, int probes) {
-        return new KnnClassifier(k, temperature, new InvertedLists(lists, probes, 17));
+        if (lists < 1) {
+            throw new IllegalArgumentException("knn lists must be >= 1, got " + lists);
+        }
+        if (probes < 1 || probes > lists) {
+            throw new IllegalArgumentException(
+                    "knn probes must be in [1, lists = " + lists + "], got " + probes);
+        }
+        return new KnnClassifier(k, temperature, lists, probes);
     }
 
     /**
      * Classifies {@code queries} (row-major, m × d) against {@code bank} (n × d) with labels in [0,
-     * numClasses).
+     * numClasses), through an index of the bank built for this call (exact, or inverted lists).
+     *
+     * @param parent unused: the index keeps its own native memory; kept for existing callers
      */
     public KnnResult evaluate(
             NDManager parent,
@@ -65,10 +84,42 @@ public final class KnnClassifier {
             throw new IllegalArgumentException(
                     "queries have " + queries.length + " values, expected " + m + " x " + d);
         }
-        Neighbours nb =
-                lists == null
-                        ? neighbours(parent, bank, n, d, queries, m)
-                        : lists.search(parent, bank, d, queries, Math.min(k, n));
+        Matrix rows = new Matrix(n, d, bank);
+        try (VectorIndex index =
+                lists == 0
+                        ? new ExactIndex(rows)
+                        : InvertedLists.build(rows, lists, probes, LISTS_SEED, k)) {
+            return evaluate(index, bankLabels, new Matrix(m, d, queries), queryLabels, numClasses);
+        }
+    }
+
+    /**
+     * Classifies the rows of {@code queries} by their k nearest rows in {@code bank}, whose row i
+     * has label {@code bankLabels[i]} in [0, numClasses). The index is the caller's, so one index
+     * can serve this and other searches; the classifier's inverted-list settings do not apply.
+     */
+    public KnnResult evaluate(
+            VectorIndex bank, int[] bankLabels, Matrix queries, int[] queryLabels, int numClasses) {
+        if (bank.size() != bankLabels.length) {
+            throw new IllegalArgumentException(
+                    "the index holds "
+                            + bank.size()
+                            + " rows but "
+                            + bankLabels.length
+                            + " labels were given; pass one label per indexed row");
+        }
+        if (bank.size() == 0) {
+            throw new IllegalArgumentException("the bank is empty; kNN needs labelled rows");
+        }
+        if (queries.rows() != queryLabels.length) {
+            throw new IllegalArgumentException(
+                    queries.rows() + " queries but " + queryLabels.length + " query labels");
+        }
+        return vote(bank.searchAll(queries, k), bankLabels, queryLabels, numClasses);
+    }
+
+    private KnnResult vote(Neighbours nb, int[] bankLabels, int[] queryLabels, int numClasses) {
+        int m = queryLabels.length;
         int kk = nb.k();
         float[] s = nb.scores();
         int[] idx = nb.ids();
@@ -98,35 +149,6 @@ public final class KnnClassifier {
                 predictions,
                 nearest,
                 numClasses);
-    }
-
-    /**
-     * The exact k nearest rows of every query (unordered, see {@link Neighbours}): one matmul and
-     * one top-k per block of queries, so a 10k × 60k evaluation never holds the whole score matrix.
-     */
-    public Neighbours neighbours(
-            NDManager parent, float[] bank, int n, int d, float[] queries, int m) {
-        int kk = Math.min(k, n);
-        float[] scores = new float[m * kk];
-        int[] ids = new int[m * kk];
-        try (NDManager scope = parent.newSubManager()) {
-            NDArray bankT = scope.create(bank, new Shape(n, d)).transpose();
-            for (int start = 0; start < m; start += QUERY_BLOCK) {
-                int rows = Math.min(QUERY_BLOCK, m - start);
-                try (NDManager block = scope.newSubManager()) {
-                    float[] q = new float[rows * d];
-                    System.arraycopy(queries, start * d, q, 0, rows * d);
-                    NDArray sims = block.create(q, new Shape(rows, d)).matMul(bankT);
-                    NDList top = sims.topK(kk, 1, true, false);
-                    System.arraycopy(top.get(0).toFloatArray(), 0, scores, start * kk, rows * kk);
-                    long[] idx = top.get(1).toLongArray();
-                    for (int i = 0; i < idx.length; i++) {
-                        ids[start * kk + i] = (int) idx[i];
-                    }
-                }
-            }
-        }
-        return new Neighbours(kk, scores, ids);
     }
 
     private static int argmax(double[] v) {

@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene912.Lucene912Codec;
@@ -380,6 +381,20 @@ public final class HnswIndex implements VectorIndex {
         } catch (IOException e) {
             throw new UncheckedIOException("search failed in " + dir, e);
         }
+    }
+
+    /** {@link #search} for every query, in parallel: the searcher is thread-safe. */
+    @Override
+    public Neighbours searchAll(Matrix queries, int k) {
+        if (queries.cols() != dim) {
+            throw new IllegalArgumentException(
+                    "queries have " + queries.cols() + " columns but the index has dim " + dim);
+        }
+        return Neighbours.of(
+                IntStream.range(0, queries.rows())
+                        .parallel()
+                        .mapToObj(q -> search(queries.row(q), k))
+                        .toList());
     }
 
     /**

@@ -1,12 +1,11 @@
 package org.npid.index;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Top-k maximum-inner-product search over unit vectors, which equals cosine similarity.
- *
- * <p>Results are ordered by descending score, ties by ascending id.
+ * Top-k maximum-inner-product search over unit vectors, which equals cosine similarity: the one
+ * nearest-neighbour layer behind kNN evaluation, search, serving and reports. {@link ExactIndex} is
+ * the ground truth; {@link InvertedLists} and {@link HnswIndex} trade recall for speed.
  */
 public interface VectorIndex extends AutoCloseable {
 
@@ -16,21 +15,18 @@ public interface VectorIndex extends AutoCloseable {
     /** Dimension of the indexed vectors. */
     int dim();
 
-    /** The {@code min(k, size())} rows with the largest inner product with {@code query}. */
+    /**
+     * The {@code min(k, size())} rows with the largest inner product with {@code query}, by
+     * descending score, ties by ascending id.
+     */
     List<Hit> search(float[] query, int k);
 
-    /** {@link #search} for every row of {@code queries}; implementations may run in parallel. */
-    default List<List<Hit>> searchAll(Matrix queries, int k) {
-        if (queries.cols() != dim()) {
-            throw new IllegalArgumentException(
-                    "queries have " + queries.cols() + " columns but the index has dim " + dim());
-        }
-        List<List<Hit>> out = new ArrayList<>(queries.rows());
-        for (int i = 0; i < queries.rows(); i++) {
-            out.add(search(queries.row(i), k));
-        }
-        return out;
-    }
+    /**
+     * The {@code min(k, size())} best rows of every row of {@code queries}, in the compact form a
+     * 10k-query evaluation needs (unordered within a query: see {@link Neighbours#hits} for the
+     * ranking); implementations may run in parallel.
+     */
+    Neighbours searchAll(Matrix queries, int k);
 
     /** Bytes this index keeps resident (heap arrays or memory-mapped pages a search touches). */
     long bytesInMemory();

@@ -6,7 +6,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.SplittableRandom;
-import org.npid.eval.Neighbours;
+import org.npid.index.Neighbours;
 import org.npid.memory.MemoryBank;
 
 /**

@@ -19,6 +19,7 @@ import org.npid.eval.TrainedModel;
 import org.npid.index.ExactIndex;
 import org.npid.index.Hit;
 import org.npid.index.Matrix;
+import org.npid.index.Neighbours;
 import org.npid.index.Pca;
 import org.npid.train.EpochMetrics;
 import org.npid.train.NpidTraining;
@@ -219,7 +220,7 @@ public final class RunReport {
         int q = Math.min(CANDIDATE_QUERIES, test.size());
         float[] qf = new float[q * d];
         System.arraycopy(testF, 0, qf, 0, q * d);
-        List<List<Hit>> all;
+        Neighbours all;
         try (ExactIndex index = new ExactIndex(new Matrix(train.size(), d, trainF))) {
             all = index.searchAll(new Matrix(q, d, qf), NEIGHBOURS);
         }
@@ -228,10 +229,10 @@ public final class RunReport {
         for (int i = 0; i < q; i++) {
             order.add(i);
             int same = 0;
-            for (Hit hit : all.get(i)) {
-                same += train.label(hit.id()) == test.label(i) ? 1 : 0;
+            for (int j = 0; j < all.k(); j++) {
+                same += train.label(all.ids()[i * all.k() + j]) == test.label(i) ? 1 : 0;
             }
-            agreement[i] = same + all.get(i).get(0).score() * 1e-3;
+            agreement[i] = same + all.scores()[all.nearest(i)] * 1e-3;
         }
         order.sort(Comparator.comparingDouble(i -> -agreement[i]));
         int rows = Math.min(GRID_ROWS, q);
@@ -250,10 +251,11 @@ public final class RunReport {
                                 "worst retrievals"));
     }
 
-    private static List<List<Hit>> pick(List<List<Hit>> all, List<Integer> rows) {
+    /** The ranked neighbours of the chosen queries, best first as the grid shows them. */
+    private static List<List<Hit>> pick(Neighbours all, List<Integer> rows) {
         List<List<Hit>> out = new ArrayList<>();
         for (int r : rows) {
-            out.add(all.get(r));
+            out.add(all.hits(r));
         }
         return out;
     }

@@ -23,6 +23,7 @@ import org.npid.eval.TrainedModel;
 import org.npid.index.ExactIndex;
 import org.npid.index.Hit;
 import org.npid.index.Matrix;
+import org.npid.index.VectorIndex;
 
 /**
  * A small local web page and JSON API over a trained model: pick a test image or upload one, and
@@ -39,7 +40,7 @@ public final class NeighbourServer implements AutoCloseable {
     private final TrainedModel model;
     private final ImageDataset gallery;
     private final ImageDataset queries;
-    private final ExactIndex index;
+    private final VectorIndex index;
     private final Javalin app;
 
     private NeighbourServer(

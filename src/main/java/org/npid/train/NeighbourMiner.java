@@ -1,15 +1,14 @@
 package org.npid.train;
 
-import ai.djl.ndarray.NDManager;
 import java.util.Locale;
 import org.npid.config.ObjectiveConfig;
 import org.npid.config.ObjectiveConfig.NeighbourSource;
 import org.npid.data.ImageDataset;
 import org.npid.eval.FeatureExtractor;
-import org.npid.eval.InvertedLists;
 import org.npid.eval.KnnEvaluation;
-import org.npid.eval.Neighbours;
 import org.npid.eval.RawPixels;
+import org.npid.index.InvertedLists;
+import org.npid.index.Matrix;
 import org.npid.loss.InstanceObjective;
 import org.npid.loss.NeighbourhoodSoftmax;
 
@@ -151,16 +150,11 @@ final class NeighbourMiner {
 
     private int[] selfSearch(float[] unitRows) {
         int n = data.train().size();
-        try (NDManager scope = NDManager.newBaseManager()) {
-            Neighbours top =
-                    new InvertedLists(lists, Math.min(PROBES, lists), seed)
-                            .search(
-                                    scope,
-                                    unitRows,
-                                    unitRows.length / n,
-                                    unitRows,
-                                    neighbourhood.neighbours() + 1);
-            return NeighbourhoodSoftmax.positives(top, n);
+        int k = neighbourhood.neighbours() + 1;
+        Matrix rows = new Matrix(n, unitRows.length / n, unitRows);
+        try (InvertedLists index =
+                InvertedLists.build(rows, lists, Math.min(PROBES, lists), seed, k)) {
+            return NeighbourhoodSoftmax.positives(index.searchAll(rows, k), n);
         }
     }
 }

@@ -1,10 +1,15 @@
 package org.npid.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDManager;
 import org.junit.jupiter.api.Test;
+import org.npid.index.ExactIndex;
+import org.npid.index.InvertedLists;
+import org.npid.index.Matrix;
+import org.npid.index.UnitVectors;
 
 class KnnClassifierTest {
 
@@ -75,6 +80,45 @@ class KnnClassifierTest {
             assertThat(r.top5()).isEqualTo(1.0);
             assertThat(r.nn1()).isEqualTo(1.0);
             assertThat(r.perClassTop1(truth)[2]).isCloseTo(1.0, within(1e-12));
+        }
+    }
+
+    @Test
+    void anIndexGivesTheSameResultAsTheArrays() {
+        Matrix bank = UnitVectors.random(500, 12, 7);
+        Matrix queries = UnitVectors.random(60, 12, 8);
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(9);
+        int[] labels = rng.ints(500, 0, 5).toArray();
+        int[] truth = rng.ints(60, 0, 5).toArray();
+        KnnClassifier knn = new KnnClassifier(20, 0.07f);
+        KnnResult arrays;
+        try (NDManager m = NDManager.newBaseManager()) {
+            arrays = knn.evaluate(m, bank.data(), labels, queries.data(), truth, 5);
+        }
+        try (ExactIndex exact = new ExactIndex(bank, 2);
+                InvertedLists everyCell = InvertedLists.build(bank, 8, 8, 1)) {
+            for (KnnResult r :
+                    new KnnResult[] {
+                        knn.evaluate(exact, labels, queries, truth, 5),
+                        knn.evaluate(everyCell, labels, queries, truth, 5)
+                    }) {
+                assertThat(r.predictions()).containsExactly(arrays.predictions());
+                assertThat(r.nearest()).containsExactly(arrays.nearest());
+                assertThat(r.top1()).isEqualTo(arrays.top1());
+                assertThat(r.top5()).isEqualTo(arrays.top5());
+            }
+        }
+    }
+
+    @Test
+    void refusesLabelsThatDoNotMatchTheIndex() {
+        Matrix bank = UnitVectors.random(10, 4, 1);
+        try (ExactIndex exact = new ExactIndex(bank, 1)) {
+            assertThatThrownBy(
+                            () ->
+                                    new KnnClassifier(3, 0.1f)
+                                            .evaluate(exact, new int[9], bank, new int[10], 2))
+                    .hasMessageContaining("pass one label per indexed row");
         }
     }
 }

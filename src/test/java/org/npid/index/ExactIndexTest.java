@@ -39,11 +39,60 @@ class ExactIndexTest {
         Matrix base = UnitVectors.random(1500, 20, 1);
         Matrix queries = UnitVectors.random(70, 20, 2);
         try (ExactIndex index = new ExactIndex(base, 2)) {
-            List<List<Hit>> all = index.searchAll(queries, 5);
-            assertThat(all).hasSize(70);
+            Neighbours all = index.searchAll(queries, 5);
+            assertThat(all.queries()).isEqualTo(70);
             for (int q = 0; q < queries.rows(); q++) {
-                assertThat(all.get(q)).isEqualTo(index.search(queries.row(q), 5));
+                // One query runs as a matrix-vector product, many as a matrix product: BLAS may
+                // round the last bit differently, never the ranking.
+                assertSameHits(all.hits(q), index.search(queries.row(q), 5));
             }
+        }
+    }
+
+    @Test
+    void searchAllFindsTheTrueTopKAcrossQueryAndRowBlocks() {
+        // More rows and queries than one matmul block holds, so block offsets are exercised.
+        Matrix base = UnitVectors.random(9000, 8, 3);
+        Matrix queries = UnitVectors.random(300, 8, 4);
+        try (ExactIndex index = new ExactIndex(base, 2)) {
+            Neighbours all = index.searchAll(queries, 4);
+            for (int q = 0; q < queries.rows(); q += 7) {
+                assertThat(all.hits(q))
+                        .extracting(Hit::id)
+                        .containsExactlyElementsOf(bruteForce(base, queries.row(q), 4));
+            }
+        }
+    }
+
+    static void assertSameHits(List<Hit> actual, List<Hit> expected) {
+        assertThat(actual)
+                .extracting(Hit::id)
+                .containsExactlyElementsOf(expected.stream().map(Hit::id).toList());
+        for (int i = 0; i < expected.size(); i++) {
+            assertThat(actual.get(i).score()).isCloseTo(expected.get(i).score(), within());
+        }
+    }
+
+    /** The k best rows by a plain double-precision loop and a full sort. */
+    private static List<Integer> bruteForce(Matrix base, float[] q, int k) {
+        double[] s = new double[base.rows()];
+        for (int r = 0; r < base.rows(); r++) {
+            for (int c = 0; c < q.length; c++) {
+                s[r] += (double) q[c] * base.data()[r * q.length + c];
+            }
+        }
+        return java.util.stream.IntStream.range(0, base.rows())
+                .boxed()
+                .sorted((a, b) -> Double.compare(s[b], s[a]))
+                .limit(k)
+                .toList();
+    }
+
+    @Test
+    void anEmptyIndexFindsNothing() {
+        try (ExactIndex index = new ExactIndex(new Matrix(0, 3, new float[0]), 1)) {
+            assertThat(index.search(new float[] {1, 0, 0}, 3)).isEmpty();
+            assertThat(index.searchAll(X, 3).k()).isZero();
         }
     }
 
@@ -64,9 +113,9 @@ class ExactIndexTest {
     }
 
     @Test
-    void reportsMemoryAsTheFloatMatrix() {
+    void reportsMemoryAsTheFloatMatrixAndItsNativeCopy() {
         try (ExactIndex index = new ExactIndex(X, 1)) {
-            assertThat(index.bytesInMemory()).isEqualTo(4 * 3 * 4);
+            assertThat(index.bytesInMemory()).isEqualTo(2 * 4 * 3 * 4);
             assertThat(index.size()).isEqualTo(4);
             assertThat(index.dim()).isEqualTo(3);
         }

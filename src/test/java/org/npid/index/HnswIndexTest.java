@@ -12,6 +12,7 @@ import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.npid.bench.SearchBench;
 import org.npid.index.HnswParams.Storage;
 
 class HnswIndexTest {
@@ -34,7 +35,7 @@ class HnswIndexTest {
 
     @TempDir static Path shared;
 
-    private static List<List<Hit>> truth;
+    private static Neighbours truth;
 
     @BeforeAll
     static void exact() {
@@ -48,12 +49,32 @@ class HnswIndexTest {
         try (HnswIndex index = HnswIndex.build(shared.resolve("a"), BASE, PARAMS)) {
             assertThat(index.size()).isEqualTo(5000);
             assertThat(index.dim()).isEqualTo(32);
-            assertThat(SearchBench.recall(truth, index.searchAll(QUERIES, 10), 10))
+            assertThat(SearchBench.recall(truth, index.searchAll(QUERIES, 10)))
                     .isGreaterThanOrEqualTo(0.9);
             for (int row = 0; row < BASE.rows(); row += 97) {
                 Hit top = index.search(BASE.row(row), 1).get(0);
                 assertThat(top.id()).isEqualTo(row);
                 assertThat(top.score()).isCloseTo(1f, Offset.offset(1e-5f));
+            }
+        }
+    }
+
+    @Test
+    void agreesWithExactSearchOnASmallSet() {
+        // 300 rows and a beam wider than the bank: the graph search visits every row.
+        Matrix base = UnitVectors.random(300, 16, 31);
+        Matrix queries = UnitVectors.random(20, 16, 32);
+        HnswParams p = PARAMS.withEfSearch(400).withRescore(true);
+        try (ExactIndex exact = new ExactIndex(base, 1);
+                HnswIndex hnsw = HnswIndex.build(shared.resolve("small"), base, p)) {
+            Neighbours want = exact.searchAll(queries, 5);
+            Neighbours got = hnsw.searchAll(queries, 5);
+            assertThat(got.queries()).isEqualTo(20);
+            for (int q = 0; q < queries.rows(); q++) {
+                assertThat(got.hits(q))
+                        .extracting(Hit::id)
+                        .containsExactlyElementsOf(want.hits(q).stream().map(Hit::id).toList());
+                ExactIndexTest.assertSameHits(got.hits(q), hnsw.search(queries.row(q), 5));
             }
         }
     }
@@ -70,8 +91,8 @@ class HnswIndexTest {
                 assertThat(h.score()).isEqualTo(exact);
             }
             assertThat(hits).isSortedAccordingTo((a, b) -> Float.compare(b.score(), a.score()));
-            double r0 = SearchBench.recall(truth, plain.searchAll(QUERIES, 10), 10);
-            double r1 = SearchBench.recall(truth, rescored.searchAll(QUERIES, 10), 10);
+            double r0 = SearchBench.recall(truth, plain.searchAll(QUERIES, 10));
+            double r1 = SearchBench.recall(truth, rescored.searchAll(QUERIES, 10));
             assertThat(r1).isGreaterThanOrEqualTo(r0);
             assertThat(rescored.bytesInMemory()).isGreaterThan(plain.bytesInMemory());
         }
@@ -134,7 +155,7 @@ class HnswIndexTest {
             assertThat(index.storage()).isEqualTo(Storage.INT8);
             assertThat(index.dim()).isEqualTo(32);
             assertThat(index.storedDims()).isEqualTo(32);
-            assertThat(SearchBench.recall(truth, index.searchAll(QUERIES, 10), 10))
+            assertThat(SearchBench.recall(truth, index.searchAll(QUERIES, 10)))
                     .isGreaterThanOrEqualTo(0.9);
             for (int row = 0; row < BASE.rows(); row += 97) {
                 assertThat(index.search(BASE.row(row), 1).get(0).id()).isEqualTo(row);
@@ -215,7 +236,7 @@ class HnswIndexTest {
     void pcaReducedInt8KeepsRecallOnLowRankData() throws IOException {
         Matrix base = UnitVectors.lowRank(4000, 64, 8, 0.2f, 21, 22);
         Matrix queries = UnitVectors.lowRank(100, 64, 8, 0.2f, 21, 23);
-        List<List<Hit>> exact;
+        Neighbours exact;
         try (ExactIndex e = new ExactIndex(base, 2)) {
             exact = e.searchAll(queries, 10);
         }
@@ -225,7 +246,7 @@ class HnswIndexTest {
         try (HnswIndex index = HnswIndex.build(dir, base, p)) {
             assertThat(index.dim()).isEqualTo(64);
             assertThat(index.storedDims()).isEqualTo(16);
-            assertThat(SearchBench.recall(exact, index.searchAll(queries, 10), 10))
+            assertThat(SearchBench.recall(exact, index.searchAll(queries, 10)))
                     .isGreaterThanOrEqualTo(0.9);
             before = index.search(queries.row(0), 10);
         }

@@ -1,4 +1,4 @@
-package org.npid.index;
+package org.npid.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,15 +6,20 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.npid.index.Hit;
+import org.npid.index.HnswParams;
+import org.npid.index.Matrix;
+import org.npid.index.Neighbours;
+import org.npid.index.UnitVectors;
 
 class SearchBenchTest {
     @TempDir Path tmp;
 
     @Test
     void recallCountsSharedIds() {
-        List<List<Hit>> truth = List.of(List.of(new Hit(1, 1), new Hit(2, 0.5f)));
-        List<List<Hit>> found = List.of(List.of(new Hit(2, 0.5f), new Hit(7, 0.4f)));
-        assertThat(SearchBench.recall(truth, found, 2)).isEqualTo(0.5);
+        Neighbours truth = Neighbours.of(List.of(List.of(new Hit(1, 1), new Hit(2, 0.5f))));
+        Neighbours found = Neighbours.of(List.of(List.of(new Hit(2, 0.5f), new Hit(7, 0.4f))));
+        assertThat(SearchBench.recall(truth, found)).isEqualTo(0.5);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package org.npid.index;
+package org.npid.bench;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,6 +16,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.npid.index.ExactIndex;
+import org.npid.index.Hit;
+import org.npid.index.HnswIndex;
+import org.npid.index.HnswParams;
+import org.npid.index.Matrix;
+import org.npid.index.Neighbours;
+import org.npid.index.Npy;
+import org.npid.index.UnitVectors;
+import org.npid.index.VectorIndex;
 
 /**
  * Measures {@link HnswIndex} against {@link ExactIndex}: the figures quoted in the docs.
@@ -91,7 +100,7 @@ public final class SearchBench {
     /** Builds an index of {@code base} in the empty directory {@code dir} and measures it. */
     public static Result run(
             Matrix base, Matrix queries, int k, HnswParams p, Path dir, int threads) {
-        List<List<Hit>> truth;
+        Neighbours truth;
         double exactQps;
         try (ExactIndex exact = new ExactIndex(base, threads)) {
             long t0 = System.nanoTime();
@@ -104,7 +113,7 @@ public final class SearchBench {
             // One untimed pass so that JIT compilation and page faults do not count.
             searchParallel(hnsw, queries, k, threads);
             long t1 = System.nanoTime();
-            List<List<Hit>> found = searchParallel(hnsw, queries, k, threads);
+            Neighbours found = searchParallel(hnsw, queries, k, threads);
             double qps = queries.rows() / seconds(t1);
             return new Result(
                     base.rows(),
@@ -116,33 +125,41 @@ public final class SearchBench {
                     buildSeconds,
                     hnsw.bytesOnDisk(),
                     hnsw.bytesInMemory(),
-                    recall(truth, found, k),
+                    recall(truth, found),
                     qps,
                     exactQps);
         }
     }
 
-    /** Fraction of the true top-k ids that {@code found} contains, pooled over all queries. */
-    public static double recall(List<List<Hit>> truth, List<List<Hit>> found, int k) {
+    /**
+     * Fraction of the true neighbours ({@code truth}, from an exact index) that {@code found} also
+     * holds, pooled over all queries.
+     */
+    public static double recall(Neighbours truth, Neighbours found) {
+        if (truth.queries() != found.queries()) {
+            throw new IllegalArgumentException(
+                    "truth has "
+                            + truth.queries()
+                            + " queries but found has "
+                            + found.queries()
+                            + "; search the same queries");
+        }
         long hits = 0;
-        long total = 0;
-        for (int q = 0; q < truth.size(); q++) {
+        for (int q = 0; q < truth.queries(); q++) {
             Set<Integer> want = new HashSet<>();
-            for (Hit h : truth.get(q).subList(0, Math.min(k, truth.get(q).size()))) {
-                want.add(h.id());
+            for (int j = 0; j < truth.k(); j++) {
+                want.add(truth.ids()[q * truth.k() + j]);
             }
-            total += want.size();
-            for (Hit h : found.get(q)) {
-                if (want.contains(h.id())) {
-                    hits++;
-                }
+            for (int j = 0; j < found.k(); j++) {
+                hits += want.contains(found.ids()[q * found.k() + j]) ? 1 : 0;
             }
         }
+        long total = (long) truth.queries() * truth.k();
         return total == 0 ? 1.0 : (double) hits / total;
     }
 
     /** One search per query spread over {@code threads} threads, as a server would see them. */
-    static List<List<Hit>> searchParallel(VectorIndex index, Matrix queries, int k, int threads) {
+    static Neighbours searchParallel(VectorIndex index, Matrix queries, int k, int threads) {
         List<List<Hit>> out = new ArrayList<>(queries.rows());
         for (int i = 0; i < queries.rows(); i++) {
             out.add(null);
@@ -171,7 +188,7 @@ public final class SearchBench {
         } finally {
             exec.shutdownNow();
         }
-        return out;
+        return Neighbours.of(out);
     }
 
     private static double seconds(long startNanos) {
@@ -288,7 +305,7 @@ public final class SearchBench {
             int threads,
             String[] efs,
             Result built) {
-        List<List<Hit>> truth;
+        Neighbours truth;
         double exactQps;
         try (ExactIndex exact = new ExactIndex(base, threads)) {
             long t0 = System.nanoTime();
@@ -305,7 +322,7 @@ public final class SearchBench {
                 try (HnswIndex idx = HnswIndex.open(dir, q)) {
                     searchParallel(idx, queries, k, threads);
                     long t0 = System.nanoTime();
-                    List<List<Hit>> found = searchParallel(idx, queries, k, threads);
+                    Neighbours found = searchParallel(idx, queries, k, threads);
                     double qps = queries.rows() / seconds(t0);
                     Result r =
                             new Result(
@@ -318,7 +335,7 @@ public final class SearchBench {
                                     built.buildSeconds(),
                                     idx.bytesOnDisk(),
                                     idx.bytesInMemory(),
-                                    recall(truth, found, k),
+                                    recall(truth, found),
                                     qps,
                                     exactQps);
                     System.out.println("queries=" + name + " " + r.toJson());

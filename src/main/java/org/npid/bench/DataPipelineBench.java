@@ -1,4 +1,4 @@
-package org.npid.data;
+package org.npid.bench;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -7,6 +7,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.npid.data.DataException;
+import org.npid.data.ImageDataset;
+import org.npid.data.ImageTransform;
 
 /** Measures how many images per second the input pipeline (decode + transform) sustains. */
 public final class DataPipelineBench {

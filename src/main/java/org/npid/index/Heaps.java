@@ -1,0 +1,95 @@
+package org.npid.index;
+
+import ai.djl.ndarray.NDArray;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.concurrent.ForkJoinPool;
+import java.util.stream.IntStream;
+
+/**
+ * One bounded heap of (score, row) per query, fed block by block: the top-k is fused into the scan
+ * of each score block, so no query ever holds more than k candidates and no m × n score matrix is
+ * materialised.
+ */
+final class Heaps {
+    private final int k;
+    private final TopK[] tops;
+
+    Heaps(int queries, int k) {
+        this.k = k;
+        this.tops = new TopK[queries];
+        for (int q = 0; q < queries; q++) {
+            tops[q] = new TopK(Math.max(1, k));
+        }
+    }
+
+    /**
+     * Offers a block of scores, one row per query and one column per bank row: score row {@code i}
+     * belongs to query {@code who[i]} (or {@code firstQuery + i} when {@code who} is null), column
+     * {@code j} to bank row {@code rowAt[firstRow + j]} (or {@code firstRow + j} when {@code rowAt}
+     * is null). Each query's heap is touched by one task only, so the rows run in parallel.
+     */
+    void offer(
+            NDArray scores,
+            int[] who,
+            int firstQuery,
+            int[] rowAt,
+            int firstRow,
+            ForkJoinPool pool) {
+        int rows = Math.toIntExact(scores.getShape().get(0));
+        int cols = Math.toIntExact(scores.getShape().get(1));
+        FloatBuffer s = scores.toByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer();
+        Runnable scan =
+                () ->
+                        IntStream.range(0, rows)
+                                .parallel()
+                                .forEach(
+                                        i ->
+                                                offerRow(
+                                                        tops[who == null ? firstQuery + i : who[i]],
+                                                        s,
+                                                        i * cols,
+                                                        cols,
+                                                        rowAt,
+                                                        firstRow));
+        if (rows == 1) {
+            scan.run();
+        } else {
+            pool.submit(scan).join();
+        }
+    }
+
+    private static void offerRow(
+            TopK top, FloatBuffer s, int off, int cols, int[] rowAt, int firstRow) {
+        // Once the heap is full, most rows fall below its minimum: one float compare each.
+        float min = top.threshold();
+        for (int j = 0; j < cols; j++) {
+            float score = s.get(off + j);
+            if (score >= min) {
+                top.offer(rowAt == null ? firstRow + j : rowAt[firstRow + j], score);
+                min = top.threshold();
+            }
+        }
+    }
+
+    /** The queries whose heaps hold fewer than k rows. */
+    int[] notFull() {
+        return IntStream.range(0, tops.length).filter(q -> tops[q].size() < k).toArray();
+    }
+
+    void reset(int query) {
+        tops[query].clear();
+    }
+
+    /** Each query's k rows, in no particular order. */
+    Neighbours drain() {
+        float[] scores = new float[tops.length * k];
+        int[] ids = new int[tops.length * k];
+        if (k > 0) {
+            for (int q = 0; q < tops.length; q++) {
+                tops[q].copyTo(scores, ids, q * k);
+            }
+        }
+        return new Neighbours(k, scores, ids);
+    }
+}
