@@ -8,7 +8,6 @@ import ai.djl.nn.Block;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
@@ -22,7 +21,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -31,7 +29,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 import org.npid.config.TrainConfig;
 
@@ -54,9 +53,10 @@ public final class Checkpoint {
     public static final String OPTIMIZER = "optimizer.ndlist";
     public static final String AVERAGE = "average.ndlist";
     public static final String NEIGHBOURS = "neighbours.bin";
+    public static final String DATA = "data.json";
 
     /** What inference needs: everything but the bank and the optimiser's buffers. */
-    private static final Set<String> INFERENCE = Set.of(CONFIG, STATE, MODEL, AVERAGE);
+    private static final Set<String> INFERENCE = Set.of(CONFIG, STATE, MODEL, AVERAGE, DATA);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -99,6 +99,28 @@ public final class Checkpoint {
         }
     }
 
+    /**
+     * What a run trained on: the training images' count, channels and input size, and a fingerprint
+     * of their pixels, so that a resume on other images is refused. Stored as {@code data.json};
+     * checkpoints of earlier versions have none.
+     */
+    public record DataIdentity(
+            String path, int images, int channels, int imageSize, String fingerprint) {
+        /** Why {@code other} is not the data of this run, or null when it is. */
+        public String mismatch(DataIdentity other) {
+            if (images != other.images) {
+                return other.images + " training images where the run had " + images;
+            }
+            if (channels != other.channels) {
+                return other.channels + "-channel images where the run had " + channels;
+            }
+            if (!fingerprint.equals(other.fingerprint)) {
+                return "other images than the run's (" + path + "), by their pixels";
+            }
+            return null;
+        }
+    }
+
     /** Writes one entry's bytes. */
     public interface EntryWriter {
         void write(OutputStream out) throws IOException;
@@ -134,17 +156,31 @@ public final class Checkpoint {
 
     private static Checkpoint read(Path file, Set<String> wanted) {
         Map<String, byte[]> entries = new HashMap<>();
-        try (ZipInputStream zip =
-                new ZipInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
-            ZipEntry e;
-            while ((e = zip.getNextEntry()) != null) {
+        if (!Files.exists(file)) {
+            throw new CheckpointException(
+                    "checkpoint "
+                            + file
+                            + " does not exist: pass the last.ckpt of a run directory");
+        }
+        // ZipFile reads the central directory at the end of the file, so a file cut short (a
+        // copy that stopped, a disk that filled) is recognised as such instead of read in part.
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            for (ZipEntry e : java.util.Collections.list(zip.entries())) {
                 if (wanted == null || wanted.contains(e.getName())) {
-                    entries.put(e.getName(), zip.readAllBytes());
+                    try (InputStream in = zip.getInputStream(e)) {
+                        entries.put(e.getName(), in.readAllBytes());
+                    }
                 }
             }
-        } catch (NoSuchFileException e) {
+        } catch (ZipException e) {
             throw new CheckpointException(
-                    "checkpoint " + file + " does not exist: pass the last.ckpt of a run directory",
+                    "checkpoint "
+                            + file
+                            + " is damaged or not a checkpoint ("
+                            + e.getMessage()
+                            + "): it was not written completely. npid writes checkpoints"
+                            + " atomically, so this file was cut short after it was written;"
+                            + " restore a copy, or start a new run",
                     e);
         } catch (IOException e) {
             throw corrupt(file, e);
@@ -265,6 +301,23 @@ public final class Checkpoint {
     /** The writer of the loop state. */
     public static EntryWriter stateWriter(State state) {
         return out -> out.write(JSON.writeValueAsBytes(state));
+    }
+
+    /** The data identity, or null for a checkpoint of an earlier version. */
+    public DataIdentity data() {
+        if (!has(DATA)) {
+            return null;
+        }
+        try {
+            return JSON.readValue(bytes(DATA), DataIdentity.class);
+        } catch (IOException e) {
+            throw corrupt(file, e);
+        }
+    }
+
+    /** The writer of the data identity. */
+    public static EntryWriter dataWriter(DataIdentity data) {
+        return out -> out.write(JSON.writeValueAsBytes(data));
     }
 
     /** The writer of the config. */

@@ -1,10 +1,12 @@
 package org.npid.cli;
 
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.npid.checkpoint.Checkpoint;
 import org.npid.config.TrainConfig;
 import org.npid.data.Datasets;
 import org.npid.train.EpochMetrics;
@@ -148,10 +150,12 @@ final class TrainCommand implements Callable<Integer> {
         Recipe chosen = recipe != null ? recipe : config == null ? Recipe.forData(data) : null;
         if (resume && config == null && recipe == null) {
             Path dir = Path.of(runDir != null ? runDir : TrainConfig.defaults().runDir());
-            cfg =
-                    withOverrides(
-                            org.npid.checkpoint.Checkpoint.readForInference(dir).config(),
-                            overrides);
+            Path file = dir.resolve(Checkpoint.FILE);
+            if (!Files.exists(file)) {
+                throw new IllegalArgumentException(
+                        "--resume: no checkpoint at " + file + "; run without --resume to start");
+            }
+            cfg = withOverrides(Checkpoint.readForInference(file).config(), overrides);
         } else if (chosen != null) {
             if (recipe == null) {
                 spec.commandLine()

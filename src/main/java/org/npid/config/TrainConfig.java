@@ -270,6 +270,34 @@ public record TrainConfig(
                 Map.of(key, value));
     }
 
+    /** The keys whose values differ from {@code before}'s, as "key old → new", in key order. */
+    public List<String> changesFrom(TrainConfig before) {
+        Map<String, String> now = flat(JSON.valueToTree(this), "");
+        Map<String, String> then = flat(JSON.valueToTree(before), "");
+        List<String> out = new ArrayList<>();
+        for (var e : now.entrySet()) {
+            String old = then.get(e.getKey());
+            if (!e.getValue().equals(old)) {
+                out.add(e.getKey() + " " + old + " → " + e.getValue());
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, String> flat(JsonNode tree, String prefix) {
+        Map<String, String> out = new LinkedHashMap<>();
+        tree.fields()
+                .forEachRemaining(
+                        e -> {
+                            if (e.getValue().isObject()) {
+                                out.putAll(flat(e.getValue(), prefix + e.getKey() + "."));
+                            } else {
+                                out.put(prefix + e.getKey(), e.getValue().asText());
+                            }
+                        });
+        return out;
+    }
+
     /** What this run does beyond the paper's recipe, for the log; null when nothing. */
     public String beyondPaper() {
         List<String> parts = new ArrayList<>();

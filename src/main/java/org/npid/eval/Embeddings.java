@@ -56,6 +56,15 @@ public final class Embeddings {
             throw new IllegalArgumentException(
                     "views must be >= 0 (0 = test transform), got " + views);
         }
+        Path dir = npy.toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(
+                    "--out "
+                            + npy
+                            + ": the directory "
+                            + dir
+                            + " does not exist; create it first or choose another path");
+        }
         ImageDataset ds = Datasets.open(data, split);
         try (TrainedModel model = TrainedModel.load(checkpoint, ds.channels())) {
             long t0 = System.nanoTime();

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.npid.checkpoint.Checkpoint;
 import org.npid.checkpoint.Position;
+import org.npid.config.ObjectiveConfig;
 import org.npid.config.TrainConfig;
 import org.npid.data.Batch;
 import org.npid.data.BatchLoader;
@@ -84,17 +85,31 @@ public final class NpidTraining {
             throw new TrainingException("no training data: pass --data PATH (or data: in YAML)");
         }
         RunDirectory dir = new RunDirectory(Path.of(config.runDir()));
-        Checkpoint saved = resume ? dir.resumePoint() : null;
+        try (RunLock lock = RunLock.take(dir.path())) {
+            return run(config, dir, resume ? dir.resumePoint() : null, listener);
+        }
+    }
+
+    private static TrainResult run(
+            TrainConfig config, RunDirectory dir, Checkpoint saved, TrainListener listener) {
         if (config.threads() > 0 && "PyTorch".equals(Engine.getInstance().getEngineName())) {
             ai.djl.pytorch.jni.JniUtils.setNumThreads(config.threads());
         }
         RunData data = RunData.open(config, saved == null ? null : saved.state());
-        dir.prepare(config, data, resume);
+        Checkpoint.DataIdentity identity = data.identity(config.data());
+        if (saved != null) {
+            List<String> changed = ResumeCheck.verify(saved, config, identity);
+            if (!changed.isEmpty()) {
+                listener.onMessage("changed on resume: " + String.join(", ", changed));
+            }
+        }
+        dir.prepare(config, data, saved == null ? null : saved.state().position());
         if (config.beyondPaper() != null) {
             listener.onMessage("beyond the paper: " + config.beyondPaper());
         }
+        warnings(config, data).forEach(listener::onMessage);
         Engine.getInstance().setRandomSeed((int) config.seed());
-        try (TrainingState state = TrainingState.create(config, data)) {
+        try (TrainingState state = TrainingState.create(config, data, identity)) {
             if (saved != null) {
                 state.restore(saved);
                 listener.onMessage(
@@ -107,6 +122,23 @@ public final class NpidTraining {
             }
             return new NpidTraining(config, data, state, dir, listener).train(saved != null);
         }
+    }
+
+    /** Settings that run but probably not as the user meant. */
+    private static List<String> warnings(TrainConfig config, RunData data) {
+        List<String> out = new ArrayList<>();
+        var objective = config.objective();
+        int n = data.train().size();
+        if (objective.loss() == ObjectiveConfig.Loss.NCE && objective.nceNoise() >= n) {
+            out.add(
+                    "warning: objective.nce_noise "
+                            + objective.nceNoise()
+                            + " is not below the "
+                            + n
+                            + " training images: NCE then costs more than the exact softmax"
+                            + " (--set objective=softmax)");
+        }
+        return out;
     }
 
     private TrainResult train(boolean resumed) {

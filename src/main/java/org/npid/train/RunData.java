@@ -1,7 +1,11 @@
 package org.npid.train;
 
 import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import org.npid.checkpoint.Checkpoint;
 import org.npid.config.TrainConfig;
 import org.npid.data.Datasets;
@@ -17,6 +21,7 @@ import org.npid.eval.LabelledSplits;
  */
 record RunData(ImageDataset train, ImageDataset test, float[] mean, float[] std, int imageSize) {
     private static final int STATS_SAMPLES = 10_000;
+    private static final int FINGERPRINT_IMAGES = 256;
 
     static RunData open(TrainConfig config, Checkpoint.State stored) {
         Path path = Path.of(config.data());
@@ -57,6 +62,29 @@ record RunData(ImageDataset train, ImageDataset test, float[] mean, float[] std,
 
     TestTransform testTransform() {
         return new TestTransform(imageSize, mean, std);
+    }
+
+    /**
+     * The identity of the training images: count, channels, input size, and a SHA-256 of the pixels
+     * of up to {@value #FINGERPRINT_IMAGES} evenly spaced images (labels excluded: they never reach
+     * training).
+     */
+    Checkpoint.DataIdentity identity(String path) {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+        int n = train.size();
+        int step = Math.max(1, n / FINGERPRINT_IMAGES);
+        for (int i = 0; i < n; i += step) {
+            var img = train.image(i);
+            sha.update(ByteBuffer.allocate(8).putInt(img.width()).putInt(img.height()).array());
+            sha.update(img.pixels());
+        }
+        return new Checkpoint.DataIdentity(
+                path, n, train.channels(), imageSize, HexFormat.of().formatHex(sha.digest()));
     }
 
     /** One image, for initialising the network. */

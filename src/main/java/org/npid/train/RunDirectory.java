@@ -8,7 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import org.npid.checkpoint.Checkpoint;
+import org.npid.checkpoint.Position;
 import org.npid.config.TrainConfig;
 
 /**
@@ -45,12 +48,26 @@ final class RunDirectory {
         return Checkpoint.read(checkpoint());
     }
 
-    /** Writes the config and provenance; a fresh run also starts a new metrics file. */
-    void prepare(TrainConfig config, RunData data, boolean resume) {
+    /**
+     * Writes the config and provenance. A fresh run ({@code resumeAt} null) starts a new metrics
+     * file; a resumed one keeps only the rows of the epochs its checkpoint holds, so a crash
+     * between a row and its checkpoint never leaves a row for an epoch that was not saved.
+     */
+    void prepare(TrainConfig config, RunData data, Position resumeAt) {
         try {
             Files.createDirectories(dir);
-            if (!resume) {
-                Files.deleteIfExists(dir.resolve(METRICS));
+            Path metrics = dir.resolve(METRICS);
+            if (resumeAt == null) {
+                Files.deleteIfExists(metrics);
+            } else if (Files.exists(metrics)) {
+                List<String> kept = new ArrayList<>();
+                for (String line : Files.readAllLines(metrics, StandardCharsets.UTF_8)) {
+                    if (!line.isBlank()
+                            && JSON.readTree(line).path("epoch").asInt() <= resumeAt.epoch()) {
+                        kept.add(line);
+                    }
+                }
+                Files.write(metrics, kept, StandardCharsets.UTF_8);
             }
             Files.writeString(dir.resolve("config.yaml"), config.toYaml());
             Files.writeString(

@@ -40,6 +40,7 @@ public final class TrainingState implements AutoCloseable {
     private final MemoryBank bank;
     private final WeightAverage average;
     private final InstanceObjective objective;
+    private final Checkpoint.DataIdentity identity;
     private Position position = Position.startOf(0);
     private int[] neighbourTable;
 
@@ -50,8 +51,10 @@ public final class TrainingState implements AutoCloseable {
             Trainer trainer,
             PyTorchSgd sgd,
             MemoryBank bank,
-            WeightAverage average) {
+            WeightAverage average,
+            Checkpoint.DataIdentity identity) {
         this.config = config;
+        this.identity = identity;
         this.data = data;
         this.model = model;
         this.trainer = trainer;
@@ -71,8 +74,12 @@ public final class TrainingState implements AutoCloseable {
                 };
     }
 
-    /** A fresh run: initialised network, random unit bank, zero momentum. */
-    public static TrainingState create(TrainConfig config, RunData data) {
+    /**
+     * A fresh run: initialised network, random unit bank, zero momentum; {@code identity} is what
+     * its checkpoints will say it trained on.
+     */
+    static TrainingState create(
+            TrainConfig config, RunData data, Checkpoint.DataIdentity identity) {
         Model model = Model.newInstance("npid", Devices.best());
         Trainer trainer = null;
         MemoryBank bank = null;
@@ -104,7 +111,7 @@ public final class TrainingState implements AutoCloseable {
                                     trainer.getManager(),
                                     config.optimiser().emaDecay())
                             : null;
-            return new TrainingState(config, data, model, trainer, sgd, bank, average);
+            return new TrainingState(config, data, model, trainer, sgd, bank, average, identity);
         } catch (RuntimeException e) {
             if (bank != null) {
                 bank.close();
@@ -172,6 +179,7 @@ public final class TrainingState implements AutoCloseable {
                 Checkpoint.STATE,
                 Checkpoint.stateWriter(
                         new Checkpoint.State(position, objective.state(), data.inputs())));
+        entries.put(Checkpoint.DATA, Checkpoint.dataWriter(identity));
         entries.put(Checkpoint.MODEL, out -> net.saveParameters(new DataOutputStream(out)));
         entries.put(Checkpoint.BANK, bank::save);
         entries.put(Checkpoint.OPTIMIZER, out -> sgd.save(net.getParameters(), out));

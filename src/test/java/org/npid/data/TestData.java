@@ -14,7 +14,7 @@ public final class TestData {
     private TestData() {}
 
     /** An RGB image whose pixel (x, y) is (r, g, b) = (base + x, base + y, base + x + y). */
-    static BufferedImage rgb(int w, int h, int base) {
+    public static BufferedImage rgb(int w, int h, int base) {
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
@@ -24,7 +24,7 @@ public final class TestData {
         return img;
     }
 
-    static BufferedImage gray(int w, int h, int value) {
+    public static BufferedImage gray(int w, int h, int value) {
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
         img.getRaster().setSample(0, 0, 0, value);
         for (int y = 0; y < h; y++) {
@@ -35,7 +35,7 @@ public final class TestData {
         return img;
     }
 
-    static Path write(BufferedImage img, Path file) throws IOException {
+    public static Path write(BufferedImage img, Path file) throws IOException {
         Files.createDirectories(file.getParent());
         String name = file.getFileName().toString();
         String format = name.substring(name.lastIndexOf('.') + 1);

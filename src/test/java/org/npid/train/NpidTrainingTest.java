@@ -273,6 +273,93 @@ class NpidTrainingTest {
                 .hasMessageContaining("without --resume");
     }
 
+    @Test
+    void labelsNeverReachTraining() throws Exception {
+        // The same images with the training labels shuffled: every byte the run learns is equal.
+        Path shuffled = tmp.resolve("shuffled-labels");
+        Files.createDirectories(shuffled);
+        try (var files = Files.list(data)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, shuffled.resolve(f.getFileName()));
+            }
+        }
+        Path labels = shuffled.resolve("train-labels-idx1-ubyte");
+        byte[] b = Files.readAllBytes(labels);
+        for (int i = 8; i < b.length; i++) {
+            b[i] = (byte) ((b[i] + i) % SyntheticIdx.CLASSES);
+        }
+        Files.write(labels, b);
+        Map<String, String> one = Map.of("epochs", "1", "knn_recompute_at_end", "false");
+        TrainResult a =
+                NpidTraining.run(config(tmp.resolve("lab-a"), one), false, TrainListener.NONE);
+        TrainConfig other = config(tmp.resolve("lab-b"), one).with("data", shuffled.toString());
+        TrainResult c = NpidTraining.run(other, false, TrainListener.NONE);
+        for (String name : new String[] {Checkpoint.MODEL, Checkpoint.BANK, Checkpoint.OPTIMIZER}) {
+            assertThat(entry(c.checkpoint(), name)).isEqualTo(entry(a.checkpoint(), name));
+        }
+    }
+
+    @Test
+    void aResumeContinuesWithFewerStepsAndTheSameOptimiserAndZ() throws Exception {
+        Map<String, String> nce = Map.of("objective", "nce", "nce_noise", "32");
+        TrainResult whole =
+                NpidTraining.run(config(tmp.resolve("z-full"), nce), false, TrainListener.NONE);
+        Path dir = tmp.resolve("z-resumed");
+        assertThat(NpidTraining.run(config(dir, nce), false, stopAfter(8)).interrupted()).isTrue();
+        int[] steps = {0};
+        TrainResult rest =
+                NpidTraining.run(
+                        config(dir, nce),
+                        true,
+                        new TrainListener() {
+                            @Override
+                            public void onStep(int e, int s, int of, double l, double ips) {
+                                steps[0]++;
+                            }
+                        });
+        // 3 epochs of 6 steps; the first run did 8 of them.
+        assertThat(steps[0]).isEqualTo(18 - 8);
+        assertThat(entry(rest.checkpoint(), Checkpoint.OPTIMIZER))
+                .isEqualTo(entry(whole.checkpoint(), Checkpoint.OPTIMIZER));
+        Checkpoint.State resumed = Checkpoint.read(rest.checkpoint()).state();
+        Checkpoint.State straight = Checkpoint.read(whole.checkpoint()).state();
+        assertThat(resumed.position()).isEqualTo(straight.position());
+        assertThat(resumed.objectiveState()).isEqualTo(straight.objectiveState());
+        assertThat(resumed.inputs().mean()).isEqualTo(straight.inputs().mean());
+        assertThat(rest.last().nceZ()).isEqualTo(whole.last().nceZ());
+    }
+
+    @Test
+    void aResumeKeepsOnlySavedEpochsAndRefusesAnotherShapeBeforeTouchingAFile() throws Exception {
+        Path dir = tmp.resolve("guarded");
+        TrainConfig c = config(dir, Map.of("epochs", "2"));
+        assertThat(NpidTraining.run(c, false, stopAfter(6)).interrupted()).isTrue();
+        // A row for an epoch the checkpoint does not hold, as a crash between the two could leave.
+        Files.writeString(
+                dir.resolve(NpidTraining.METRICS),
+                "{\"epoch\":7,\"loss\":1.0}\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        byte[] config = Files.readAllBytes(dir.resolve("config.yaml"));
+        assertThatThrownBy(() -> NpidTraining.run(c.with("width", "0.5"), true, TrainListener.NONE))
+                .hasMessageContaining("cannot change the network");
+        assertThat(Files.readAllBytes(dir.resolve("config.yaml"))).isEqualTo(config);
+
+        List<String> messages = new java.util.ArrayList<>();
+        TrainResult rest =
+                NpidTraining.run(
+                        c.with("epochs", "3"),
+                        true,
+                        new TrainListener() {
+                            @Override
+                            public void onMessage(String m) {
+                                messages.add(m);
+                            }
+                        });
+        assertThat(messages).anyMatch(m -> m.contains("changed on resume: epochs 2 → 3"));
+        List<String> rows = Files.readAllLines(rest.runDir().resolve(NpidTraining.METRICS));
+        assertThat(rows).hasSize(3).noneMatch(r -> r.contains("\"epoch\":7"));
+    }
+
     private static TrainListener stopAfter(int steps) {
         return new TrainListener() {
             int seen;
