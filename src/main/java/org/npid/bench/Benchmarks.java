@@ -19,6 +19,7 @@ import org.npid.eval.FeatureExtractor;
 import org.npid.eval.KnnEvaluation;
 import org.npid.eval.LabelledSplits;
 import org.npid.eval.TrainedModel;
+import org.npid.machine.Cpu;
 import org.npid.model.Arch;
 import org.npid.model.ModelConfig;
 import org.npid.model.NpidNet;
@@ -363,7 +364,11 @@ public final class Benchmarks {
     private static Map<String, Object> machine() {
         Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("cores", Runtime.getRuntime().availableProcessors());
-        m.put("cpu", cpuModel());
+        Cpu cpu = Cpu.current();
+        m.put("cpu", cpu.toString());
+        m.put("cpu_vendor", cpu.vendor());
+        m.put("cpu_family", cpu.family());
+        m.put("cpu_model", cpu.model());
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         m.put("java", System.getProperty("java.version"));
         m.put(
@@ -374,18 +379,5 @@ public final class Benchmarks {
         m.put("omp_wait_policy", System.getenv().getOrDefault("OMP_WAIT_POLICY", ""));
         m.put("date", java.time.Instant.now().toString());
         return m;
-    }
-
-    private static String cpuModel() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) {
-                    return line.substring(line.indexOf(':') + 1).trim();
-                }
-            }
-        } catch (java.io.IOException e) {
-            return "unknown";
-        }
-        return "unknown";
     }
 }

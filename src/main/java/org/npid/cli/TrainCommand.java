@@ -101,7 +101,8 @@ final class TrainCommand implements Callable<Integer> {
         fmnist_short("fmnist-short"),
         cifar_short("cifar-short"),
         paper_cifar("paper-cifar"),
-        paper_cifar_nce("paper-cifar-nce");
+        paper_cifar_nce("paper-cifar-nce"),
+        paper("paper");
 
         final String file;
 

@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import java.time.Instant;
 import org.npid.config.TrainConfig;
 import org.npid.data.ImageDataset;
+import org.npid.machine.Cpu;
 
 /**
  * Where a model came from, written beside it: the software, the machine and the data, so a figure
@@ -17,6 +18,7 @@ record Provenance(
         String engineVersion,
         String os,
         int cores,
+        String cpu,
         String data,
         int trainImages,
         int testImages,
@@ -34,6 +36,7 @@ record Provenance(
                 engine.getVersion(),
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"),
                 Runtime.getRuntime().availableProcessors(),
+                Cpu.current().toString(),
                 config.data(),
                 train.size(),
                 test == null ? 0 : test.size(),

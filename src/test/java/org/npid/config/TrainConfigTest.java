@@ -160,7 +160,9 @@ class TrainConfigTest {
     @Test
     void bundledRecipesResolve() throws Exception {
         for (String r :
-                new String[] {"fmnist-short", "cifar-short", "paper-cifar", "paper-cifar-nce"}) {
+                new String[] {
+                    "fmnist-short", "cifar-short", "paper-cifar", "paper-cifar-nce", "paper"
+                }) {
             assertThat(recipe(r).epochs()).isPositive();
         }
     }
@@ -175,6 +177,7 @@ class TrainConfigTest {
         assertThat(nce.objective().nceZMomentum()).isZero();
         assertThat(nce.objective().nceNoise()).isEqualTo(4096);
         assertThat(nce.beyondPaper()).isNull();
+        assertThat(recipe("paper").beyondPaper()).isNull();
         assertThat(recipe("fmnist-short").beyondPaper()).contains("AND neighbourhood positives");
     }
 
