@@ -1,4 +1,4 @@
-# Usage: python3 tools/official_step.py THREADS WIDTH CHANNELS SIDE nce|plain   (Debian: apt-get install python3-torch)
+# Usage: python3 tools/official_step.py THREADS WIDTH CHANNELS SIDE nce|softmax|plain   (Debian: apt-get install python3-torch)
 # A re-creation of lemniscate.pytorch's NPID training step (NCEAverage + NCECriterion + memory
 # update, as in its cifar/main script) around a quarter- or full-width CIFAR ResNet-18, timed on
 # Debian's PyTorch. Used only to compare step times on the same machine.
@@ -20,6 +20,10 @@ def step():
     v = net(x)
     if mode == 'plain':
         loss = v[:, 0].sum()
+    elif mode == 'softmax':
+        # lemniscate's LinearAverage (--nce-k 0): the exact softmax over the whole memory.
+        out = torch.mm(v, memory.t()).div_(T)
+        loss = F.cross_entropy(out, idx)
     else:
         noise = torch.randint(0, n, (BATCH, K + 1)); noise.select(1, 0).copy_(idx)
         weight = torch.index_select(memory, 0, noise.view(-1)).detach().view(BATCH, K + 1, d)
