@@ -73,13 +73,10 @@ public final class Probe {
                             (b, step, feats) -> {
                                 if (probes.isEmpty()) {
                                     for (NDArray f : feats) {
-                                        dims.add(Math.toIntExact(f.getShape().get(1)));
+                                        int d = Math.toIntExact(f.getShape().get(1));
+                                        dims.add(d);
                                         probes.add(
-                                                new LinearProbe(
-                                                        root,
-                                                        dims.get(dims.size() - 1),
-                                                        classes,
-                                                        s.weightDecay()));
+                                                new LinearProbe(root, d, classes, s.weightDecay()));
                                     }
                                 }
                                 NDArray labels = step.create(toLong(b.labels()));
