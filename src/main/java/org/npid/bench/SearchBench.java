@@ -100,13 +100,9 @@ public final class SearchBench {
     /** Builds an index of {@code base} in the empty directory {@code dir} and measures it. */
     public static Result run(
             Matrix base, Matrix queries, int k, HnswParams p, Path dir, int threads) {
-        Neighbours truth;
-        double exactQps;
-        try (ExactIndex exact = new ExactIndex(base, threads)) {
-            long t0 = System.nanoTime();
-            truth = exact.searchAll(queries, k);
-            exactQps = queries.rows() / seconds(t0);
-        }
+        Exact exact = Exact.measure(base, queries, k, threads);
+        Neighbours truth = exact.neighbours();
+        double exactQps = exact.qps();
         long t0 = System.nanoTime();
         try (HnswIndex hnsw = HnswIndex.build(dir, base, p)) {
             double buildSeconds = seconds(t0);
@@ -189,6 +185,17 @@ public final class SearchBench {
             exec.shutdownNow();
         }
         return Neighbours.of(out);
+    }
+
+    /** The exact neighbours every recall is measured against, and how fast they came. */
+    private record Exact(Neighbours neighbours, double qps) {
+        static Exact measure(Matrix base, Matrix queries, int k, int threads) {
+            try (ExactIndex exact = new ExactIndex(base, threads)) {
+                long t0 = System.nanoTime();
+                Neighbours n = exact.searchAll(queries, k);
+                return new Exact(n, queries.rows() / seconds(t0));
+            }
+        }
     }
 
     private static double seconds(long startNanos) {
@@ -305,13 +312,9 @@ public final class SearchBench {
             int threads,
             String[] efs,
             Result built) {
-        Neighbours truth;
-        double exactQps;
-        try (ExactIndex exact = new ExactIndex(base, threads)) {
-            long t0 = System.nanoTime();
-            truth = exact.searchAll(queries, k);
-            exactQps = queries.rows() / seconds(t0);
-        }
+        Exact exact = Exact.measure(base, queries, k, threads);
+        Neighbours truth = exact.neighbours();
+        double exactQps = exact.qps();
         boolean[] rescores =
                 p.storage() == HnswParams.Storage.INT8
                         ? new boolean[] {false}

@@ -19,10 +19,8 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -33,6 +31,7 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 import org.npid.config.TrainConfig;
+import org.npid.index.Npy;
 
 /**
  * The checkpoint file: named entries in one zip (the resolved config, the loop state, the network's
@@ -367,15 +366,7 @@ public final class Checkpoint {
                 zip.flush();
                 channel.force(true);
             }
-            try {
-                Files.move(
-                        tmp,
-                        file,
-                        StandardCopyOption.ATOMIC_MOVE,
-                        StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            Npy.moveIntoPlace(tmp, file);
         } catch (IOException e) {
             try {
                 Files.deleteIfExists(tmp);

@@ -28,14 +28,19 @@ import picocli.CommandLine.Spec;
 final class BenchCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--quick", description = "Tiny sizes: checks the bench runs, measures nothing.")
-    boolean quick;
-
     @Option(
             names = "--out",
             defaultValue = "bench.json",
             description = "JSON output (default ${DEFAULT-VALUE}).")
     Path out;
+
+    @Option(
+            names = "--checkpoint",
+            paramLabel = "FILE",
+            description =
+                    "A quarter-width Fashion-MNIST checkpoint whose trained features (d) recomputes"
+                            + " and classifies; default an untrained network.")
+    Path checkpoint;
 
     @Option(
             names = "--repeats",
@@ -44,16 +49,17 @@ final class BenchCommand implements Callable<Integer> {
     int repeats;
 
     @Option(
+            names = "--inputs",
+            split = ",",
+            description =
+                    "Inputs (default both): 1x28 (Fashion-MNIST, n=60k), 3x32 (CIFAR-10, n=50k).")
+    List<String> inputs;
+
+    @Option(
             names = "--steps",
             defaultValue = "5",
             description = "Steps per repeat (default ${DEFAULT-VALUE}).")
     int steps;
-
-    @Option(
-            names = "--warmup",
-            defaultValue = "3",
-            description = "Untimed warm-up steps (default ${DEFAULT-VALUE}).")
-    int warmup;
 
     @Option(names = "--threads", split = ",", description = "Thread counts to try (default 1,2).")
     List<Integer> threads;
@@ -69,15 +75,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "CIFAR-10 JPEG folder (with train/); skipped if absent.")
     Path cifar;
 
-    @Option(names = "--widths", split = ",", description = "Network widths (default 0.25,1.0).")
-    List<Double> widths;
-
     @Option(
-            names = "--inputs",
-            split = ",",
-            description =
-                    "Inputs (default both): 1x28 (Fashion-MNIST, n=60k), 3x32 (CIFAR-10, n=50k).")
-    List<String> inputs;
+            names = "--warmup",
+            defaultValue = "3",
+            description = "Untimed warm-up steps (default ${DEFAULT-VALUE}).")
+    int warmup;
 
     @Option(
             names = "--objectives",
@@ -86,58 +88,40 @@ final class BenchCommand implements Callable<Integer> {
                     "Step objectives (default all): NCE, NCE_GATHER, NCE_SHARED, SOFTMAX, PLAIN.")
     List<StepBench.Objective> objectives;
 
+    @Option(names = "--quick", description = "Tiny sizes: checks the bench runs, measures nothing.")
+    boolean quick;
+
+    @Option(names = "--widths", split = ",", description = "Network widths (default 0.25,1.0).")
+    List<Double> widths;
+
     @Option(names = "--no-epoch", description = "Skip the whole-epoch run.")
     boolean noEpoch;
-
-    @Option(
-            names = "--checkpoint",
-            paramLabel = "FILE",
-            description =
-                    "A quarter-width Fashion-MNIST checkpoint whose trained features (d) recomputes"
-                            + " and classifies; default an untrained network.")
-    Path checkpoint;
 
     @Override
     public Integer call() throws Exception {
         // Defaults here, not in @Option: picocli appends user values to a list's default.
-        threads = threads == null || threads.isEmpty() ? List.of(1, 2) : threads;
-        widths = widths == null || widths.isEmpty() ? List.of(0.25, 1.0) : widths;
-        inputs = inputs == null || inputs.isEmpty() ? List.of("1x28", "3x32") : inputs;
-        objectives =
-                objectives == null || objectives.isEmpty()
-                        ? List.of(StepBench.Objective.values())
-                        : objectives;
+        threads = orDefault(threads, List.of(1, 2));
+        widths = orDefault(widths, List.of(0.25, 1.0));
+        inputs = orDefault(inputs, List.of("1x28", "3x32"));
+        objectives = orDefault(objectives, List.of(StepBench.Objective.values()));
         Threads.configure(threads.get(threads.size() - 1));
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        // --quick keeps the user's sizes and inputs but times almost nothing, on one thread count.
         Benchmarks.Options opts =
-                quick
-                        ? new Benchmarks.Options(
-                                true,
-                                2,
-                                2,
-                                1,
-                                threads.subList(0, 1),
-                                widths,
-                                inputs,
-                                fashionMnist,
-                                cifar,
-                                !noEpoch,
-                                objectives,
-                                checkpoint)
-                        : new Benchmarks.Options(
-                                false,
-                                repeats,
-                                steps,
-                                warmup,
-                                threads,
-                                widths,
-                                inputs,
-                                fashionMnist,
-                                cifar,
-                                !noEpoch,
-                                objectives,
-                                checkpoint);
+                new Benchmarks.Options(
+                        quick,
+                        quick ? 2 : repeats,
+                        quick ? 2 : steps,
+                        quick ? 1 : warmup,
+                        quick ? threads.subList(0, 1) : threads,
+                        widths,
+                        inputs,
+                        fashionMnist,
+                        cifar,
+                        !noEpoch,
+                        objectives,
+                        checkpoint);
         Benchmarks.Report r =
                 Benchmarks.run(
                         opts,
@@ -228,5 +212,9 @@ final class BenchCommand implements Callable<Integer> {
                         .writeValueAsString(r));
         o.println("wrote " + out);
         return 0;
+    }
+
+    private static <T> List<T> orDefault(List<T> given, List<T> fallback) {
+        return given == null || given.isEmpty() ? fallback : given;
     }
 }

@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import org.npid.data.Split;
 import org.npid.eval.Embeddings;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -22,6 +23,12 @@ final class EmbedCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Option(
+            names = "--split",
+            defaultValue = "TRAIN",
+            description = "train or test (default ${DEFAULT-VALUE}).")
+    Split split;
+
+    @Option(
             names = "--checkpoint",
             required = true,
             paramLabel = "FILE",
@@ -35,17 +42,8 @@ final class EmbedCommand implements Callable<Integer> {
             description = "Images to embed.")
     Path data;
 
-    @Option(
-            names = "--split",
-            defaultValue = "TRAIN",
-            description = "train or test (default ${DEFAULT-VALUE}).")
-    Split split;
-
     @Option(names = "--out", required = true, paramLabel = "FILE.npy")
     Path out;
-
-    @Option(names = "--fp16", description = "Write float16 (half the size).")
-    boolean fp16;
 
     @Option(
             names = "--views",
@@ -60,12 +58,14 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the augmented views.")
     long seed;
 
-    @Option(names = "--threads", defaultValue = "0", description = "Native threads (0 = all).")
-    int threads;
+    @Mixin NativeThreads threads;
+
+    @Option(names = "--fp16", description = "Write float16 (half the size).")
+    boolean fp16;
 
     @Override
     public Integer call() {
-        Threads.configure(threads);
+        threads.apply();
         Embeddings.Report r = Embeddings.export(checkpoint, data, split, out, fp16, 2, views, seed);
         spec.commandLine()
                 .getOut()

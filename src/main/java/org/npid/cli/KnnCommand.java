@@ -12,6 +12,7 @@ import org.npid.eval.LabelledSplits;
 import org.npid.eval.RawPixels;
 import org.npid.eval.TrainedModel;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -67,8 +68,7 @@ final class KnnCommand implements Callable<Integer> {
             description = "Cells of the inverted lists (default: the run's evaluation.lists).")
     Integer lists;
 
-    @Option(names = "--threads", defaultValue = "0", description = "Native threads (0 = all).")
-    int threads;
+    @Mixin NativeThreads threads;
 
     @Option(
             names = "--features",
@@ -87,7 +87,7 @@ final class KnnCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Threads.configure(threads);
+        threads.apply();
         if (rawPixels == (checkpoint != null)) {
             throw new ParameterException(
                     spec.commandLine(), "give either --checkpoint or --raw-pixels");

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.npid.eval.Probe;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -23,8 +24,9 @@ import picocli.CommandLine.Spec;
 final class ProbeCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "FILE")
-    Path checkpoint;
+    @Mixin RequiredCheckpoint checkpoint;
+
+    @Mixin NativeThreads threads;
 
     @Option(
             names = "--data",
@@ -51,14 +53,12 @@ final class ProbeCommand implements Callable<Integer> {
             description = "L2 (default ${DEFAULT-VALUE}).")
     float weightDecay;
 
-    @Option(names = "--threads", defaultValue = "0", description = "Native threads (0 = all).")
-    int threads;
-
     @Override
     public Integer call() {
-        Threads.configure(threads);
+        threads.apply();
         List<Probe.StageResult> rows =
-                Probe.run(checkpoint, data, new Probe.Settings(epochs, lr, weightDecay, 256, 1));
+                Probe.run(
+                        checkpoint.file, data, new Probe.Settings(epochs, lr, weightDecay, 256, 1));
         var out = spec.commandLine().getOut();
         out.println("stage        dims   linear top-1");
         for (Probe.StageResult r : rows) {

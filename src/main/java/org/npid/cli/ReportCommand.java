@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.npid.report.RunReport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -19,6 +20,8 @@ import picocli.CommandLine.Spec;
         })
 final class ReportCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
+
+    @Mixin NativeThreads threads;
 
     @Option(names = "--run-dir", required = true, paramLabel = "DIR")
     Path runDir;
@@ -36,14 +39,11 @@ final class ReportCommand implements Callable<Integer> {
             description = "Default: RUN_DIR/report.html.")
     Path out;
 
-    @Option(names = "--threads", defaultValue = "0", description = "Native threads (0 = all).")
-    int threads;
-
     @Override
     public Integer call() {
-        Threads.configure(threads);
-        Path html =
-                RunReport.write(runDir, data, out != null ? out : runDir.resolve("report.html"));
+        Path target = out != null ? out : runDir.resolve("report.html");
+        threads.apply();
+        Path html = RunReport.write(runDir, data, target);
         spec.commandLine().getOut().println("wrote " + html);
         return 0;
     }

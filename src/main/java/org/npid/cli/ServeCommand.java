@@ -9,6 +9,7 @@ import org.npid.data.Split;
 import org.npid.eval.TrainedModel;
 import org.npid.serve.NeighbourServer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -24,15 +25,7 @@ import picocli.CommandLine.Spec;
 final class ServeCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "FILE")
-    Path checkpoint;
-
-    @Option(
-            names = "--data",
-            required = true,
-            paramLabel = "PATH",
-            description = "Training images (gallery) and test images (queries).")
-    Path data;
+    @Mixin RequiredCheckpoint checkpoint;
 
     @Option(
             names = "--host",
@@ -46,11 +39,18 @@ final class ServeCommand implements Callable<Integer> {
             description = "Port (default ${DEFAULT-VALUE}; 0 = any free one).")
     int port;
 
+    @Option(
+            names = "--data",
+            required = true,
+            paramLabel = "PATH",
+            description = "Training images (gallery) and test images (queries).")
+    Path data;
+
     @Override
     public Integer call() throws InterruptedException {
         ImageDataset gallery = Datasets.open(data, Split.TRAIN);
         ImageDataset queries = Datasets.open(data, Split.TEST);
-        try (TrainedModel model = TrainedModel.load(checkpoint, gallery.channels());
+        try (TrainedModel model = TrainedModel.load(checkpoint.file, gallery.channels());
                 NeighbourServer server =
                         NeighbourServer.start(model, gallery, queries, host, port)) {
             spec.commandLine()

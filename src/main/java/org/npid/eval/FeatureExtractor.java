@@ -67,14 +67,7 @@ public final class FeatureExtractor {
             while (loader.hasNext()) {
                 Batch batch = loader.next();
                 try (NDManager step = parent.newSubManager()) {
-                    NDArray x =
-                            step.create(
-                                    FloatBuffer.wrap(batch.pixels()),
-                                    new Shape(
-                                            batch.batchSize(),
-                                            batch.channels(),
-                                            batch.height(),
-                                            batch.width()));
+                    NDArray x = input(step, batch);
                     NDList result =
                             network.forward(new ParameterStore(step, false), new NDList(x), false);
                     float[] v = result.singletonOrThrow().toFloatArray();
@@ -111,5 +104,12 @@ public final class FeatureExtractor {
             }
         }
         return rows;
+    }
+
+    /** The batch's pixels as the network's input {@code [B, C, H, W]}, owned by {@code manager}. */
+    public static NDArray input(NDManager manager, Batch batch) {
+        return manager.create(
+                FloatBuffer.wrap(batch.pixels()),
+                new Shape(batch.batchSize(), batch.channels(), batch.height(), batch.width()));
     }
 }

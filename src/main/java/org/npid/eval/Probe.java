@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
-import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,61 +59,49 @@ public final class Probe {
         try (TrainedModel model = TrainedModel.load(checkpoint, train.channels())) {
             NDManager root = model.manager();
             List<LinearProbe> probes = new ArrayList<>();
-            int[] dims = null;
+            List<Integer> dims = new ArrayList<>();
             boolean grad = ai.djl.pytorch.jni.JniUtils.isGradMode();
             try {
                 for (int epoch = 0; epoch < s.epochs(); epoch++) {
                     float lr =
                             (float) (s.lr() * 0.5 * (1 + Math.cos(Math.PI * epoch / s.epochs())));
-                    try (BatchLoader loader =
+                    forEachBatch(
                             BatchLoader.over(train, model.testTransform(), s.batchSize())
                                     .shuffled(s.seed(), epoch)
-                                    .workers(2)
-                                    .open()) {
-                        while (loader.hasNext()) {
-                            Batch b = loader.next();
-                            try (NDManager step = root.newSubManager()) {
-                                ai.djl.pytorch.jni.JniUtils.setGradMode(false);
-                                List<NDArray> feats = features(model, step, b);
-                                if (dims == null) {
-                                    dims = new int[feats.size()];
-                                    for (int i = 0; i < feats.size(); i++) {
-                                        dims[i] = Math.toIntExact(feats.get(i).getShape().get(1));
+                                    .workers(2),
+                            model,
+                            (b, step, feats) -> {
+                                if (probes.isEmpty()) {
+                                    for (NDArray f : feats) {
+                                        int d = Math.toIntExact(f.getShape().get(1));
+                                        dims.add(d);
                                         probes.add(
-                                                new LinearProbe(
-                                                        root, dims[i], classes, s.weightDecay()));
+                                                new LinearProbe(root, d, classes, s.weightDecay()));
                                     }
                                 }
                                 NDArray labels = step.create(toLong(b.labels()));
                                 for (int i = 0; i < feats.size(); i++) {
                                     probes.get(i).step(feats.get(i), labels, lr);
                                 }
-                            }
-                        }
-                    }
+                            });
                 }
                 int[] hits = new int[probes.size()];
-                try (BatchLoader loader =
-                        BatchLoader.over(test, model.testTransform(), s.batchSize())
-                                .workers(2)
-                                .open()) {
-                    while (loader.hasNext()) {
-                        Batch b = loader.next();
-                        try (NDManager step = root.newSubManager()) {
-                            ai.djl.pytorch.jni.JniUtils.setGradMode(false);
-                            List<NDArray> feats = features(model, step, b);
+                forEachBatch(
+                        BatchLoader.over(test, model.testTransform(), s.batchSize()).workers(2),
+                        model,
+                        (b, step, feats) -> {
                             for (int i = 0; i < feats.size(); i++) {
                                 long[] pred = probes.get(i).predict(feats.get(i));
                                 for (int r = 0; r < pred.length; r++) {
                                     hits[i] += pred[r] == b.labels()[r] ? 1 : 0;
                                 }
                             }
-                        }
-                    }
-                }
+                        });
                 List<StageResult> out = new ArrayList<>();
                 for (int i = 0; i < probes.size(); i++) {
-                    out.add(new StageResult(STAGES[i], dims[i], (double) hits[i] / test.size()));
+                    out.add(
+                            new StageResult(
+                                    STAGES[i], dims.get(i), (double) hits[i] / test.size()));
                 }
                 return out;
             } finally {
@@ -124,12 +111,28 @@ public final class Probe {
         }
     }
 
+    /** What a pass does with one batch and its features, inside the batch's own manager. */
+    private interface BatchFeatures {
+        void accept(Batch batch, NDManager step, List<NDArray> features);
+    }
+
+    /** Feeds every batch's frozen features, computed without gradients, to {@code body}. */
+    private static void forEachBatch(
+            BatchLoader.Builder batches, TrainedModel model, BatchFeatures body) {
+        try (BatchLoader loader = batches.open()) {
+            while (loader.hasNext()) {
+                Batch b = loader.next();
+                try (NDManager step = model.manager().newSubManager()) {
+                    ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+                    body.accept(b, step, features(model, step, b));
+                }
+            }
+        }
+    }
+
     /** Pooled, normalised features of every stage for one batch, in the batch's manager. */
     private static List<NDArray> features(TrainedModel model, NDManager step, Batch b) {
-        NDArray x =
-                step.create(
-                        FloatBuffer.wrap(b.pixels()),
-                        new Shape(b.batchSize(), b.channels(), b.height(), b.width()));
+        NDArray x = FeatureExtractor.input(step, b);
         ParameterStore ps = new ParameterStore(step, false);
         NDList stages = model.network().backbone().forwardStages(ps, x, false);
         List<NDArray> out = new ArrayList<>();

@@ -1,5 +1,7 @@
 package org.npid.index;
 
+import java.util.function.Consumer;
+
 /**
  * Settings for {@link HnswIndex}.
  *
@@ -121,15 +123,15 @@ public record HnswParams(
     }
 
     public HnswParams withMaxConn(int v) {
-        return new HnswParams(v, beamWidth, efSearch, storage, dims, bits, rescore, threads);
+        return edit(d -> d.maxConn = v);
     }
 
     public HnswParams withBeamWidth(int v) {
-        return new HnswParams(maxConn, v, efSearch, storage, dims, bits, rescore, threads);
+        return edit(d -> d.beamWidth = v);
     }
 
     public HnswParams withEfSearch(int v) {
-        return new HnswParams(maxConn, beamWidth, v, storage, dims, bits, rescore, threads);
+        return edit(d -> d.efSearch = v);
     }
 
     /**
@@ -137,23 +139,64 @@ public record HnswParams(
      * requires, so {@code defaults().withStorage(QUANTIZED_FLOAT)} is valid.
      */
     public HnswParams withStorage(Storage v) {
-        int d = v == Storage.QUANTIZED_FLOAT ? 0 : dims;
-        return new HnswParams(maxConn, beamWidth, efSearch, v, d, bits, rescore, threads);
+        return edit(
+                d -> {
+                    d.storage = v;
+                    d.dims = v == Storage.QUANTIZED_FLOAT ? 0 : dims;
+                });
     }
 
     public HnswParams withDims(int v) {
-        return new HnswParams(maxConn, beamWidth, efSearch, storage, v, bits, rescore, threads);
+        return edit(d -> d.dims = v);
     }
 
     public HnswParams withBits(int v) {
-        return new HnswParams(maxConn, beamWidth, efSearch, storage, dims, v, rescore, threads);
+        return edit(d -> d.bits = v);
     }
 
     public HnswParams withRescore(boolean v) {
-        return new HnswParams(maxConn, beamWidth, efSearch, storage, dims, bits, v, threads);
+        return edit(d -> d.rescore = v);
     }
 
     public HnswParams withThreads(int v) {
-        return new HnswParams(maxConn, beamWidth, efSearch, storage, dims, bits, rescore, v);
+        return edit(d -> d.threads = v);
+    }
+
+    /** A copy with {@code change} applied, validated as a whole by the canonical constructor. */
+    private HnswParams edit(Consumer<Draft> change) {
+        Draft d = new Draft(this);
+        change.accept(d);
+        return new HnswParams(
+                d.maxConn,
+                d.beamWidth,
+                d.efSearch,
+                d.storage,
+                d.dims,
+                d.bits,
+                d.rescore,
+                d.threads);
+    }
+
+    /** The fields, writable, so that each with-method names only the one it changes. */
+    private static final class Draft {
+        int maxConn;
+        int beamWidth;
+        int efSearch;
+        Storage storage;
+        int dims;
+        int bits;
+        boolean rescore;
+        int threads;
+
+        Draft(HnswParams p) {
+            maxConn = p.maxConn;
+            beamWidth = p.beamWidth;
+            efSearch = p.efSearch;
+            storage = p.storage;
+            dims = p.dims;
+            bits = p.bits;
+            rescore = p.rescore;
+            threads = p.threads;
+        }
     }
 }

@@ -310,7 +310,7 @@ public final class Npy {
     }
 
     /** Renames {@code tmp} over {@code target} atomically where the file system allows it. */
-    static void moveIntoPlace(Path tmp, Path target) throws IOException {
+    public static void moveIntoPlace(Path tmp, Path target) throws IOException {
         try {
             Files.move(
                     tmp,

@@ -3,6 +3,7 @@ package org.npid.train;
 import java.util.Locale;
 import org.npid.config.ObjectiveConfig;
 import org.npid.config.ObjectiveConfig.NeighbourSource;
+import org.npid.config.TrainConfig;
 import org.npid.data.ImageDataset;
 import org.npid.eval.FeatureExtractor;
 import org.npid.eval.KnnEvaluation;
@@ -37,18 +38,12 @@ final class NeighbourMiner {
     /** The pixel-space positives, found once: the images do not change. */
     private int[] pixelTable;
 
-    NeighbourMiner(
-            ObjectiveConfig config,
-            RunData data,
-            int lists,
-            long seed,
-            int workers,
-            TrainListener listener) {
-        this.config = config;
+    NeighbourMiner(TrainConfig run, RunData data, TrainListener listener) {
+        this.config = run.objective();
         this.data = data;
-        this.lists = lists;
-        this.seed = seed;
-        this.workers = workers;
+        this.lists = run.evaluation().lists();
+        this.seed = run.seed();
+        this.workers = run.workers();
         this.listener = listener;
         // A training set smaller than k + 1 images has fewer neighbours to give.
         int k = Math.min(config.neighbours(), data.train().size() - 1);

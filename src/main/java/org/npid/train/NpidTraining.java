@@ -65,14 +65,7 @@ public final class NpidTraining {
                         config.epochs(),
                         config.optimiser().warmupEpochs());
         this.evaluator = new EpochEvaluator(config.evaluation(), data, config.workers(), listener);
-        this.neighbours =
-                new NeighbourMiner(
-                        config.objective(),
-                        data,
-                        config.evaluation().lists(),
-                        config.seed(),
-                        config.workers(),
-                        listener);
+        this.neighbours = new NeighbourMiner(config, data, listener);
     }
 
     /**

@@ -3,16 +3,15 @@ package org.npid.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import org.npid.data.Batch;
+import org.npid.eval.FeatureExtractor;
 import org.npid.loss.InstanceObjective;
 import org.npid.loss.ProximalTerm;
 import org.npid.memory.MemoryBank;
@@ -138,14 +137,7 @@ public final class TrainStep {
         long t0 = System.nanoTime();
         zeroGradients();
         try (NDManager scope = trainer.getManager().newSubManager()) {
-            NDArray x =
-                    scope.create(
-                            FloatBuffer.wrap(batch.pixels()),
-                            new Shape(
-                                    batch.batchSize(),
-                                    batch.channels(),
-                                    batch.height(),
-                                    batch.width()));
+            NDArray x = FeatureExtractor.input(scope, batch);
             NDArray indices = scope.create(batch.indices());
             NDArray v;
             float loss;

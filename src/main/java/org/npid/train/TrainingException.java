@@ -4,11 +4,11 @@ package org.npid.train;
 public final class TrainingException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    public TrainingException(String message) {
-        super(message);
-    }
-
     public TrainingException(String message, Throwable cause) {
         super(message, cause);
+    }
+
+    public TrainingException(String message) {
+        this(message, null);
     }
 }

@@ -2,9 +2,6 @@ package org.npid.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -192,27 +189,10 @@ class BadInputTest {
                 Arrays.stream(c.args())
                         .map(a -> a.replace("@", tmp.toString()))
                         .toArray(String[]::new);
-        String out = run(c.exit(), args);
+        String out = CliRun.both(c.exit(), args);
         assertThat(out).contains("npid:").doesNotContain("\tat ");
         for (String s : c.says()) {
             assertThat(out).contains(s.replace("@", tmp.toString()));
         }
-    }
-
-    private static String run(int expectedCode, String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        try (PrintStream p = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
-            System.setOut(p);
-            System.setErr(p);
-            int code = Npid.execute(args);
-            p.flush();
-            assertThat(code).as(buf.toString(StandardCharsets.UTF_8)).isEqualTo(expectedCode);
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-        return buf.toString(StandardCharsets.UTF_8);
     }
 }

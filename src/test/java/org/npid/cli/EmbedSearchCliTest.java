@@ -2,9 +2,6 @@ package org.npid.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,31 +14,6 @@ import org.npid.index.UnitVectors;
 
 class EmbedSearchCliTest {
     @TempDir Path tmp;
-
-    private static String run(String... args) {
-        PrintStream out = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        try (PrintStream p = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
-            System.setOut(p);
-            assertThat(Npid.execute(args)).as(buf.toString(StandardCharsets.UTF_8)).isZero();
-        } finally {
-            System.setOut(out);
-        }
-        return buf.toString(StandardCharsets.UTF_8);
-    }
-
-    /** Runs a command that must fail; returns what it printed to stderr. */
-    private static String runFailing(String... args) {
-        PrintStream err = System.err;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        try (PrintStream p = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
-            System.setErr(p);
-            assertThat(Npid.execute(args)).isEqualTo(1);
-        } finally {
-            System.setErr(err);
-        }
-        return buf.toString(StandardCharsets.UTF_8);
-    }
 
     @Test
     void hnswSearchBuildsAnInt8IndexAndRefusesOtherStorageLater() {
@@ -61,15 +33,16 @@ class EmbedSearchCliTest {
             "--index-dir",
             dir.toString()
         };
-        String search = run(concat(common, "--storage", "INT8", "--dims", "8"));
+        String search = CliRun.out(concat(common, "--storage", "INT8", "--dims", "8"));
         // int8 scores are approximate: the row itself comes first with cosine about 1.
         assertThat(search).containsPattern("1  row 5 +score (0\\.99|1\\.00)");
         assertThat(dir.resolve("npid-projection.npy")).exists();
-        assertThat(run(concat(common, "--storage", "int8", "--dims", "8"))).isEqualTo(search);
-        assertThat(runFailing(concat(common, "--storage", "quantized_float")))
+        assertThat(CliRun.out(concat(common, "--storage", "int8", "--dims", "8")))
+                .isEqualTo(search);
+        assertThat(CliRun.err(concat(common, "--storage", "quantized_float")))
                 .contains("built with storage INT8")
                 .contains("rebuild");
-        assertThat(run("search", "--help")).contains("--storage").contains("--dims");
+        assertThat(CliRun.out("search", "--help")).contains("--storage").contains("--dims");
     }
 
     private static String[] concat(String[] a, String... b) {
@@ -83,7 +56,7 @@ class EmbedSearchCliTest {
         Path data = SyntheticIdx.write(tmp.resolve("d"), 16, 4, 16, 3);
         Path run = tmp.resolve("run");
         String train =
-                run(
+                CliRun.out(
                         "train",
                         "--data",
                         data.toString(),
@@ -106,7 +79,7 @@ class EmbedSearchCliTest {
 
         String[] embedArgs = {"embed", "--checkpoint", run.toString(), "--data", data.toString()};
         Path npy = tmp.resolve("emb.npy");
-        String embed = run(concat(embedArgs, "--out", npy.toString()));
+        String embed = CliRun.out(concat(embedArgs, "--out", npy.toString()));
         assertThat(embed).contains("embedded 64 rows (d=16)");
         Matrix m = Npy.read(npy);
         assertThat(m.rows()).isEqualTo(64);
@@ -120,7 +93,7 @@ class EmbedSearchCliTest {
         Path views = tmp.resolve("views.npy");
         String[] viewsArgs =
                 concat(embedArgs, "--out", views.toString(), "--views", "3", "--seed", "7");
-        assertThat(run(viewsArgs)).contains("embedded 192 rows (d=16)");
+        assertThat(CliRun.out(viewsArgs)).contains("embedded 192 rows (d=16)");
         Matrix v = Npy.read(views);
         assertThat(v.rows()).isEqualTo(192);
         List<String> tsv = Files.readAllLines(tmp.resolve("views.tsv"));
@@ -128,12 +101,13 @@ class EmbedSearchCliTest {
         assertThat(tsv.get(0)).isEqualTo("row\tlabel\tclass\tsource\tview");
         assertThat(tsv.get(65)).startsWith("64\t").endsWith("\t1");
         float[] first = v.data().clone();
-        run(viewsArgs);
+        CliRun.out(viewsArgs);
         assertThat(Npy.read(views).data()).containsExactly(first);
         assertThat(java.util.Arrays.copyOfRange(first, 0, 16))
                 .isNotEqualTo(java.util.Arrays.copyOfRange(m.data(), 0, 16));
 
-        String search = run("search", "--embeddings", npy.toString(), "--row", "5", "--k", "3");
+        String search =
+                CliRun.out("search", "--embeddings", npy.toString(), "--row", "5", "--k", "3");
         // A row's nearest neighbour is itself, with cosine 1.
         assertThat(search).contains("query row 5").containsPattern("1  row 5 +score 1\\.0000");
     }

@@ -2,9 +2,6 @@ package org.npid.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -13,32 +10,17 @@ import org.junit.jupiter.api.io.TempDir;
 class NpidCliTest {
     @TempDir Path tmp;
 
-    private static String run(int expectedCode, String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        try (PrintStream p = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
-            System.setOut(p);
-            System.setErr(p);
-            assertThat(Npid.execute(args)).isEqualTo(expectedCode);
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-        return buf.toString(StandardCharsets.UTF_8);
-    }
-
     @Test
     void helpListsEveryCommand() {
-        String help = run(0, "--help");
+        String help = CliRun.both(0, "--help");
         assertThat(help).contains("train", "knn", "bench");
-        assertThat(run(0, "train", "--help")).contains("--recipe", "--resume", "--set");
+        assertThat(CliRun.both(0, "train", "--help")).contains("--recipe", "--resume", "--set");
     }
 
     @Test
     void missingDataGivesAClearErrorNotAStackTrace() {
         String out =
-                run(
+                CliRun.both(
                         1,
                         "train",
                         "--data",
@@ -52,7 +34,7 @@ class NpidCliTest {
     void idxDataWithoutARecipeTrainsWithFmnistShort() throws Exception {
         Path data = org.npid.fixtures.SyntheticIdx.write(tmp.resolve("d"), 8, 2, 16, 3);
         String out =
-                run(
+                CliRun.both(
                         0,
                         "train",
                         "--data",
@@ -80,7 +62,7 @@ class NpidCliTest {
 
     @Test
     void unknownConfigKeyIsNamed() {
-        String out = run(1, "train", "--data", "x", "--set", "epoch=3");
+        String out = CliRun.both(1, "train", "--data", "x", "--set", "epoch=3");
         assertThat(out).contains("unknown config key 'epoch'");
     }
 
@@ -88,7 +70,7 @@ class NpidCliTest {
     void benchQuickWritesValidJson() throws Exception {
         Path json = tmp.resolve("bench.json");
         String out =
-                run(
+                CliRun.both(
                         0,
                         "bench",
                         "--quick",

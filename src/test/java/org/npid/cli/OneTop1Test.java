@@ -2,9 +2,6 @@ package org.npid.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -21,10 +18,8 @@ import org.npid.train.TrainResult;
  * and inverted lists, the settings most likely to drift apart).
  */
 class OneTop1Test {
-    @TempDir Path tmp;
-
     @Test
-    void trainingKnnAndReportAgree() throws Exception {
+    void trainingKnnAndReportAgree(@TempDir Path tmp) throws Exception {
         Path data = SyntheticIdx.write(tmp.resolve("d"), 24, 8, 16, 4);
         Path run = tmp.resolve("run");
         TrainResult r =
@@ -40,7 +35,7 @@ class OneTop1Test {
                         "2");
         String top1 = String.format(Locale.ROOT, "%.2f", 100 * r.last().recomputedTop1());
 
-        String knn = run("knn", "--checkpoint", run.toString(), "--data", data.toString());
+        String knn = CliRun.out("knn", "--checkpoint", run.toString(), "--data", data.toString());
         assertThat(knn)
                 .contains("backbone, weighted kNN (k=10")
                 .contains("inverted lists, 2 of 4 cells")
@@ -48,17 +43,5 @@ class OneTop1Test {
 
         Path html = RunReport.write(run, data, tmp.resolve("r.html"));
         assertThat(Files.readString(html)).contains("<b>top-1 " + top1 + " %</b>");
-    }
-
-    private static String run(String... args) {
-        PrintStream out = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        try (PrintStream p = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
-            System.setOut(p);
-            assertThat(Npid.execute(args)).isZero();
-        } finally {
-            System.setOut(out);
-        }
-        return buf.toString(StandardCharsets.UTF_8);
     }
 }

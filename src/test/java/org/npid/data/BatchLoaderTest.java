@@ -123,14 +123,18 @@ class BatchLoaderTest {
         }
     }
 
+    /** An open loader of seeded, shuffled batches of two over {@code images} distinct images. */
+    private static BatchLoader shuffledPairs(int images, int workers, int prefetch) {
+        return BatchLoader.over(TestData.memory(images), AUGMENT, 2)
+                .shuffled(0, 0)
+                .workers(workers)
+                .prefetch(prefetch)
+                .open();
+    }
+
     @Test
     void closeStopsIteration() {
-        BatchLoader loader =
-                BatchLoader.over(TestData.memory(40), AUGMENT, 2)
-                        .shuffled(0, 0)
-                        .workers(2)
-                        .prefetch(4)
-                        .open();
+        BatchLoader loader = shuffledPairs(40, 2, 4);
         loader.next();
         loader.close();
 
@@ -140,12 +144,7 @@ class BatchLoaderTest {
 
     @Test
     void closeEndsTheDaemonWorkerThreads() throws Exception {
-        BatchLoader loader =
-                BatchLoader.over(TestData.memory(400), AUGMENT, 2)
-                        .shuffled(0, 0)
-                        .workers(3)
-                        .prefetch(8)
-                        .open();
+        BatchLoader loader = shuffledPairs(400, 3, 8);
         loader.next();
         assertThat(loaderThreads()).isNotEmpty().allMatch(Thread::isDaemon);
         loader.close();

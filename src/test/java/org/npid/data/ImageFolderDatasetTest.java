@@ -2,15 +2,27 @@ package org.npid.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.npid.data.TestData.gray;
+import static org.npid.data.TestData.rgb;
 
 import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ImageFolderDatasetTest {
     @TempDir Path dir;
+
+    /** Writes each image at its path under {@code dir}, then opens {@code dir}. */
+    private ImageFolderDataset folderOf(Map<String, BufferedImage> files) throws IOException {
+        for (Map.Entry<String, BufferedImage> f : files.entrySet()) {
+            TestData.write(f.getValue(), dir.resolve(f.getKey()));
+        }
+        return ImageFolderDataset.open(dir);
+    }
 
     @Test
     void readsClassFoldersSortedWithExactPngPixels() throws Exception {
@@ -39,10 +51,7 @@ class ImageFolderDatasetTest {
 
     @Test
     void rootWithOnlyImagesIsUnlabeled() throws Exception {
-        TestData.write(TestData.rgb(5, 5, 0), dir.resolve("x.jpg"));
-        TestData.write(TestData.rgb(5, 5, 0), dir.resolve("y.jpeg"));
-
-        ImageFolderDataset ds = ImageFolderDataset.open(dir);
+        var ds = folderOf(Map.of("x.jpg", rgb(5, 5, 0), "y.jpeg", rgb(5, 5, 0)));
 
         assertThat(ds.size()).isEqualTo(2);
         assertThat(ds.label(0)).isEqualTo(-1);
@@ -52,10 +61,7 @@ class ImageFolderDatasetTest {
 
     @Test
     void grayscaleJpegInColourFolderBecomesThreeChannels() throws Exception {
-        TestData.write(TestData.rgb(6, 6, 20), dir.resolve("a/colour.jpg"));
-        TestData.write(TestData.gray(6, 6, 128), dir.resolve("a/gray.jpg"));
-
-        ImageFolderDataset ds = ImageFolderDataset.open(dir);
+        var ds = folderOf(Map.of("a/colour.jpg", rgb(6, 6, 20), "a/gray.jpg", gray(6, 6, 128)));
 
         assertThat(ds.channels()).isEqualTo(3);
         Image gray = ds.image(1);
@@ -65,11 +71,15 @@ class ImageFolderDatasetTest {
 
     @Test
     void oneColourImageInAGrayscaleFolderIsConvertedNotFollowed() throws Exception {
-        TestData.write(TestData.gray(6, 6, 77), dir.resolve("a/1.png"));
-        TestData.write(TestData.gray(6, 6, 99), dir.resolve("a/2.png"));
-        TestData.write(TestData.rgb(6, 6, 20), dir.resolve("b/3.png"));
-
-        ImageFolderDataset ds = ImageFolderDataset.open(dir);
+        var ds =
+                folderOf(
+                        Map.of(
+                                "a/1.png",
+                                gray(6, 6, 77),
+                                "a/2.png",
+                                gray(6, 6, 99),
+                                "b/3.png",
+                                rgb(6, 6, 20)));
 
         assertThat(ds.channels()).isEqualTo(1);
         assertThat(ds.image(2).channels()).isEqualTo(1);
@@ -78,10 +88,7 @@ class ImageFolderDatasetTest {
 
     @Test
     void allGrayscaleFolderHasOneChannel() throws Exception {
-        TestData.write(TestData.gray(6, 6, 77), dir.resolve("a/1.png"));
-        TestData.write(TestData.gray(6, 6, 99), dir.resolve("b/2.png"));
-
-        ImageFolderDataset ds = ImageFolderDataset.open(dir);
+        var ds = folderOf(Map.of("a/1.png", gray(6, 6, 77), "b/2.png", gray(6, 6, 99)));
 
         assertThat(ds.channels()).isEqualTo(1);
         assertThat(ds.image(1).pixel(5, 5, 0)).isEqualTo(99);
@@ -89,10 +96,7 @@ class ImageFolderDatasetTest {
 
     @Test
     void mixedSizesAndLargeImagesAreDecodedCorrectly() throws Exception {
-        TestData.write(TestData.rgb(8, 4, 1), dir.resolve("a/small.png"));
-        TestData.write(TestData.rgb(100, 70, 1), dir.resolve("a/large.png"));
-
-        ImageFolderDataset ds = ImageFolderDataset.open(dir);
+        var ds = folderOf(Map.of("a/small.png", rgb(8, 4, 1), "a/large.png", rgb(100, 70, 1)));
 
         assertThat(ds.image(0).width()).isEqualTo(100);
         assertThat(ds.image(0).pixel(99, 69, 1)).isEqualTo(70);

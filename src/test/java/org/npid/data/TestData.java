@@ -136,7 +136,7 @@ public final class TestData {
     }
 
     /** n distinct 8x8 RGB images. */
-    static ImageDataset memory(int n) {
+    public static ImageDataset memory(int n) {
         Image[] images = new Image[n];
         for (int i = 0; i < n; i++) {
             byte[] px = new byte[8 * 8 * 3];

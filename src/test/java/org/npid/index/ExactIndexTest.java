@@ -36,9 +36,8 @@ class ExactIndexTest {
 
     @Test
     void searchAllMatchesSearchAcrossBlocksAndThreads() {
-        Matrix base = UnitVectors.random(1500, 20, 1);
         Matrix queries = UnitVectors.random(70, 20, 2);
-        try (ExactIndex index = new ExactIndex(base, 2)) {
+        try (ExactIndex index = new ExactIndex(UnitVectors.random(1500, 20, 1), 2)) {
             Neighbours all = index.searchAll(queries, 5);
             assertThat(all.queries()).isEqualTo(70);
             for (int q = 0; q < queries.rows(); q++) {

@@ -51,8 +51,8 @@ class InvertedListsTest {
     @Test
     void probingEveryCellGivesTheExactNeighbours() {
         SplittableRandom rng = new SplittableRandom(5);
-        Matrix bank = new Matrix(600, 16, unitRows(600, 16, rng));
-        Matrix q = new Matrix(40, 16, unitRows(40, 16, rng));
+        Matrix bank = unitMatrix(600, 16, rng);
+        Matrix q = unitMatrix(40, 16, rng);
         try (ExactIndex exact = new ExactIndex(bank, 2);
                 InvertedLists all = InvertedLists.build(bank, 8, 8, 1)) {
             Neighbours want = exact.searchAll(q, 10);
@@ -67,6 +67,21 @@ class InvertedListsTest {
             }
             assertThat(all.size()).isEqualTo(600);
             assertThat(all.dim()).isEqualTo(16);
+        }
+    }
+
+    private static Matrix unitMatrix(int n, int d, SplittableRandom rng) {
+        return new Matrix(n, d, unitRows(n, d, rng));
+    }
+
+    /** Each query's k ids from {@code lists} are the exact top k's, as sets: ties may reorder. */
+    private static void assertSameIdsAsExact(Matrix bank, Matrix q, InvertedLists lists, int k) {
+        try (ExactIndex exact = new ExactIndex(bank, 1)) {
+            Neighbours nb = lists.searchAll(q, k);
+            Neighbours want = exact.searchAll(q, k);
+            for (int i = 0; i < q.rows(); i++) {
+                assertThat(idsOf(nb, i)).isEqualTo(idsOf(want, i));
+            }
         }
     }
 
@@ -111,7 +126,7 @@ class InvertedListsTest {
 
     @Test
     void rejectsProbesOutsideOneToLists() {
-        Matrix bank = new Matrix(10, 4, unitRows(10, 4, new SplittableRandom(1)));
+        Matrix bank = unitMatrix(10, 4, new SplittableRandom(1));
         assertThatThrownBy(() -> InvertedLists.build(bank, 8, 9, 1)).hasMessageContaining("probes");
         assertThatThrownBy(() -> InvertedLists.build(bank, 8, 0, 1)).hasMessageContaining("probes");
         assertThatThrownBy(() -> InvertedLists.build(bank, 0, 1, 1)).hasMessageContaining("lists");
@@ -122,32 +137,22 @@ class InvertedListsTest {
     @Test
     void aSmallBankGetsFewerLargerCellsAndExactNeighbours() {
         SplittableRandom rng = new SplittableRandom(3);
-        Matrix bank = new Matrix(64, 8, unitRows(64, 8, rng));
-        Matrix q = new Matrix(4, 8, unitRows(4, 8, rng));
+        Matrix bank = unitMatrix(64, 8, rng);
+        Matrix q = unitMatrix(4, 8, rng);
         // 32 cells of two rows could not hold 60 neighbours in one probe: one cell of all 64 rows.
-        try (ExactIndex exact = new ExactIndex(bank, 1);
-                InvertedLists lists = InvertedLists.build(bank, 32, 1, 1, 60)) {
-            Neighbours nb = lists.searchAll(q, 60);
-            Neighbours want = exact.searchAll(q, 60);
-            for (int i = 0; i < 4; i++) {
-                assertThat(idsOf(nb, i)).isEqualTo(idsOf(want, i));
-            }
+        try (InvertedLists lists = InvertedLists.build(bank, 32, 1, 1, 60)) {
+            assertSameIdsAsExact(bank, q, lists, 60);
         }
     }
 
     @Test
     void queriesWhoseCellsHoldFewerThanKRowsFallBackToExact() {
         SplittableRandom rng = new SplittableRandom(4);
-        Matrix bank = new Matrix(400, 8, unitRows(400, 8, rng));
-        Matrix q = new Matrix(30, 8, unitRows(30, 8, rng));
+        Matrix bank = unitMatrix(400, 8, rng);
+        Matrix q = unitMatrix(30, 8, rng);
         // Sized for k = 1: 40 cells of about 10 rows, so one probed cell cannot hold 50.
-        try (ExactIndex exact = new ExactIndex(bank, 1);
-                InvertedLists lists = InvertedLists.build(bank, 40, 1, 2)) {
-            Neighbours nb = lists.searchAll(q, 50);
-            Neighbours want = exact.searchAll(q, 50);
-            for (int i = 0; i < 30; i++) {
-                assertThat(idsOf(nb, i)).isEqualTo(idsOf(want, i));
-            }
+        try (InvertedLists lists = InvertedLists.build(bank, 40, 1, 2)) {
+            assertSameIdsAsExact(bank, q, lists, 50);
         }
     }
 }

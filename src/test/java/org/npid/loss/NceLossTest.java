@@ -86,10 +86,10 @@ class NceLossTest {
 
     @Test
     void movingAverageZFollowsEachBatch() {
+        NceLoss nce = new NceLoss(M, TAU, 0.9, NceScoring.MATMUL);
         float[] bankRows = unitRows(N, D, 21);
         float[] v = unitRows(2, D, 22);
         long[] idx = {0, 1};
-        NceLoss nce = new NceLoss(M, TAU, 0.9, NceScoring.MATMUL);
         loss(nce, bankRows, v, idx, 1);
         double z1 = expected(bankRows, v, idx, 1, Double.NaN)[1];
         loss(nce, bankRows, v, idx, 2);

@@ -32,6 +32,11 @@ class NpidTrainingTest {
         data = SyntheticIdx.write(tmp.resolve("synthetic"), 48, 16, 16, 1);
     }
 
+    /** A whole run, started afresh in {@code tmp/dir}, with nothing listening. */
+    private static TrainResult train(String dir, Map<String, String> extra) {
+        return NpidTraining.run(config(tmp.resolve(dir), extra), false, TrainListener.NONE);
+    }
+
     private static TrainConfig config(Path runDir, Map<String, String> extra) {
         Map<String, String> o = new HashMap<>();
         o.put("data", data.toString());
@@ -51,8 +56,7 @@ class NpidTrainingTest {
 
     @Test
     void tinyRunLearnsASeparableSetAndBeatsChance() {
-        TrainConfig c = config(tmp.resolve("e2e"), Map.of("epochs", "4", "knn_at_start", "true"));
-        TrainResult r = NpidTraining.run(c, false, TrainListener.NONE);
+        TrainResult r = train("e2e", Map.of("epochs", "4", "knn_at_start", "true"));
         List<EpochMetrics> h = r.history();
         assertThat(h).hasSize(5);
         assertThat(h.get(0).epoch()).isZero();
@@ -69,8 +73,7 @@ class NpidTrainingTest {
     @Test
     void neighbourhoodLossStartsAtItsEpochAndLowersTheLoss() {
         Map<String, String> two = Map.of("epochs", "2", "knn_every", "0");
-        TrainResult plain =
-                NpidTraining.run(config(tmp.resolve("plain"), two), false, TrainListener.NONE);
+        TrainResult plain = train("plain", two);
         Map<String, String> withNeighbours = new HashMap<>(two);
         withNeighbours.put("neighbours", "5");
         withNeighbours.put("neighbours_from_epoch", "2");
@@ -87,8 +90,7 @@ class NpidTrainingTest {
     @Test
     void pixelNeighboursWorkFromTheFirstEpochAndMergeWithTheNetworks() {
         Map<String, String> one = Map.of("epochs", "1", "knn_every", "0");
-        TrainResult plain =
-                NpidTraining.run(config(tmp.resolve("px-plain"), one), false, TrainListener.NONE);
+        TrainResult plain = train("px-plain", one);
         for (String source : new String[] {"pixels", "pixels_and_features"}) {
             Map<String, String> o = new HashMap<>(one);
             o.put("neighbours", "5");
@@ -126,19 +128,14 @@ class NpidTrainingTest {
                         "max_steps_per_epoch", "2",
                         "knn_every", "0",
                         "knn_recompute_at_end", "false");
-        TrainResult r =
-                NpidTraining.run(config(tmp.resolve("nb-all"), o), false, TrainListener.NONE);
+        TrainResult r = train("nb-all", o);
         // Every image is a positive of every other: the softmax cannot be wrong.
         assertThat(r.last().loss()).isCloseTo(0.0, within(1e-4));
     }
 
     @Test
     void nceRunHasFiniteLossAndTracksZ() {
-        TrainConfig c =
-                config(
-                        tmp.resolve("nce"),
-                        Map.of("objective", "nce", "nce_noise", "64", "epochs", "2"));
-        TrainResult r = NpidTraining.run(c, false, TrainListener.NONE);
+        TrainResult r = train("nce", Map.of("objective", "nce", "nce_noise", "64", "epochs", "2"));
         assertThat(r.last().loss()).isFinite();
         assertThat(r.last().nceZ()).isPositive();
     }
@@ -170,8 +167,7 @@ class NpidTrainingTest {
     void neighbourhoodRunResumedMidEpochEndsIdenticalToAnUninterruptedRun() throws Exception {
         Map<String, String> nb =
                 Map.of("epochs", "2", "neighbours", "3", "neighbours_from_epoch", "1");
-        TrainResult whole =
-                NpidTraining.run(config(tmp.resolve("nb-full"), nb), false, TrainListener.NONE);
+        TrainResult whole = train("nb-full", nb);
         // 6 steps per epoch: step 9 is mid-epoch 2, whose table came from the weights after
         // epoch 1; the resumed run must not find it again from the weights after step 9.
         TrainConfig c = config(tmp.resolve("nb-resumed"), nb);
@@ -185,8 +181,7 @@ class NpidTrainingTest {
     @Test
     void weightAverageIsEvaluatedSavedAndResumedExactly() throws Exception {
         Map<String, String> ema = Map.of("ema_decay", "0.9", "epochs", "2");
-        TrainResult whole =
-                NpidTraining.run(config(tmp.resolve("ema"), ema), false, TrainListener.NONE);
+        TrainResult whole = train("ema", ema);
         EpochMetrics last = whole.last();
         assertThat(last.liveTop1()).isBetween(0.0, 1.0);
         assertThat(last.recomputedTop1()).isBetween(0.0, 1.0);
@@ -290,8 +285,7 @@ class NpidTrainingTest {
         }
         Files.write(labels, b);
         Map<String, String> one = Map.of("epochs", "1", "knn_recompute_at_end", "false");
-        TrainResult a =
-                NpidTraining.run(config(tmp.resolve("lab-a"), one), false, TrainListener.NONE);
+        TrainResult a = train("lab-a", one);
         TrainConfig other = config(tmp.resolve("lab-b"), one).with("data", shuffled.toString());
         TrainResult c = NpidTraining.run(other, false, TrainListener.NONE);
         for (String name : new String[] {Checkpoint.MODEL, Checkpoint.BANK, Checkpoint.OPTIMIZER}) {
@@ -302,8 +296,7 @@ class NpidTrainingTest {
     @Test
     void aResumeContinuesWithFewerStepsAndTheSameOptimiserAndZ() throws Exception {
         Map<String, String> nce = Map.of("objective", "nce", "nce_noise", "32");
-        TrainResult whole =
-                NpidTraining.run(config(tmp.resolve("z-full"), nce), false, TrainListener.NONE);
+        TrainResult whole = train("z-full", nce);
         Path dir = tmp.resolve("z-resumed");
         assertThat(NpidTraining.run(config(dir, nce), false, stopAfter(8)).interrupted()).isTrue();
         int[] steps = {0};

@@ -25,22 +25,13 @@ class TrainStepTest {
 
     @Test
     void nativeMemoryStaysFlatAndBankRowsStayUnit() {
-        try (Model model = Model.newInstance("t")) {
-            model.setBlock(
-                    NpidNet.create(new ModelConfig(Arch.RESNET18, Stem.CIFAR, 0.125, 16, 1)));
-            try (Trainer trainer =
-                    model.newTrainer(
-                            new DefaultTrainingConfig(Loss.l2Loss())
-                                    .optOptimizer(new PyTorchSgd(0.03f, 0.9f, 5e-4f)))) {
-                trainer.initialize(new Shape(1, 1, 8, 8));
-                try (MemoryBank bank =
-                        MemoryBank.random(trainer.getManager(), 64, 16, 0.5f, false, 1)) {
-                    TrainStep step =
-                            new TrainStep(
-                                    trainer,
-                                    bank,
-                                    new NceLoss(8, 0.07f, 0.9, NceScoring.MATMUL),
-                                    new ProximalTerm(0.1f));
+        withStep(
+                new ModelConfig(Arch.RESNET18, Stem.CIFAR, 0.125, 16, 1),
+                new Shape(1, 1, 8, 8),
+                64,
+                new NceLoss(8, 0.07f, 0.9, NceScoring.MATMUL),
+                0.1f,
+                (model, trainer, bank, step) -> {
                     SplittableRandom rng = new SplittableRandom(1);
                     step.run(batch(rng), rng);
                     int afterFirst = trainer.getManager().getManagedArrays().size();
@@ -58,9 +49,7 @@ class TrainStepTest {
                         }
                         assertThat(Math.sqrt(s)).isBetween(0.99999, 1.00001);
                     }
-                }
-            }
-        }
+                });
     }
 
     /**
@@ -79,21 +68,13 @@ class TrainStepTest {
         for (int stage = 0; stage < 4; stage++) {
             assertThat(config.stageWidth(stage) % ModelConfig.CHANNEL_MULTIPLE).isZero();
         }
-        try (Model model = Model.newInstance("w")) {
-            model.setBlock(NpidNet.create(config));
-            try (Trainer trainer =
-                    model.newTrainer(
-                            new DefaultTrainingConfig(Loss.l2Loss())
-                                    .optOptimizer(new PyTorchSgd(0.03f, 0.9f, 5e-4f)))) {
-                trainer.initialize(new Shape(1, 3, 32, 32));
-                try (MemoryBank bank =
-                        MemoryBank.random(trainer.getManager(), 16, 16, 0.5f, false, 1)) {
-                    TrainStep step =
-                            new TrainStep(
-                                    trainer,
-                                    bank,
-                                    new NceLoss(4, 0.07f, 0.9, NceScoring.GATHER),
-                                    new ProximalTerm(0));
+        withStep(
+                config,
+                new Shape(1, 3, 32, 32),
+                16,
+                new NceLoss(4, 0.07f, 0.9, NceScoring.GATHER),
+                0,
+                (model, trainer, bank, step) -> {
                     SplittableRandom rng = new SplittableRandom(2);
                     int b = 4;
                     float[] px = new float[b * 3 * 32 * 32];
@@ -102,6 +83,40 @@ class TrainStepTest {
                     }
                     Batch batch = new Batch(px, b, 3, 32, 32, new long[] {0, 5, 9, 15}, new int[b]);
                     assertThat(step.run(batch, rng)).isFinite();
+                });
+    }
+
+    /** What a test does with a freshly initialised network, its trainer, a 16-d bank and a step. */
+    private interface StepTest {
+        void run(Model model, Trainer trainer, MemoryBank bank, TrainStep step);
+    }
+
+    /**
+     * Runs {@code test} on a network of {@code net} initialised for {@code input}, trained by SGD
+     * (lr 0.03, momentum 0.9, weight decay 5e-4) against a random bank of {@code bankRows} rows.
+     */
+    private static void withStep(
+            ModelConfig net,
+            Shape input,
+            int bankRows,
+            NceLoss objective,
+            float proximalLambda,
+            StepTest test) {
+        try (Model model = Model.newInstance("t")) {
+            model.setBlock(NpidNet.create(net));
+            try (Trainer trainer =
+                    model.newTrainer(
+                            new DefaultTrainingConfig(Loss.l2Loss())
+                                    .optOptimizer(new PyTorchSgd(0.03f, 0.9f, 5e-4f)))) {
+                trainer.initialize(input);
+                try (MemoryBank bank =
+                        MemoryBank.random(trainer.getManager(), bankRows, 16, 0.5f, false, 1)) {
+                    test.run(
+                            model,
+                            trainer,
+                            bank,
+                            new TrainStep(
+                                    trainer, bank, objective, new ProximalTerm(proximalLambda)));
                 }
             }
         }
