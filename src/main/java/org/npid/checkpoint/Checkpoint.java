@@ -153,6 +153,14 @@ public final class Checkpoint {
         return read(file(fileOrRunDir), INFERENCE);
     }
 
+    /**
+     * The config a checkpoint was trained with, reading only its small entries (the zip's directory
+     * lets the weights and the bank be skipped, not scanned).
+     */
+    public static TrainConfig readConfig(Path fileOrRunDir) {
+        return read(file(fileOrRunDir), Set.of(CONFIG, STATE)).config();
+    }
+
     private static Checkpoint read(Path file, Set<String> wanted) {
         Map<String, byte[]> entries = new HashMap<>();
         if (!Files.exists(file)) {
@@ -245,28 +253,33 @@ public final class Checkpoint {
     public void loadInferenceWeights(Block network, NDManager manager) {
         loadNetwork(network, manager);
         if (has(AVERAGE)) {
-            try (NDManager scope = manager.newSubManager()) {
-                Map<String, NDArray> byName = namedArrays(AVERAGE, scope);
-                for (var p : network.getParameters()) {
-                    NDArray saved = byName.get(p.getKey());
-                    if (saved == null) {
-                        throw new IOException("no averaged weights for parameter " + p.getKey());
-                    }
-                    p.getValue().getArray().set(saved.toByteBuffer());
-                }
+            try {
+                loadNamedInto(network, stream(AVERAGE), manager);
             } catch (IOException e) {
                 throw corrupt(file, e);
             }
         }
     }
 
-    /** An entry written as a named NDList, keyed by the arrays' names. */
-    public Map<String, NDArray> namedArrays(String name, NDManager manager) throws IOException {
-        Map<String, NDArray> map = new HashMap<>();
-        for (NDArray a : NDList.decode(manager, stream(name))) {
-            map.put(a.getName(), a);
+    /**
+     * Copies arrays written as a named NDList (the weight average's form) into {@code network}'s
+     * parameters of the same structural names, replacing its own.
+     */
+    public static void loadNamedInto(Block network, InputStream in, NDManager parent)
+            throws IOException {
+        try (NDManager scope = parent.newSubManager()) {
+            Map<String, NDArray> byName = new HashMap<>();
+            for (NDArray a : NDList.decode(scope, in)) {
+                byName.put(a.getName(), a);
+            }
+            for (var p : network.getParameters()) {
+                NDArray saved = byName.get(p.getKey());
+                if (saved == null) {
+                    throw new IOException("no averaged weights for parameter " + p.getKey());
+                }
+                p.getValue().getArray().set(saved.toByteBuffer());
+            }
         }
-        return map;
     }
 
     /** The neighbour table, or null when none was saved. */

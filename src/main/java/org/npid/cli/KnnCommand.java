@@ -130,9 +130,7 @@ final class KnnCommand implements Callable<Integer> {
      */
     private EvaluationConfig settings() {
         TrainConfig base =
-                checkpoint == null
-                        ? TrainConfig.defaults()
-                        : Checkpoint.readForInference(checkpoint).config();
+                checkpoint == null ? TrainConfig.defaults() : Checkpoint.readConfig(checkpoint);
         try {
             if (k != null) {
                 base = base.with("evaluation.k", k.toString());

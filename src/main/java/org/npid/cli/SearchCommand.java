@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.npid.checkpoint.Checkpoint;
 import org.npid.data.ImageFiles;
 import org.npid.eval.Embeddings;
 import org.npid.eval.TrainedModel;
@@ -122,9 +121,9 @@ final class SearchCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(
                         "--image needs --checkpoint (the model that made the embeddings)");
             }
-            int channels = channelsOf(checkpoint);
-            ImageFiles files = ImageFiles.open(images, channels);
-            try (TrainedModel model = TrainedModel.load(checkpoint, channels)) {
+            // The images take the channel count the model was trained with.
+            try (TrainedModel model = TrainedModel.load(checkpoint)) {
+                ImageFiles files = ImageFiles.open(images, model.network().config().inChannels());
                 float[] v = model.embed(files, 64, 0);
                 for (int i = 0; i < files.size(); i++) {
                     float[] q = new float[base.cols()];
@@ -184,9 +183,5 @@ final class SearchCommand implements Callable<Integer> {
         }
         String[] f = sidecar.get(row + 1).split("\t", -1);
         return f.length < 4 ? "" : "  " + (f[2].isEmpty() ? "" : f[2] + "  ") + f[3];
-    }
-
-    private static int channelsOf(Path checkpoint) {
-        return TrainedModel.channelsOf(Checkpoint.file(checkpoint));
     }
 }

@@ -156,7 +156,7 @@ final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(
                         "--resume: no checkpoint at " + file + "; run without --resume to start");
             }
-            cfg = withOverrides(Checkpoint.readForInference(file).config(), overrides);
+            cfg = withOverrides(Checkpoint.readConfig(file), overrides);
         } else if (chosen != null) {
             if (recipe == null) {
                 spec.commandLine()

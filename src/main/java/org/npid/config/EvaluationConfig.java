@@ -65,18 +65,4 @@ public record EvaluationConfig(
                 false, // the untrained network is not evaluated unless asked
                 true); // the honest final figure; off only for timing epochs
     }
-
-    /** The same settings with exact neighbours found otherwise: {@code probes} of {@code lists}. */
-    public EvaluationConfig withProbes(int probes) {
-        return new EvaluationConfig(
-                k,
-                temperature,
-                features,
-                probes,
-                lists,
-                every,
-                recomputeEvery,
-                atStart,
-                recomputeAtEnd);
-    }
 }

@@ -66,11 +66,6 @@ public final class TrainedModel implements AutoCloseable {
         return m;
     }
 
-    /** The input channels the checkpoint's network was trained with. */
-    public static int channelsOf(Path checkpoint) {
-        return Checkpoint.readForInference(checkpoint).state().inputs().channels();
-    }
-
     public NpidNet network() {
         return net;
     }

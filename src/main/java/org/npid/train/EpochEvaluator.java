@@ -48,8 +48,13 @@ final class EpochEvaluator {
         if (splits == null || !(bankDue || recomputeDue)) {
             return EpochMetrics.of(progress, EpochMetrics.Knn.NONE, z);
         }
-        listener.onMessage("embedding " + splits.test().size() + " test images");
-        float[] queries = knn.embeddings(state.net(), state.manager(), splits.test(), transform);
+        // The test embeddings serve the bank's kNN and, for the embedding, the recomputed one; the
+        // backbone's recomputed kNN embeds the test images itself.
+        float[] queries = null;
+        if (bankDue || knn.features() == EvaluationConfig.Features.EMBEDDING) {
+            listener.onMessage("embedding " + splits.test().size() + " test images");
+            queries = knn.embeddings(state.net(), state.manager(), splits.test(), transform);
+        }
         KnnResult bank =
                 bankDue
                         ? knn.vote(state.manager(), state.bank().toFloatArray(), splits, queries)

@@ -38,6 +38,9 @@ final class NeighbourMiner {
     /** The pixel-space positives, found once: the images do not change. */
     private int[] pixelTable;
 
+    /** The table handed out last, so that an unchanged one is not reported again. */
+    private int[] lastTable;
+
     NeighbourMiner(TrainConfig run, RunData data, TrainListener listener) {
         this.config = run.objective();
         this.data = data;
@@ -61,25 +64,19 @@ final class NeighbourMiner {
             return state.objective();
         }
         if (config.neighbourSource() != NeighbourSource.BANK) {
-            boolean found =
-                    config.neighbourSource() == NeighbourSource.PIXELS && pixelTable != null;
-            int[] table = saved != null ? saved : found ? pixelTable : find(state);
+            int[] table = saved != null ? saved : table(state);
             neighbourhood.setTable(table);
             state.setNeighbourTable(table);
         }
         return neighbourhood;
     }
 
-    private int[] find(TrainingState state) {
+    /**
+     * This epoch's table from the configured source; searched only when the source has changed
+     * since the last one (the pixels never do), and its class share logged once per new table.
+     */
+    private int[] table(TrainingState state) {
         int n = data.train().size();
-        listener.onMessage(
-                "finding the "
-                        + neighbourhood.neighbours()
-                        + " neighbours of "
-                        + n
-                        + " training images ("
-                        + config.neighbourSource().name().toLowerCase(Locale.ROOT)
-                        + ")");
         int[] found =
                 switch (config.neighbourSource()) {
                     case FEATURES -> featureTable(state);
@@ -89,7 +86,7 @@ final class NeighbourMiner {
                     case BANK ->
                             throw new IllegalStateException("the bank's neighbours need no table");
                 };
-        if (data.train().labeled()) {
+        if (found != lastTable && data.train().labeled()) {
             listener.onMessage(
                     String.format(
                             Locale.ROOT,
@@ -98,6 +95,7 @@ final class NeighbourMiner {
                                     * NeighbourhoodSoftmax.labelAgreement(
                                             found, data.train().labels())));
         }
+        lastTable = found;
         return found;
     }
 
@@ -145,6 +143,12 @@ final class NeighbourMiner {
 
     private int[] selfSearch(float[] unitRows) {
         int n = data.train().size();
+        listener.onMessage(
+                "finding the "
+                        + neighbourhood.neighbours()
+                        + " neighbours of "
+                        + n
+                        + " training images");
         int k = neighbourhood.neighbours() + 1;
         Matrix rows = new Matrix(n, unitRows.length / n, unitRows);
         try (InvertedLists index =

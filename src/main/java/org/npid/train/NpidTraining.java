@@ -138,12 +138,13 @@ public final class NpidTraining {
         if (!resumed && config.evaluation().atStart()) {
             record(evaluator.evaluate(EpochMetrics.Progress.untrained(), false, state));
         }
-        int[] savedTable = resumed ? state.neighbourTable() : null;
         while (state.position().epoch() < config.epochs()) {
             int epoch = state.position().epoch();
+            // Only a run resumed mid-epoch starts an epoch at a step > 0, with its saved table.
             boolean midEpoch = state.position().step() > 0;
             trainStep.setObjective(
-                    neighbours.objectiveFor(epoch, state, midEpoch ? savedTable : null));
+                    neighbours.objectiveFor(
+                            epoch, state, midEpoch ? state.neighbourTable() : null));
             boolean fill = epoch == 0 && config.bank().fillFirstEpoch();
             trainStep.setBankMomentum(fill ? 0f : config.bank().momentum());
             boolean stopped = runEpoch(epoch);

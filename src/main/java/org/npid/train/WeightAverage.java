@@ -107,24 +107,6 @@ public final class WeightAverage implements AutoCloseable {
         }
     }
 
-    /**
-     * Copies averaged weights written by {@link #save} into {@code network}, replacing its own: how
-     * a checkpoint of a run with {@code ema_decay > 0} is loaded for inference.
-     */
-    public static void loadInto(Block network, InputStream in, NDManager parent)
-            throws IOException {
-        try (NDManager scope = parent.newSubManager()) {
-            Map<String, NDArray> byName = byName(NDList.decode(scope, in));
-            for (var p : network.getParameters()) {
-                NDArray saved = byName.get(p.getKey());
-                if (saved == null) {
-                    throw new IOException("no averaged weights for parameter " + p.getKey());
-                }
-                p.getValue().getArray().set(saved.toByteBuffer());
-            }
-        }
-    }
-
     private static Map<String, NDArray> byName(NDList list) {
         Map<String, NDArray> map = new HashMap<>();
         for (NDArray a : list) {

@@ -13,6 +13,7 @@ import ai.djl.nn.core.Linear;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import org.junit.jupiter.api.Test;
+import org.npid.checkpoint.Checkpoint;
 
 class WeightAverageTest {
 
@@ -93,7 +94,7 @@ class WeightAverageTest {
                 restored.load(new ByteArrayInputStream(saved.toByteArray()));
                 assertThat(restored.apply(() -> weight(other))).containsExactly(2f, 3f);
             }
-            WeightAverage.loadInto(other, new ByteArrayInputStream(saved.toByteArray()), m);
+            Checkpoint.loadNamedInto(other, new ByteArrayInputStream(saved.toByteArray()), m);
             assertThat(weight(other)).containsExactly(2f, 3f);
             NDArray bias = other.getParameters().get("bias").getArray();
             assertThat(bias.getFloat(0)).isEqualTo(1f);
