@@ -13,6 +13,7 @@ import org.npid.data.Datasets;
 import org.npid.data.ImageDataset;
 import org.npid.data.ImageFolderDataset;
 import org.npid.data.Split;
+import org.npid.data.Subset;
 import org.npid.data.TestTransform;
 import org.npid.data.TrainAugmentation;
 import org.npid.eval.FeatureExtractor;

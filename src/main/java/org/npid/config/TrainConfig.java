@@ -44,6 +44,11 @@ import java.util.stream.Collectors;
  * @param threads native threads for the step; 0 = all cores
  * @param workers augmentation threads
  * @param maxStepsPerEpoch a cap for smoke tests; 0 = whole epochs
+ * @param trainImages train on a seeded random subset of this many images; 0 = all
+ * @param timeBudget wall time for the whole run ("10m", "1h30m", "90s"); when set, {@code epochs}
+ *     is chosen from a timed probe of the step; empty = none
+ * @param stepBudget SGD steps for the whole run; when set, {@code epochs} is chosen to fit; 0 =
+ *     none
  */
 public record TrainConfig(
         String data,
@@ -55,6 +60,9 @@ public record TrainConfig(
         int threads,
         int workers,
         int maxStepsPerEpoch,
+        int trainImages,
+        String timeBudget,
+        int stepBudget,
         NetworkConfig model,
         ObjectiveConfig objective,
         BankConfig bank,
@@ -68,6 +76,18 @@ public record TrainConfig(
         require(threads >= 0, "threads", "must be >= 0 (0 = all cores), got " + threads);
         require(workers >= 0, "workers", "must be >= 0, got " + workers);
         require(maxStepsPerEpoch >= 0, "max_steps_per_epoch", "must be >= 0 (0 = all)");
+        require(trainImages >= 0, "train_images", "must be >= 0 (0 = all), got " + trainImages);
+        timeBudget = timeBudget == null ? "" : timeBudget.trim();
+        require(stepBudget >= 0, "step_budget", "must be >= 0 (0 = none), got " + stepBudget);
+        require(
+                timeBudget.isEmpty() || stepBudget == 0,
+                "time_budget",
+                "give a time budget or a step budget, not both (time_budget "
+                        + timeBudget
+                        + ", step_budget "
+                        + stepBudget
+                        + ")");
+        parseDuration(timeBudget);
         require(model != null, "model", "section missing");
         require(objective != null, "objective", "section missing");
         require(bank != null, "bank", "section missing");
@@ -92,12 +112,51 @@ public record TrainConfig(
                 0, // threads: all cores for the step
                 2, // workers: augmentation threads; they mostly wait, the step needs the cores
                 0, // max_steps_per_epoch: whole epochs
+                0, // train_images: all of them
+                "", // time_budget: none; `epochs` says how long
+                0, // step_budget: none
                 NetworkConfig.defaults(),
                 ObjectiveConfig.defaults(),
                 BankConfig.defaults(),
                 OptimiserConfig.defaults(),
                 AugmentationConfig.defaults(),
                 EvaluationConfig.defaults());
+    }
+
+    /** The time budget, or null when the run has none. */
+    public java.time.Duration timeBudgetDuration() {
+        return parseDuration(timeBudget);
+    }
+
+    /**
+     * "90s", "10m", "1h30m", "1.5h" or plain seconds; null for an empty text.
+     *
+     * @throws IllegalArgumentException naming {@code time_budget} for anything else
+     */
+    private static java.time.Duration parseDuration(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        var m =
+                java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([hms]?)")
+                        .matcher(text.trim().toLowerCase(java.util.Locale.ROOT));
+        double seconds = 0;
+        int end = 0;
+        while (m.find() && m.start() == end) {
+            double value = Double.parseDouble(m.group(1));
+            seconds +=
+                    switch (m.group(2)) {
+                        case "h" -> value * 3600;
+                        case "m" -> value * 60;
+                        default -> value;
+                    };
+            end = m.end();
+        }
+        require(
+                end == text.trim().length() && seconds >= 1,
+                "time_budget",
+                "expected a duration such as 90s, 10m or 1h30m, got '" + text + "'");
+        return java.time.Duration.ofMillis(Math.round(seconds * 1000));
     }
 
     private static final ObjectMapper JSON =

@@ -16,7 +16,11 @@ public final class RawPixels {
      * vector, so the kNN similarity is the cosine between images. All images must share one size.
      */
     public static KnnResult knn(Path data, int k, float temperature) {
-        LabelledSplits splits = LabelledSplits.open(data, "kNN");
+        return knn(LabelledSplits.open(data, "kNN"), k, temperature);
+    }
+
+    /** As {@link #knn(Path, int, float)}, for splits already open. */
+    public static KnnResult knn(LabelledSplits splits, int k, float temperature) {
         try (NDManager manager = NDManager.newBaseManager()) {
             return new KnnClassifier(k, temperature)
                     .evaluate(

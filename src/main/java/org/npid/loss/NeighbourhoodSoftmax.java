@@ -130,6 +130,37 @@ public final class NeighbourhoodSoftmax implements InstanceObjective {
     }
 
     /**
+     * The share of a {@link #positives} table's neighbour relations that are mutual: j is among i's
+     * neighbours and i among j's. Label-free; 1 for a table of disjoint cliques, about k / n for
+     * random neighbours.
+     */
+    public static double mutualShare(int[] table, int n) {
+        if (n == 0 || table.length % n != 0 || table.length / n < 2) {
+            throw new IllegalArgumentException(
+                    "a table of "
+                            + table.length
+                            + " entries does not hold k >= 1 for "
+                            + n
+                            + " rows");
+        }
+        int width = table.length / n;
+        int[][] sorted = new int[n][];
+        for (int q = 0; q < n; q++) {
+            sorted[q] = Arrays.copyOfRange(table, q * width + 1, (q + 1) * width);
+            Arrays.sort(sorted[q]);
+        }
+        long mutual = 0;
+        for (int q = 0; q < n; q++) {
+            for (int j : sorted[q]) {
+                if (Arrays.binarySearch(sorted[j], q) >= 0) {
+                    mutual++;
+                }
+            }
+        }
+        return (double) mutual / ((long) n * (width - 1));
+    }
+
+    /**
      * The share of a table's neighbours (its own index excluded) whose label is the row's: how
      * often the neighbourhood loss pulls an image towards its own class. For the log only, when the
      * training set has labels; training never reads them.

@@ -5,6 +5,7 @@ import org.npid.data.TestTransform;
 import org.npid.eval.KnnEvaluation;
 import org.npid.eval.KnnResult;
 import org.npid.eval.LabelledSplits;
+import org.npid.eval.RawPixels;
 import org.npid.loss.NceLoss;
 
 /**
@@ -25,6 +26,29 @@ final class EpochEvaluator {
         this.transform = data.testTransform();
         this.knn = KnnEvaluation.of(config, workers);
         this.listener = listener;
+    }
+
+    /**
+     * The raw-pixel kNN baseline (the cosine of the images' own pixels), logged, for the run's
+     * summary; NaN when the run has no labelled test set or its images differ in size.
+     */
+    double rawPixelsTop1() {
+        if (splits == null) {
+            return Double.NaN;
+        }
+        try {
+            KnnResult raw = RawPixels.knn(splits, config.k(), config.temperature());
+            listener.onMessage(
+                    String.format(
+                            java.util.Locale.ROOT,
+                            "raw pixels: weighted kNN top-1 %.2f %%, 1-NN %.2f %%",
+                            100 * raw.top1(),
+                            100 * raw.nn1()));
+            return raw.top1();
+        } catch (IllegalArgumentException e) {
+            listener.onMessage("raw pixels: no baseline (" + e.getMessage() + ")");
+            return Double.NaN;
+        }
     }
 
     boolean bankDue(int epoch, boolean last) {

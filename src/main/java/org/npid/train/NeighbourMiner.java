@@ -41,6 +41,9 @@ final class NeighbourMiner {
     /** The table handed out last, so that an unchanged one is not reported again. */
     private int[] lastTable;
 
+    /** For {@code neighbour_source: auto}, the check's verdict on the pixels; null until run. */
+    private Boolean pixelsMeaningful;
+
     NeighbourMiner(TrainConfig run, RunData data, TrainListener listener) {
         this.config = run.objective();
         this.data = data;
@@ -63,6 +66,9 @@ final class NeighbourMiner {
         if (neighbourhood == null || epoch + 1 < config.neighboursFromEpoch()) {
             return state.objective();
         }
+        if (config.neighbourSource() == NeighbourSource.AUTO && !pixelsMeaningful()) {
+            return state.objective();
+        }
         if (config.neighbourSource() != NeighbourSource.BANK) {
             int[] table = saved != null ? saved : table(state);
             neighbourhood.setTable(table);
@@ -80,7 +86,7 @@ final class NeighbourMiner {
         int[] found =
                 switch (config.neighbourSource()) {
                     case FEATURES -> featureTable(state);
-                    case PIXELS -> pixelTable();
+                    case PIXELS, AUTO -> pixelTable();
                     case PIXELS_AND_FEATURES ->
                             NeighbourhoodSoftmax.merge(pixelTable(), featureTable(state), n);
                     case BANK ->
@@ -97,6 +103,40 @@ final class NeighbourMiner {
         }
         lastTable = found;
         return found;
+    }
+
+    /**
+     * The label-free check of {@code neighbour_source: auto}, run once: are the pixel neighbours
+     * mostly mutual ({@link NeighbourSource#MUTUAL_SHARE})? Images of mixed sizes have no pixel
+     * neighbours, so the check fails for them.
+     */
+    private boolean pixelsMeaningful() {
+        if (pixelsMeaningful == null) {
+            int[] table;
+            try {
+                table = pixelTable();
+            } catch (IllegalArgumentException e) {
+                listener.onMessage(
+                        "neighbour_source auto: no pixel neighbours ("
+                                + e.getMessage()
+                                + "); training with the paper's loss");
+                pixelsMeaningful = false;
+                return false;
+            }
+            double share = NeighbourhoodSoftmax.mutualShare(table, data.train().size());
+            pixelsMeaningful = share >= NeighbourSource.MUTUAL_SHARE;
+            listener.onMessage(
+                    String.format(
+                            Locale.ROOT,
+                            "neighbour_source auto: %.1f %% of the pixel neighbours are mutual (the"
+                                    + " check needs %.0f %%): %s",
+                            100 * share,
+                            100 * NeighbourSource.MUTUAL_SHARE,
+                            pixelsMeaningful
+                                    ? "training with them (AND positives, beyond the paper)"
+                                    : "not using them; training with the paper's loss"));
+        }
+        return pixelsMeaningful;
     }
 
     /** Each image's k nearest others by the current network's embedding of the clean images. */

@@ -37,6 +37,7 @@ public final class NpidTraining {
     private final EpochEvaluator evaluator;
     private final NeighbourMiner neighbours;
     private final List<EpochMetrics> history = new ArrayList<>();
+    private double rawPixelsTop1 = Double.NaN;
 
     private NpidTraining(
             TrainConfig config,
@@ -90,7 +91,9 @@ public final class NpidTraining {
         }
         RunData data = RunData.open(config, saved == null ? null : saved.state());
         Checkpoint.DataIdentity identity = data.identity(config.data());
-        if (saved != null) {
+        if (saved == null) {
+            config = TrainingBudget.plan(config, data, identity, listener);
+        } else {
             List<String> changed = ResumeCheck.verify(saved, config, identity);
             if (!changed.isEmpty()) {
                 listener.onMessage("changed on resume: " + String.join(", ", changed));
@@ -136,6 +139,7 @@ public final class NpidTraining {
 
     private TrainResult train(boolean resumed) {
         if (!resumed && config.evaluation().atStart()) {
+            rawPixelsTop1 = evaluator.rawPixelsTop1();
             record(evaluator.evaluate(EpochMetrics.Progress.untrained(), false, state));
         }
         while (state.position().epoch() < config.epochs()) {
@@ -150,10 +154,10 @@ public final class NpidTraining {
             boolean stopped = runEpoch(epoch);
             if (stopped) {
                 listener.onMessage("stopped; checkpoint saved to " + dir.checkpoint());
-                return new TrainResult(dir.path(), dir.checkpoint(), history, true);
+                return new TrainResult(dir.path(), dir.checkpoint(), history, true, rawPixelsTop1);
             }
         }
-        return new TrainResult(dir.path(), dir.checkpoint(), history, false);
+        return new TrainResult(dir.path(), dir.checkpoint(), history, false, rawPixelsTop1);
     }
 
     /** Runs the rest of {@code epoch}; true when a stop request ended it early. */
@@ -206,8 +210,7 @@ public final class NpidTraining {
     }
 
     private int stepsPerEpoch() {
-        int steps = BatchLoader.batchesPerEpoch(data.train().size(), config.batchSize(), false);
-        return config.maxStepsPerEpoch() > 0 ? Math.min(steps, config.maxStepsPerEpoch()) : steps;
+        return TrainingBudget.stepsPerEpoch(config, data.train().size());
     }
 
     private void record(EpochMetrics row) {

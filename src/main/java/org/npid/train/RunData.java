@@ -11,6 +11,7 @@ import org.npid.config.TrainConfig;
 import org.npid.data.Datasets;
 import org.npid.data.ImageDataset;
 import org.npid.data.Split;
+import org.npid.data.Subset;
 import org.npid.data.TestTransform;
 import org.npid.eval.LabelledSplits;
 
@@ -25,8 +26,12 @@ record RunData(ImageDataset train, ImageDataset test, float[] mean, float[] std,
 
     static RunData open(TrainConfig config, Checkpoint.State stored) {
         Path path = Path.of(config.data());
-        ImageDataset train = Datasets.open(path, Split.TRAIN);
-        ImageDataset test = openTest(config, path, train);
+        ImageDataset all = Datasets.open(path, Split.TRAIN);
+        ImageDataset train =
+                config.trainImages() > 0
+                        ? Subset.random(all, config.trainImages(), config.seed())
+                        : all;
+        ImageDataset test = openTest(config, path, all);
         if (stored != null) {
             Checkpoint.Inputs in = stored.inputs();
             return new RunData(train, test, in.mean(), in.std(), in.imageSize());

@@ -186,4 +186,19 @@ class TrainConfigTest {
             return TrainConfig.resolve(in, Map.of());
         }
     }
+
+    @Test
+    void aTimeBudgetReadsCommonDurationsAndNamesTheKeyWhenWrong() {
+        assertThat(set(Map.of("time_budget", "10m")).timeBudgetDuration()).hasSeconds(600);
+        assertThat(set(Map.of("time_budget", "1h30m")).timeBudgetDuration()).hasSeconds(5400);
+        assertThat(set(Map.of("time_budget", "1.5h")).timeBudgetDuration()).hasSeconds(5400);
+        assertThat(set(Map.of("time_budget", "90")).timeBudgetDuration()).hasSeconds(90);
+        assertThat(TrainConfig.defaults().timeBudgetDuration()).isNull();
+        assertThatThrownBy(() -> set(Map.of("time_budget", "ten minutes")))
+                .hasMessageContaining("time_budget: expected a duration such as 90s");
+        assertThatThrownBy(() -> set(Map.of("time_budget", "10m", "step_budget", "100")))
+                .hasMessageContaining("time_budget: give a time budget or a step budget");
+        assertThatThrownBy(() -> set(Map.of("train_images", "-1")))
+                .hasMessageContaining("train_images: must be >= 0");
+    }
 }

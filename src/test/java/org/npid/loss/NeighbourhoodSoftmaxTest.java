@@ -118,4 +118,19 @@ class NeighbourhoodSoftmaxTest {
         assertThatThrownBy(() -> new NeighbourhoodSoftmax(0.07f, 0))
                 .hasMessageContaining("neighbours must be >= 1");
     }
+
+    @Test
+    void mutualShareCountsTheRelationsReturned() {
+        // Rows 0 and 1 name each other; row 2 names 0, which names 1: of 3 relations, 2 mutual.
+        int[] table = {0, 1, 1, 0, 2, 0};
+        assertThat(NeighbourhoodSoftmax.mutualShare(table, 3)).isCloseTo(2.0 / 3, within(1e-12));
+        // Two disjoint pairs with k = 1: every relation is mutual.
+        assertThat(NeighbourhoodSoftmax.mutualShare(new int[] {0, 1, 1, 0, 2, 3, 3, 2}, 4))
+                .isEqualTo(1.0);
+        // A hub: rows 1, 2 and 3 all name row 0, which names 1; only 0-1 is returned.
+        assertThat(NeighbourhoodSoftmax.mutualShare(new int[] {0, 1, 1, 0, 2, 0, 3, 0}, 4))
+                .isCloseTo(2.0 / 4, within(1e-12));
+        assertThatThrownBy(() -> NeighbourhoodSoftmax.mutualShare(new int[] {0, 1, 2}, 3))
+                .hasMessageContaining("k >= 1");
+    }
 }

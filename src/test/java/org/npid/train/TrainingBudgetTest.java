@@ -1,0 +1,163 @@
+package org.npid.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.npid.config.ObjectiveConfig.NeighbourSource;
+import org.npid.config.TrainConfig;
+import org.npid.data.TestData;
+import org.npid.fixtures.SyntheticIdx;
+
+class TrainingBudgetTest {
+    @TempDir static Path tmp;
+    static Path data;
+
+    @BeforeAll
+    static void makeData() throws Exception {
+        // 4 classes × 48 = 192 training images: 6 steps of 32.
+        data = SyntheticIdx.write(tmp.resolve("synthetic"), 48, 16, 16, 1);
+    }
+
+    private static TrainConfig config(String dir, String... keyValues) {
+        Map<String, String> o = new HashMap<>();
+        o.put("data", data.toString());
+        o.put("run_dir", tmp.resolve(dir).toString());
+        o.put("width", "0.125");
+        o.put("embedding_dim", "16");
+        o.put("batch_size", "32");
+        o.put("objective", "softmax");
+        o.put("knn_k", "20");
+        o.put("workers", "1");
+        for (int i = 0; i < keyValues.length; i += 2) {
+            o.put(keyValues[i], keyValues[i + 1]);
+        }
+        return TrainConfig.resolve((java.io.InputStream) null, o);
+    }
+
+    private static TrainResult run(TrainConfig config, List<String> messages) {
+        return NpidTraining.run(
+                config,
+                false,
+                new TrainListener() {
+                    @Override
+                    public void onMessage(String message) {
+                        messages.add(message);
+                    }
+                });
+    }
+
+    @Test
+    void planFitsEpochsAndTheirEvaluationsIntoTheBudgetLessTheReserve() {
+        RunData d =
+                new RunData(
+                        TestData.memory(100),
+                        TestData.memory(50),
+                        new float[] {0.5f, 0.5f, 0.5f},
+                        new float[] {0.25f, 0.25f, 0.25f},
+                        8);
+        TrainConfig c = config("plan", "knn_at_start", "true");
+        var t = new TrainingBudget.Timing(0.5, 0.01);
+        // An epoch: 4 steps × 0.5 s + the bank kNN's 50 test images × 0.01 s = 2.5 s. Once: the
+        // untrained and the final recompute, 150 images each, 3 s. 40 s less 10 %: 36 − 3 = 33 s,
+        // so 13 epochs, 35.5 s.
+        TrainingBudget.Plan p = TrainingBudget.Plan.of(c, d, 4, t, 40);
+        assertThat(p.epochs()).isEqualTo(13);
+        assertThat(p.epochSeconds()).isCloseTo(2.5, within(1e-9));
+        assertThat(p.totalSeconds()).isCloseTo(35.5, within(1e-9));
+        assertThat(p.fits()).isTrue();
+        // Feature neighbours embed the 100 training images every epoch as well: 3.5 s an epoch.
+        TrainConfig nb = config("plan-nb", "knn_at_start", "true", "neighbours", "5");
+        assertThat(TrainingBudget.Plan.of(nb, d, 4, t, 40).epochs()).isEqualTo(9);
+        // A budget shorter than an epoch still trains one, and says it does not fit.
+        TrainingBudget.Plan short_ = TrainingBudget.Plan.of(c, d, 4, t, 5);
+        assertThat(short_.epochs()).isEqualTo(1);
+        assertThat(short_.fits()).isFalse();
+    }
+
+    @Test
+    void formatWritesHoursMinutesAndSeconds() {
+        assertThat(TrainingBudget.format(42)).isEqualTo("42s");
+        assertThat(TrainingBudget.format(600)).isEqualTo("10m");
+        assertThat(TrainingBudget.format(3675)).isEqualTo("1h1m15s");
+        assertThat(TrainingBudget.format(0)).isEqualTo("0s");
+    }
+
+    @Test
+    void aStepBudgetChoosesTheNearestWholeNumberOfEpochs() throws Exception {
+        List<String> messages = new ArrayList<>();
+        TrainResult r = run(config("steps", "step_budget", "14", "knn_every", "0"), messages);
+        // 14 steps of 6 an epoch: 2 epochs (12 steps), recorded in the run's config.
+        assertThat(r.history()).hasSize(2);
+        assertThat(messages)
+                .contains("step budget 14: 2 epochs of 6 steps (192 images, batch 32), 12 steps");
+        assertThat(Files.readString(r.runDir().resolve("config.yaml"))).contains("epochs: 2");
+    }
+
+    @Test
+    void aTimeBudgetTimesTheStepThenTrainsTheEpochsItPrinted() {
+        List<String> messages = new ArrayList<>();
+        TrainResult r = run(config("time", "time_budget", "10s", "knn_every", "0"), messages);
+        Pattern plan =
+                Pattern.compile(
+                        "time budget 10s: a step takes .* (\\d+) epochs? \\((\\d+) steps\\)");
+        Matcher m =
+                messages.stream()
+                        .map(plan::matcher)
+                        .filter(Matcher::find)
+                        .findFirst()
+                        .orElseThrow(() -> new AssertionError("no plan in " + messages));
+        int epochs = Integer.parseInt(m.group(1));
+        assertThat(epochs).isPositive();
+        assertThat(r.history()).hasSize(epochs);
+        assertThat(Integer.parseInt(m.group(2))).isEqualTo(6 * epochs);
+        assertThat(r.last().recomputedTop1()).isGreaterThan(0.5);
+    }
+
+    @Test
+    void autoNeighboursFollowTheMutualCheckAndTheRunReportsRawPixels() {
+        List<String> messages = new ArrayList<>();
+        TrainResult r =
+                run(
+                        config(
+                                "auto",
+                                "epochs",
+                                "1",
+                                "neighbours",
+                                "5",
+                                "neighbours_from_epoch",
+                                "1",
+                                "neighbour_source",
+                                "auto",
+                                "knn_at_start",
+                                "true",
+                                "knn_every",
+                                "0"),
+                        messages);
+        Pattern check =
+                Pattern.compile(
+                        "neighbour_source auto: ([0-9.]+) % of the pixel neighbours are mutual");
+        double share =
+                messages.stream()
+                        .map(check::matcher)
+                        .filter(Matcher::find)
+                        .mapToDouble(m -> Double.parseDouble(m.group(1)))
+                        .findFirst()
+                        .orElseThrow(() -> new AssertionError("no check in " + messages));
+        boolean used =
+                messages.stream().anyMatch(m -> m.startsWith("neighbours of the image's own"));
+        assertThat(used).isEqualTo(share >= 100 * NeighbourSource.MUTUAL_SHARE);
+        assertThat(r.rawPixelsTop1()).isBetween(0.25, 1.0);
+        assertThat(messages).anyMatch(m -> m.startsWith("raw pixels: weighted kNN top-1 "));
+    }
+}
