@@ -10,7 +10,7 @@ final class ProgressBar implements TrainListener {
     private static final int WIDTH = 24;
     private final PrintWriter out;
     private final PrintWriter err;
-    private final int epochs;
+    private int epochs;
     private final boolean quiet;
     private final int batchSize;
     private long lastDraw;
@@ -31,6 +31,11 @@ final class ProgressBar implements TrainListener {
     @Override
     public boolean stopRequested() {
         return stop;
+    }
+
+    @Override
+    public void onEpochsChosen(int chosen) {
+        epochs = chosen;
     }
 
     @Override
@@ -80,10 +85,11 @@ final class ProgressBar implements TrainListener {
 
     @Override
     public void onMessage(String message) {
+        // Quiet hides the bar, not what the run decided (budget, beyond-the-paper, checks).
         if (!quiet) {
             err.print("\r" + " ".repeat(100) + "\r");
-            err.println(message);
-            err.flush();
         }
+        err.println(message);
+        err.flush();
     }
 }

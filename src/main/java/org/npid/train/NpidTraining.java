@@ -92,7 +92,11 @@ public final class NpidTraining {
         RunData data = RunData.open(config, saved == null ? null : saved.state());
         Checkpoint.DataIdentity identity = data.identity(config.data());
         if (saved == null) {
-            config = TrainingBudget.plan(config, data, identity, listener);
+            TrainConfig planned = TrainingBudget.plan(config, data, identity, listener);
+            if (planned != config) {
+                listener.onEpochsChosen(planned.epochs());
+            }
+            config = planned;
         } else {
             List<String> changed = ResumeCheck.verify(saved, config, identity);
             if (!changed.isEmpty()) {

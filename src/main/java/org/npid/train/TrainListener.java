@@ -5,6 +5,9 @@ package org.npid.train;
  * assertions. The library itself never prints.
  */
 public interface TrainListener {
+    /** Called once before training when a budget has chosen the run's number of epochs. */
+    default void onEpochsChosen(int epochs) {}
+
     /** Called after every step with the running mean loss of the epoch. */
     default void onStep(
             int epoch, int step, int stepsPerEpoch, double meanLoss, double imagesPerSecond) {}
