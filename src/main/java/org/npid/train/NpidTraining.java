@@ -26,25 +26,33 @@ public final class NpidTraining {
     /** The metrics file inside the run directory. */
     public static final String METRICS = RunDirectory.METRICS;
 
-    private final TrainConfig config;
+    private TrainConfig config;
     private final RunData data;
     private final TrainingState state;
     private final RunDirectory dir;
     private final TrainListener listener;
     private final TrainStep trainStep;
     private final TrainAugmentation augmentation;
-    private final LrSchedule schedule;
+    private LrSchedule schedule;
     private final EpochEvaluator evaluator;
     private final NeighbourMiner neighbours;
     private final List<EpochMetrics> history = new ArrayList<>();
     private double rawPixelsTop1 = Double.NaN;
+
+    /** When the run began, its budget's probe included; for re-planning a time budget. */
+    private final long began;
+
+    /** Seconds the untrained network's evaluation took: the cost of the final recompute. */
+    private double untrainedSeconds = Double.NaN;
 
     private NpidTraining(
             TrainConfig config,
             RunData data,
             TrainingState state,
             RunDirectory dir,
-            TrainListener listener) {
+            TrainListener listener,
+            long began) {
+        this.began = began;
         this.config = config;
         this.data = data;
         this.state = state;
@@ -89,6 +97,7 @@ public final class NpidTraining {
         if (config.threads() > 0 && "PyTorch".equals(Engine.getInstance().getEngineName())) {
             ai.djl.pytorch.jni.JniUtils.setNumThreads(config.threads());
         }
+        long began = System.nanoTime();
         RunData data = RunData.open(config, saved == null ? null : saved.state());
         Checkpoint.DataIdentity identity = data.identity(config.data());
         if (saved == null) {
@@ -120,7 +129,7 @@ public final class NpidTraining {
                                 + ", step "
                                 + state.position().step());
             }
-            return new NpidTraining(config, data, state, dir, listener).train(saved != null);
+            return new NpidTraining(config, data, state, dir, listener, began).train(saved != null);
         }
     }
 
@@ -144,7 +153,9 @@ public final class NpidTraining {
     private TrainResult train(boolean resumed) {
         if (!resumed && config.evaluation().atStart()) {
             rawPixelsTop1 = evaluator.rawPixelsTop1();
+            long start = System.nanoTime();
             record(evaluator.evaluate(EpochMetrics.Progress.untrained(), false, state));
+            untrainedSeconds = (System.nanoTime() - start) / 1e9;
         }
         while (state.position().epoch() < config.epochs()) {
             int epoch = state.position().epoch();
@@ -155,7 +166,11 @@ public final class NpidTraining {
                             epoch, state, midEpoch ? state.neighbourTable() : null));
             boolean fill = epoch == 0 && config.bank().fillFirstEpoch();
             trainStep.setBankMomentum(fill ? 0f : config.bank().momentum());
+            long epochStart = System.nanoTime();
             boolean stopped = runEpoch(epoch);
+            if (!resumed && epoch == 0 && !stopped) {
+                replan((System.nanoTime() - epochStart) / 1e9);
+            }
             if (stopped) {
                 listener.onMessage("stopped; checkpoint saved to " + dir.checkpoint());
                 return new TrainResult(dir.path(), dir.checkpoint(), history, true, rawPixelsTop1);
@@ -211,6 +226,37 @@ public final class NpidTraining {
             record(evaluator.evaluate(progress, epoch + 1 == config.epochs(), state));
         }
         return stop;
+    }
+
+    /**
+     * Fits a time budget's epochs again once the first one has been measured, so a probe that
+     * misjudged this machine (or a machine that got busier) costs at most one epoch's error.
+     */
+    private void replan(double firstEpochSeconds) {
+        if (config.timeBudgetDuration() == null || config.epochs() == 1) {
+            return;
+        }
+        double elapsed = (System.nanoTime() - began) / 1e9;
+        int epochs =
+                TrainingBudget.replan(
+                        config, elapsed, firstEpochSeconds, untrainedSeconds, listener);
+        if (epochs != config.epochs()) {
+            config = config.with("epochs", Integer.toString(epochs));
+            state.setEpochs(epochs);
+            schedule =
+                    new LrSchedule(
+                            config.optimiser().schedule(),
+                            config.optimiser().lr(),
+                            epochs,
+                            config.optimiser().warmupEpochs());
+            try {
+                dir.writeConfig(config);
+            } catch (java.io.IOException e) {
+                throw new TrainingException("cannot write config.yaml: " + e.getMessage(), e);
+            }
+            state.save(dir.checkpoint());
+            listener.onEpochsChosen(epochs);
+        }
     }
 
     private int stepsPerEpoch() {

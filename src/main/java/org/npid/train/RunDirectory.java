@@ -37,6 +37,11 @@ final class RunDirectory {
         return dir.resolve(Checkpoint.FILE);
     }
 
+    /** Writes the resolved config beside the checkpoints, as {@code config.yaml}. */
+    void writeConfig(TrainConfig config) throws IOException {
+        Files.writeString(dir.resolve("config.yaml"), config.toYaml());
+    }
+
     /** The checkpoint to resume from, read once; an error that says what to do when missing. */
     Checkpoint resumePoint() {
         if (!Files.exists(checkpoint())) {
@@ -69,7 +74,7 @@ final class RunDirectory {
                 }
                 Files.write(metrics, kept, StandardCharsets.UTF_8);
             }
-            Files.writeString(dir.resolve("config.yaml"), config.toYaml());
+            writeConfig(config);
             Files.writeString(
                     dir.resolve("provenance.json"),
                     JSON.writerWithDefaultPrettyPrinter()

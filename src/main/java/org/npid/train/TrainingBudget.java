@@ -26,12 +26,12 @@ import org.npid.loss.ProximalTerm;
  */
 final class TrainingBudget {
     /** The first steps build oneDNN's kernels and are several times slower than the rest. */
-    private static final int WARMUP_STEPS = 5;
+    private static final int WARMUP_STEPS = 10;
 
-    /** Enough for a median-like mean on an idle machine; about 2–3 s at quarter width. */
-    private static final int TIMED_STEPS = 15;
+    /** Enough for a steady mean on an idle machine; about 4–5 s at quarter width. */
+    private static final int TIMED_STEPS = 20;
 
-    /** Images embedded to time the evaluations' inference. */
+    /** Images embedded to time the evaluations' inference, after as many to warm it up. */
     private static final int TIMED_IMAGES = 512;
 
     /** The share of a time budget not planned for. */
@@ -92,6 +92,43 @@ final class TrainingBudget {
                                 ? ""
                                 : " (the budget is shorter than one epoch; --time to give more)"));
         return config.with("epochs", Integer.toString(plan.epochs()));
+    }
+
+    /**
+     * The epochs of a time-budgeted run after its first epoch: as many more as its measured length
+     * fits into what is left, after the final recompute ({@code recomputeSeconds}, the measured
+     * evaluation of the untrained network, or NaN to use the probe's estimate).
+     */
+    static int replan(
+            TrainConfig config,
+            double elapsedSeconds,
+            double firstEpochSeconds,
+            double recomputeSeconds,
+            TrainListener listener) {
+        double budget = config.timeBudgetDuration().toMillis() / 1e3;
+        double last =
+                config.evaluation().recomputeAtEnd() && !Double.isNaN(recomputeSeconds)
+                        ? recomputeSeconds
+                        : 0;
+        double left = budget * (1 - RESERVE) - elapsedSeconds - last;
+        int epochs = 1 + Math.max(0, (int) Math.floor(left / firstEpochSeconds));
+        if (epochs != config.epochs()) {
+            listener.onMessage(
+                    String.format(
+                            Locale.ROOT,
+                            "time budget %s: the first epoch took %s with its evaluation, so %d"
+                                    + " epochs in all (the probe planned %d), ending in about %s",
+                            format(Math.round(budget)),
+                            format(Math.round(firstEpochSeconds)),
+                            epochs,
+                            config.epochs(),
+                            format(
+                                    Math.round(
+                                            elapsedSeconds
+                                                    + (epochs - 1) * firstEpochSeconds
+                                                    + last))));
+        }
+        return epochs;
     }
 
     /** Seconds per training step and per embedded image on this machine, now. */
@@ -162,9 +199,11 @@ final class TrainingBudget {
             }
             double stepSeconds = (System.nanoTime() - start) / 1e9 / Math.max(1, timed);
             var images = Subset.first(data.train(), TIMED_IMAGES);
+            var extractor =
+                    new FeatureExtractor(probe.net(), KnnEvaluation.BATCH, config.workers());
+            extractor.extract(probe.manager(), images, data.testTransform());
             long embed = System.nanoTime();
-            new FeatureExtractor(probe.net(), KnnEvaluation.BATCH, config.workers())
-                    .extract(probe.manager(), images, data.testTransform());
+            extractor.extract(probe.manager(), images, data.testTransform());
             double inference = (System.nanoTime() - embed) / 1e9 / images.size();
             return new Timing(stepSeconds, inference);
         }

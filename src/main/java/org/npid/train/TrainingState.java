@@ -31,7 +31,7 @@ import org.npid.model.NpidNet;
  * #restore} reads it back from one read of the file, so a resumed run continues bit for bit.
  */
 public final class TrainingState implements AutoCloseable {
-    private final TrainConfig config;
+    private TrainConfig config;
     private final RunData data;
     private final Model model;
     private final Trainer trainer;
@@ -122,6 +122,11 @@ public final class TrainingState implements AutoCloseable {
             model.close();
             throw e;
         }
+    }
+
+    /** The run's config with the number of epochs a time budget re-planned; saved from now on. */
+    void setEpochs(int epochs) {
+        config = config.with("epochs", Integer.toString(epochs));
     }
 
     public NpidNet net() {

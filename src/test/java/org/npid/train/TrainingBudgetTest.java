@@ -45,16 +45,17 @@ class TrainingBudgetTest {
         return TrainConfig.resolve((java.io.InputStream) null, o);
     }
 
+    private static TrainListener collecting(List<String> messages) {
+        return new TrainListener() {
+            @Override
+            public void onMessage(String message) {
+                messages.add(message);
+            }
+        };
+    }
+
     private static TrainResult run(TrainConfig config, List<String> messages) {
-        return NpidTraining.run(
-                config,
-                false,
-                new TrainListener() {
-                    @Override
-                    public void onMessage(String message) {
-                        messages.add(message);
-                    }
-                });
+        return NpidTraining.run(config, false, collecting(messages));
     }
 
     @Test
@@ -83,6 +84,21 @@ class TrainingBudgetTest {
         TrainingBudget.Plan short_ = TrainingBudget.Plan.of(c, d, 4, t, 5);
         assertThat(short_.epochs()).isEqualTo(1);
         assertThat(short_.fits()).isFalse();
+    }
+
+    @Test
+    void replanFitsTheMeasuredFirstEpochIntoWhatIsLeft() {
+        TrainConfig c = config("replan", "time_budget", "100s", "epochs", "3");
+        List<String> messages = new ArrayList<>();
+        // 100 s less 10 %, less 20 s gone and 5 s for the final recompute: 65 s, six more 10 s
+        // epochs after the first.
+        assertThat(TrainingBudget.replan(c, 20, 10, 5, collecting(messages))).isEqualTo(7);
+        assertThat(messages)
+                .containsExactly(
+                        "time budget 1m40s: the first epoch took 10s with its evaluation, so 7"
+                                + " epochs in all (the probe planned 3), ending in about 1m25s");
+        // Nothing left after the first epoch: the run ends there.
+        assertThat(TrainingBudget.replan(c, 95, 10, 5, TrainListener.NONE)).isEqualTo(1);
     }
 
     @Test
