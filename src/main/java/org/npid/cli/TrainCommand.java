@@ -197,6 +197,9 @@ final class TrainCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         out.println("# resolved config");
         out.print(cfg.toYaml());
+        if (cfg.timeBudgetDuration() != null || cfg.stepBudget() > 0) {
+            out.println("# epochs: chosen from the budget before training starts (printed below)");
+        }
         out.flush();
         ProgressBar progress = new ProgressBar(out, err, cfg.epochs(), cfg.batchSize(), quiet);
         StopSignal.install(progress::requestStop);
@@ -204,14 +207,14 @@ final class TrainCommand implements Callable<Integer> {
         if (!result.history().isEmpty()) {
             EpochMetrics first = result.history().get(0);
             EpochMetrics last = result.last();
-            if (!Double.isNaN(last.recomputedTop1())) {
+            if (!Double.isNaN(last.recomputedTop1()) && last.epoch() > 0) {
                 out.printf(
                         java.util.Locale.ROOT,
                         "weighted kNN top-1 (%s features): raw pixels %s, untrained %s, trained"
                                 + " %.2f%%%n",
                         cfg.evaluation().features().name().toLowerCase(java.util.Locale.ROOT),
                         percent(result.rawPixelsTop1()),
-                        first == last ? "n/a" : percent(first.recomputedTop1()),
+                        first.epoch() == 0 ? percent(first.recomputedTop1()) : "n/a",
                         100 * last.recomputedTop1());
             }
         }
