@@ -44,7 +44,7 @@ final class ExportCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut();
         o.printf(
                 Locale.ROOT,
-                "wrote %s (%d tensors, %,d parameters, torchvision %s names) and %s%n",
+                "wrote %s (%d tensors, %,d float32 values, torchvision %s names) and %s%n",
                 r.safetensors(),
                 r.tensors(),
                 r.parameters(),
