@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             KnnCommand.class,
             BenchCommand.class,
             EmbedCommand.class,
+            ExportCommand.class,
             SearchCommand.class,
             ProbeCommand.class,
             ReportCommand.class,

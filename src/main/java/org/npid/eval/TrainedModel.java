@@ -36,7 +36,14 @@ public final class TrainedModel implements AutoCloseable {
      * was trained with.
      */
     public static TrainedModel load(Path checkpoint) {
-        Checkpoint saved = Checkpoint.readForInference(checkpoint);
+        return load(Checkpoint.readForInference(checkpoint));
+    }
+
+    /**
+     * As {@link #load(Path)}, from a checkpoint already read (at least its inference entries), for
+     * callers that need its other entries too.
+     */
+    public static TrainedModel load(Checkpoint saved) {
         TrainConfig config = saved.config();
         Checkpoint.Inputs inputs = saved.state().inputs();
         int channels = inputs.channels();

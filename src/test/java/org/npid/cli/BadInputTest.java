@@ -160,6 +160,22 @@ class BadInputTest {
                         "create it first"));
         rows.add(
                 row(
+                        "export without a checkpoint",
+                        t -> {},
+                        args("export", "--checkpoint", "@/no-run", "--out", "@/w.safetensors"),
+                        1,
+                        "does not exist",
+                        "last.ckpt of a run directory"));
+        rows.add(
+                row(
+                        "export onto a directory",
+                        t -> Files.createDirectories(t.resolve("outdir")),
+                        args("export", "--checkpoint", "@/run", "--out", "@/outdir"),
+                        1,
+                        "is a directory",
+                        "name a file"));
+        rows.add(
+                row(
                         "a loss that becomes NaN in the first epoch",
                         t -> {},
                         args(

@@ -1,0 +1,139 @@
+package org.npid.export;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.npid.model.Arch;
+import org.npid.model.Head;
+
+/**
+ * Maps the parameter names DJL gives an {@link org.npid.model.NpidNet} to the state-dict keys of
+ * torchvision's ResNet, so an exported backbone loads into {@code torchvision.models.resnet18()}
+ * (or resnet50) with {@code strict=True}.
+ *
+ * <p>DJL names a parameter by the path of child blocks above it, each prefixed with its 1-based
+ * position ({@code 01backbone_03layer1_01BasicBlock_02bn1_gamma}); the positions of blocks inside a
+ * stage are the torchvision block indices plus one. The network follows torchvision's layout (stem
+ * conv and BN, layer1..layer4 of basic or bottleneck blocks, a 1x1 conv + BN projection where the
+ * shape changes), so the mapping is a renaming: no tensor is split, merged or reordered.
+ */
+public final class TorchvisionNames {
+
+    private static final String BLOCK =
+            "^\\d+backbone_\\d+layer([1-4])_(\\d+)(?:BasicBlock|Bottleneck)_";
+    private static final String BN_PARAM = "(gamma|beta|runningMean|runningVar)$";
+
+    private static final Pattern STEM_CONV = Pattern.compile("^\\d+backbone_\\d+stem_conv_weight$");
+    private static final Pattern STEM_BN = Pattern.compile("^\\d+backbone_\\d+stem_bn_" + BN_PARAM);
+    private static final Pattern BLOCK_CONV = Pattern.compile(BLOCK + "\\d+(conv[123])_weight$");
+    private static final Pattern BLOCK_BN = Pattern.compile(BLOCK + "\\d+(bn[123])_" + BN_PARAM);
+    private static final Pattern SHORTCUT_CONV =
+            Pattern.compile(BLOCK + "\\d+shortcut_\\d+ChannelsLastConv2d_weight$");
+    private static final Pattern SHORTCUT_BN =
+            Pattern.compile(BLOCK + "\\d+shortcut_\\d+BatchNorm_" + BN_PARAM);
+    private static final Pattern HEAD_LINEAR =
+            Pattern.compile("^\\d+head_\\d+linear_(weight|bias)$");
+    private static final Pattern HEAD_HIDDEN = Pattern.compile("^\\d+head_\\d+hidden_weight$");
+    private static final Pattern HEAD_HIDDEN_BN =
+            Pattern.compile("^\\d+head_\\d+hidden_bn_" + BN_PARAM);
+
+    /** DJL's batch-norm parameters and PyTorch's names for them. */
+    private static final Map<String, String> BN =
+            Map.of(
+                    "gamma", "weight",
+                    "beta", "bias",
+                    "runningMean", "running_mean",
+                    "runningVar", "running_var");
+
+    /** The key every PyTorch BatchNorm has in its state dict and DJL's has not. */
+    public static final String BATCHES_TRACKED = "num_batches_tracked";
+
+    private TorchvisionNames() {}
+
+    /**
+     * Returns the torchvision constructor of an architecture.
+     *
+     * @param arch npid's architecture
+     * @return e.g. {@code resnet18}
+     */
+    public static String model(Arch arch) {
+        // An exhaustive switch: a new Arch does not compile until its torchvision model is named.
+        return switch (arch) {
+            case RESNET18 -> "resnet18";
+            case RESNET50 -> "resnet50";
+        };
+    }
+
+    /**
+     * Returns the torchvision state-dict key of one npid parameter.
+     *
+     * <p>The head becomes {@code fc}: the paper's linear head is {@code fc.weight}/{@code fc.bias};
+     * an MLP head is {@code fc = nn.Sequential(Linear(no bias), BatchNorm1d, ReLU, Linear)}, whose
+     * keys are {@code fc.0.weight}, {@code fc.1.*} and {@code fc.3.*}.
+     *
+     * @param djlName the key of {@code block.getParameters()}
+     * @param head the kind of head the network has
+     * @return the torchvision key
+     * @throws IllegalArgumentException for a parameter outside torchvision's ResNet layout
+     */
+    public static String of(String djlName, Head head) {
+        Matcher m;
+        if (STEM_CONV.matcher(djlName).matches()) {
+            return "conv1.weight";
+        }
+        if ((m = STEM_BN.matcher(djlName)).matches()) {
+            return "bn1." + BN.get(m.group(1));
+        }
+        if ((m = BLOCK_CONV.matcher(djlName)).matches()) {
+            return block(m) + m.group(3) + ".weight";
+        }
+        if ((m = BLOCK_BN.matcher(djlName)).matches()) {
+            return block(m) + m.group(3) + "." + BN.get(m.group(4));
+        }
+        if ((m = SHORTCUT_CONV.matcher(djlName)).matches()) {
+            return block(m) + "downsample.0.weight";
+        }
+        if ((m = SHORTCUT_BN.matcher(djlName)).matches()) {
+            return block(m) + "downsample.1." + BN.get(m.group(3));
+        }
+        if ((m = HEAD_LINEAR.matcher(djlName)).matches()) {
+            return (head == Head.MLP ? "fc.3." : "fc.") + m.group(1);
+        }
+        if (head == Head.MLP && HEAD_HIDDEN.matcher(djlName).matches()) {
+            return "fc.0.weight";
+        }
+        if (head == Head.MLP && (m = HEAD_HIDDEN_BN.matcher(djlName)).matches()) {
+            return "fc.1." + BN.get(m.group(1));
+        }
+        throw new IllegalArgumentException(
+                "parameter "
+                        + djlName
+                        + " has no torchvision ResNet name: npid export knows the resnet18 and"
+                        + " resnet50 backbones with a linear or MLP head; export a checkpoint of"
+                        + " one of those");
+    }
+
+    /**
+     * Returns the batch counter PyTorch keeps beside a BN layer's running variance. DJL keeps no
+     * counter; PyTorch reads it only when a BN's momentum is None (a cumulative average), so the
+     * export writes 0 and a strict load still finds every key.
+     *
+     * @param torchName a torchvision key
+     * @return {@code prefix.num_batches_tracked} when {@code torchName} is a running variance
+     */
+    public static Optional<String> batchCounter(String torchName) {
+        String suffix = ".running_var";
+        return torchName.endsWith(suffix)
+                ? Optional.of(
+                        torchName.substring(0, torchName.length() - suffix.length())
+                                + "."
+                                + BATCHES_TRACKED)
+                : Optional.empty();
+    }
+
+    private static String block(Matcher m) {
+        int index = Integer.parseInt(m.group(2)) - 1;
+        return "layer" + m.group(1) + "." + index + ".";
+    }
+}

@@ -1,0 +1,111 @@
+package org.npid.export;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.npid.model.Arch;
+import org.npid.model.Head;
+import org.npid.model.ModelConfig;
+import org.npid.model.NpidNet;
+import org.npid.model.Stem;
+
+class TorchvisionNamesTest {
+
+    private static final List<String> BN =
+            List.of("weight", "bias", "running_mean", "running_var", "num_batches_tracked");
+
+    /** torchvision's state-dict keys, written out from its ResNet's structure. */
+    static Set<String> torchvisionKeys(Arch arch, Head head) {
+        List<String> keys = new ArrayList<>();
+        keys.add("conv1.weight");
+        bn(keys, "bn1");
+        int convs = arch == Arch.RESNET18 ? 2 : 3;
+        for (int stage = 0; stage < 4; stage++) {
+            for (int b = 0; b < arch.blocks(stage); b++) {
+                String p = "layer" + (stage + 1) + "." + b + ".";
+                for (int c = 1; c <= convs; c++) {
+                    keys.add(p + "conv" + c + ".weight");
+                    bn(keys, p + "bn" + c);
+                }
+                // Bottlenecks widen layer1 too, so their first block always projects.
+                if (b == 0 && (stage > 0 || arch == Arch.RESNET50)) {
+                    keys.add(p + "downsample.0.weight");
+                    bn(keys, p + "downsample.1");
+                }
+            }
+        }
+        if (head == Head.MLP) {
+            keys.add("fc.0.weight");
+            bn(keys, "fc.1");
+            keys.add("fc.3.weight");
+            keys.add("fc.3.bias");
+        } else {
+            keys.add("fc.weight");
+            keys.add("fc.bias");
+        }
+        return Set.copyOf(keys);
+    }
+
+    private static void bn(List<String> keys, String prefix) {
+        BN.forEach(k -> keys.add(prefix + "." + k));
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "RESNET18, CIFAR, LINEAR, 122",
+        "RESNET18, IMAGENET, LINEAR, 122",
+        "RESNET50, CIFAR, LINEAR, 320",
+        "RESNET50, IMAGENET, LINEAR, 320",
+        "RESNET18, CIFAR, MLP, 128",
+        "RESNET50, IMAGENET, MLP, 326"
+    })
+    void namesEveryParameterOnceAsTorchvisionDoes(
+            Arch arch, Stem stem, Head head, int stateDictSize) {
+        // Parameters exist before initialisation: names need no weights.
+        NpidNet net = NpidNet.create(new ModelConfig(arch, stem, 1.0, 128, 3, head));
+        Set<String> names = new HashSet<>();
+        for (var p : net.getParameters()) {
+            String name = TorchvisionNames.of(p.getKey(), head);
+            assertThat(names.add(name)).as("duplicate " + name).isTrue();
+            TorchvisionNames.batchCounter(name)
+                    .ifPresent(c -> assertThat(names.add(c)).as("duplicate " + c).isTrue());
+        }
+        // len(torchvision.models.resnet18().state_dict()) is 122, resnet50's 320.
+        assertThat(names).hasSize(stateDictSize).isEqualTo(torchvisionKeys(arch, head));
+    }
+
+    @Test
+    void mapsTheNamesOfTheBrief() {
+        assertThat(TorchvisionNames.of("01backbone_02stem_bn_runningVar", Head.LINEAR))
+                .isEqualTo("bn1.running_var");
+        assertThat(
+                        TorchvisionNames.of(
+                                "01backbone_04layer2_01BasicBlock_05shortcut_02BatchNorm_gamma",
+                                Head.LINEAR))
+                .isEqualTo("layer2.0.downsample.1.weight");
+        assertThat(
+                        TorchvisionNames.of(
+                                "01backbone_05layer3_06Bottleneck_05conv3_weight", Head.LINEAR))
+                .isEqualTo("layer3.5.conv3.weight");
+        assertThat(TorchvisionNames.batchCounter("layer1.0.bn1.running_var"))
+                .contains("layer1.0.bn1.num_batches_tracked");
+        assertThat(TorchvisionNames.batchCounter("layer1.0.bn1.running_mean")).isEmpty();
+        assertThat(TorchvisionNames.model(Arch.RESNET50)).isEqualTo("resnet50");
+    }
+
+    @Test
+    void refusesAParameterOutsideTheLayout() {
+        assertThatThrownBy(() -> TorchvisionNames.of("01backbone_07attention_weight", Head.LINEAR))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no torchvision ResNet name");
+        assertThatThrownBy(() -> TorchvisionNames.of("02head_01hidden_weight", Head.LINEAR))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
