@@ -31,7 +31,7 @@ class NpidCliTest {
     }
 
     @Test
-    void idxDataWithoutARecipeTrainsWithFmnistShort() throws Exception {
+    void dataWithoutARecipeTrainsWithAutoAndEpochsReplaceItsBudget() throws Exception {
         Path data = org.npid.fixtures.SyntheticIdx.write(tmp.resolve("d"), 8, 2, 16, 3);
         String out =
                 CliRun.both(
@@ -54,10 +54,15 @@ class NpidCliTest {
                         "knn_every=0",
                         "--set",
                         "knn_recompute_at_end=false");
-        assertThat(out).contains("no --recipe or --config: the fmnist-short recipe");
+        assertThat(out).contains("no --recipe or --config: the auto recipe");
+        // --epochs replaces the recipe's 10-minute budget: no probe, one epoch.
         assertThat(out.toLowerCase(java.util.Locale.ROOT))
                 .contains("batch_size: 32")
-                .contains("neighbour_source: pixels");
+                .contains("neighbour_source: auto")
+                .contains("time_budget: \"\"")
+                .contains("epochs: 1")
+                .doesNotContain("timing a few steps");
+        assertThat(out).contains("beyond the paper: AND neighbourhood positives");
     }
 
     @Test
