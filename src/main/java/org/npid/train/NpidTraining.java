@@ -45,6 +45,9 @@ public final class NpidTraining {
     /** Seconds the untrained network's evaluation took: the cost of the final recompute. */
     private double untrainedSeconds = Double.NaN;
 
+    /** Seconds the finished epochs took, their evaluations included. */
+    private double trainedSeconds;
+
     private NpidTraining(
             TrainConfig config,
             RunData data,
@@ -168,8 +171,9 @@ public final class NpidTraining {
             trainStep.setBankMomentum(fill ? 0f : config.bank().momentum());
             long epochStart = System.nanoTime();
             boolean stopped = runEpoch(epoch);
-            if (!resumed && epoch == 0 && !stopped) {
-                replan((System.nanoTime() - epochStart) / 1e9);
+            trainedSeconds += (System.nanoTime() - epochStart) / 1e9;
+            if (!resumed && !stopped) {
+                replan(epoch + 1);
             }
             if (stopped) {
                 listener.onMessage("stopped; checkpoint saved to " + dir.checkpoint());
@@ -230,16 +234,17 @@ public final class NpidTraining {
 
     /**
      * Fits a time budget's epochs again once the first one has been measured, so a probe that
-     * misjudged this machine (or a machine that got busier) costs at most one epoch's error.
+     * misjudged this machine costs at most one epoch's error; later epochs only shorten the run,
+     * when the machine got busier and the run would overrun its budget.
      */
-    private void replan(double firstEpochSeconds) {
-        if (config.timeBudgetDuration() == null || config.epochs() == 1) {
+    private void replan(int done) {
+        if (config.timeBudgetDuration() == null || done >= config.epochs()) {
             return;
         }
         double elapsed = (System.nanoTime() - began) / 1e9;
         int epochs =
                 TrainingBudget.replan(
-                        config, elapsed, firstEpochSeconds, untrainedSeconds, listener);
+                        config, done, elapsed, trainedSeconds / done, untrainedSeconds, listener);
         if (epochs != config.epochs()) {
             config = config.with("epochs", Integer.toString(epochs));
             state.setEpochs(epochs);

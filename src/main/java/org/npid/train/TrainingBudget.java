@@ -95,14 +95,17 @@ final class TrainingBudget {
     }
 
     /**
-     * The epochs of a time-budgeted run after its first epoch: as many more as its measured length
-     * fits into what is left, after the final recompute ({@code recomputeSeconds}, the measured
-     * evaluation of the untrained network, or NaN to use the probe's estimate).
+     * The epochs of a time-budgeted run after {@code done} of them took {@code epochSeconds} each
+     * on average, evaluations included. After the first, as many more as fit into what is left of
+     * the budget less {@link #RESERVE}; later, fewer only when the run would overrun the budget
+     * itself. Both keep room for the final recompute ({@code recomputeSeconds}, the measured
+     * evaluation of the untrained network; NaN when it was not measured).
      */
     static int replan(
             TrainConfig config,
+            int done,
             double elapsedSeconds,
-            double firstEpochSeconds,
+            double epochSeconds,
             double recomputeSeconds,
             TrainListener listener) {
         double budget = config.timeBudgetDuration().toMillis() / 1e3;
@@ -110,22 +113,43 @@ final class TrainingBudget {
                 config.evaluation().recomputeAtEnd() && !Double.isNaN(recomputeSeconds)
                         ? recomputeSeconds
                         : 0;
-        double left = budget * (1 - RESERVE) - elapsedSeconds - last;
-        int epochs = 1 + Math.max(0, (int) Math.floor(left / firstEpochSeconds));
+        int epochs;
+        if (done == 1) {
+            double left = budget * (1 - RESERVE) - elapsedSeconds - last;
+            epochs = 1 + Math.max(0, (int) Math.floor(left / epochSeconds));
+        } else {
+            double end = elapsedSeconds + (config.epochs() - done) * epochSeconds + last;
+            epochs =
+                    end <= budget
+                            ? config.epochs()
+                            : done
+                                    + Math.max(
+                                            0,
+                                            (int)
+                                                    Math.floor(
+                                                            (budget - elapsedSeconds - last)
+                                                                    / epochSeconds));
+        }
         if (epochs != config.epochs()) {
             listener.onMessage(
                     String.format(
                             Locale.ROOT,
-                            "time budget %s: the first epoch took %s with its evaluation, so %d"
-                                    + " epochs in all (the probe planned %d), ending in about %s",
+                            "time budget %s: %s with %s evaluation, so %d epochs in all"
+                                    + " (planned: %d), ending in about %s",
                             format(Math.round(budget)),
-                            format(Math.round(firstEpochSeconds)),
+                            done == 1
+                                    ? "the first epoch took " + format(Math.round(epochSeconds))
+                                    : done
+                                            + " epochs took "
+                                            + format(Math.round(epochSeconds))
+                                            + " each",
+                            done == 1 ? "its" : "their",
                             epochs,
                             config.epochs(),
                             format(
                                     Math.round(
                                             elapsedSeconds
-                                                    + (epochs - 1) * firstEpochSeconds
+                                                    + (epochs - done) * epochSeconds
                                                     + last))));
         }
         return epochs;

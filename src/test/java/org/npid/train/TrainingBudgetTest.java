@@ -92,13 +92,19 @@ class TrainingBudgetTest {
         List<String> messages = new ArrayList<>();
         // 100 s less 10 %, less 20 s gone and 5 s for the final recompute: 65 s, six more 10 s
         // epochs after the first.
-        assertThat(TrainingBudget.replan(c, 20, 10, 5, collecting(messages))).isEqualTo(7);
+        assertThat(TrainingBudget.replan(c, 1, 20, 10, 5, collecting(messages))).isEqualTo(7);
         assertThat(messages)
                 .containsExactly(
                         "time budget 1m40s: the first epoch took 10s with its evaluation, so 7"
-                                + " epochs in all (the probe planned 3), ending in about 1m25s");
+                                + " epochs in all (planned: 3), ending in about 1m25s");
         // Nothing left after the first epoch: the run ends there.
-        assertThat(TrainingBudget.replan(c, 95, 10, 5, TrainListener.NONE)).isEqualTo(1);
+        assertThat(TrainingBudget.replan(c, 1, 95, 10, 5, TrainListener.NONE)).isEqualTo(1);
+        // Later epochs only shorten a run that would overrun the budget: 3 of 7 done at 60 s, 12 s
+        // each: 60 + 4 × 12 + 5 = 113 s > 100 s, so 3 + floor(35 / 12) = 5; at 8 s each, 97 s fits.
+        TrainConfig seven = config("replan7", "time_budget", "100s", "epochs", "7");
+        assertThat(TrainingBudget.replan(seven, 3, 60, 12, 5, TrainListener.NONE)).isEqualTo(5);
+        assertThat(TrainingBudget.replan(seven, 3, 60, 8, 5, TrainListener.NONE)).isEqualTo(7);
+        assertThat(TrainingBudget.replan(seven, 3, 60, 1, 5, TrainListener.NONE)).isEqualTo(7);
     }
 
     @Test
