@@ -41,9 +41,6 @@ final class NeighbourMiner {
     /** The table handed out last, so that an unchanged one is not reported again. */
     private int[] lastTable;
 
-    /** For {@code neighbour_source: auto}, the check's verdict on the pixels; null until run. */
-    private Boolean pixelsMeaningful;
-
     NeighbourMiner(TrainConfig run, RunData data, TrainListener listener) {
         this.config = run.objective();
         this.data = data;
@@ -66,9 +63,6 @@ final class NeighbourMiner {
         if (neighbourhood == null || epoch + 1 < config.neighboursFromEpoch()) {
             return state.objective();
         }
-        if (config.neighbourSource() == NeighbourSource.AUTO && !pixelsMeaningful()) {
-            return state.objective();
-        }
         if (config.neighbourSource() != NeighbourSource.BANK) {
             int[] table = saved != null ? saved : table(state);
             neighbourhood.setTable(table);
@@ -86,11 +80,14 @@ final class NeighbourMiner {
         int[] found =
                 switch (config.neighbourSource()) {
                     case FEATURES -> featureTable(state);
-                    case PIXELS, AUTO -> pixelTable();
+                    case PIXELS -> pixelTable();
                     case PIXELS_AND_FEATURES ->
                             NeighbourhoodSoftmax.merge(pixelTable(), featureTable(state), n);
                     case BANK ->
                             throw new IllegalStateException("the bank's neighbours need no table");
+                    case AUTO ->
+                            throw new IllegalStateException(
+                                    "neighbour_source auto is resolved before training");
                 };
         if (found != lastTable && data.train().labeled()) {
             listener.onMessage(
@@ -106,37 +103,49 @@ final class NeighbourMiner {
     }
 
     /**
-     * The label-free check of {@code neighbour_source: auto}, run once: are the pixel neighbours
-     * mostly mutual ({@link NeighbourSource#MUTUAL_SHARE})? Images of mixed sizes have no pixel
-     * neighbours, so the check fails for them.
+     * Resolves {@code neighbour_source: auto} before a fresh run, by the label-free check of {@link
+     * NeighbourSource#MUTUAL_SHARE}: pixel neighbours (one view) when enough of their relations are
+     * mutual, else no neighbours and the configured views. Images of mixed sizes have no pixel
+     * neighbours, so the check fails for them. Any other config is returned unchanged.
      */
-    private boolean pixelsMeaningful() {
-        if (pixelsMeaningful == null) {
-            int[] table;
-            try {
-                table = pixelTable();
-            } catch (IllegalArgumentException e) {
-                listener.onMessage(
-                        "neighbour_source auto: no pixel neighbours ("
-                                + e.getMessage()
-                                + "); training with the paper's loss");
-                pixelsMeaningful = false;
-                return false;
-            }
-            double share = NeighbourhoodSoftmax.mutualShare(table, data.train().size());
-            pixelsMeaningful = share >= NeighbourSource.MUTUAL_SHARE;
-            listener.onMessage(
+    static TrainConfig resolveAuto(TrainConfig run, RunData data, TrainListener listener) {
+        ObjectiveConfig o = run.objective();
+        if (o.neighbours() == 0 || o.neighbourSource() != NeighbourSource.AUTO) {
+            return run;
+        }
+        int n = data.train().size();
+        boolean pass;
+        String verdict;
+        try {
+            int k = Math.min(o.neighbours(), n - 1);
+            float[] pixels = RawPixels.unitRows(data.train(), "neighbour_source: auto");
+            int[] table = selfSearch(pixels, n, k, run.evaluation().lists(), run.seed());
+            double share = NeighbourhoodSoftmax.mutualShare(table, n);
+            pass = share >= NeighbourSource.MUTUAL_SHARE;
+            verdict =
                     String.format(
                             Locale.ROOT,
-                            "neighbour_source auto: %.1f %% of the pixel neighbours are mutual (the"
-                                    + " check needs %.0f %%): %s",
+                            "%.1f %% of the pixel neighbours are mutual (the check needs %.0f %%)",
                             100 * share,
-                            100 * NeighbourSource.MUTUAL_SHARE,
-                            pixelsMeaningful
-                                    ? "training with them (AND positives, beyond the paper)"
-                                    : "not using them; training with the paper's loss"));
+                            100 * NeighbourSource.MUTUAL_SHARE);
+        } catch (IllegalArgumentException e) {
+            pass = false;
+            verdict = "no pixel neighbours (" + e.getMessage() + ")";
         }
-        return pixelsMeaningful;
+        String instead =
+                o.views() == 2
+                        ? "training with two views per image instead, each the other's positive"
+                        : "training with the paper's loss";
+        listener.onMessage(
+                "neighbour_source auto: "
+                        + verdict
+                        + ": "
+                        + (pass
+                                ? "training with them (AND positives, beyond the paper)"
+                                : instead));
+        return pass
+                ? run.with("objective.neighbour_source", "pixels").with("objective.views", "1")
+                : run.with("objective.neighbours", "0");
     }
 
     /** Each image's k nearest others by the current network's embedding of the clean images. */
@@ -189,11 +198,15 @@ final class NeighbourMiner {
                         + " neighbours of "
                         + n
                         + " training images");
-        int k = neighbourhood.neighbours() + 1;
+        return selfSearch(unitRows, n, neighbourhood.neighbours(), lists, seed);
+    }
+
+    /** Each of the n unit rows' k nearest other rows, by inverted lists, as a positives table. */
+    private static int[] selfSearch(float[] unitRows, int n, int k, int lists, long seed) {
         Matrix rows = new Matrix(n, unitRows.length / n, unitRows);
         try (InvertedLists index =
-                InvertedLists.build(rows, lists, Math.min(PROBES, lists), seed, k)) {
-            return NeighbourhoodSoftmax.positives(index.searchAll(rows, k), n);
+                InvertedLists.build(rows, lists, Math.min(PROBES, lists), seed, k + 1)) {
+            return NeighbourhoodSoftmax.positives(index.searchAll(rows, k + 1), n);
         }
     }
 }

@@ -104,6 +104,7 @@ public final class NpidTraining {
         RunData data = RunData.open(config, saved == null ? null : saved.state());
         Checkpoint.DataIdentity identity = data.identity(config.data());
         if (saved == null) {
+            config = NeighbourMiner.resolveAuto(config, data, listener);
             TrainConfig planned = TrainingBudget.plan(config, data, identity, listener);
             if (planned != config) {
                 listener.onEpochsChosen(planned.epochs());
@@ -196,6 +197,7 @@ public final class NpidTraining {
                         .from(state.position().step())
                         .workers(config.workers())
                         .prefetch(4)
+                        .views(config.objective().views())
                         .open()) {
             while (state.position().step() < steps && loader.hasNext() && !stop) {
                 int step = state.position().step();
