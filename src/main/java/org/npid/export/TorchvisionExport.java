@@ -22,6 +22,7 @@ import java.util.TreeMap;
 import org.npid.checkpoint.Checkpoint;
 import org.npid.eval.TrainedModel;
 import org.npid.index.Npy;
+import org.npid.model.Arch;
 import org.npid.model.Head;
 import org.npid.model.ModelConfig;
 import org.npid.model.NpidNet;
@@ -95,6 +96,7 @@ public final class TorchvisionExport {
         Path json = sidecar(out);
         checkWritable(out);
         Checkpoint saved = Checkpoint.readForInference(checkpoint);
+        requireResNet(saved.config().model().arch());
         try (TrainedModel trained = TrainedModel.load(saved)) {
             NpidNet net = trained.network();
             ModelConfig config = net.config();
@@ -166,6 +168,17 @@ public final class TorchvisionExport {
             Map<String, SafeTensors.Tensor> out, String name, SafeTensors.Tensor t) {
         if (out.put(name, t) != null) {
             throw new IllegalStateException("two npid parameters map to torchvision's " + name);
+        }
+    }
+
+    /** Refuses, before the weights are loaded, an architecture export has no names for. */
+    static void requireResNet(Arch arch) {
+        if (!arch.residual()) {
+            throw new IllegalArgumentException(
+                    "npid export writes torchvision ResNet checkpoints (model.arch resnet18 or"
+                            + " resnet50); this checkpoint is model.arch "
+                            + TorchvisionNames.model(arch)
+                            + ", which it cannot export yet");
         }
     }
 

@@ -62,6 +62,8 @@ public final class TorchvisionNames {
         return switch (arch) {
             case RESNET18 -> "resnet18";
             case RESNET50 -> "resnet50";
+            case ALEXNET -> "alexnet";
+            case VGG16_BN -> "vgg16_bn";
         };
     }
 
