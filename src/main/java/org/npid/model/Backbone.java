@@ -41,6 +41,16 @@ public abstract class Backbone extends AbstractBlock {
     public abstract int featureDim();
 
     /**
+     * Returns the output channels of every convolution of a plain backbone, in order.
+     *
+     * @return AlexNet's 5 or VGG's 13 channel counts; empty for a ResNet, whose widths are {@link
+     *     ModelConfig#stageWidth}
+     */
+    public int[] convChannels() {
+        return new int[0];
+    }
+
+    /**
      * Returns the names of the stages, in the order {@link #forwardStages} returns them.
      *
      * @return {@value #STAGES} names, e.g. {@code conv1}..{@code conv5}

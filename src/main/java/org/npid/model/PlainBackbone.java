@@ -90,6 +90,11 @@ abstract class PlainBackbone extends Backbone {
     }
 
     @Override
+    public int[] convChannels() {
+        return convs.stream().mapToInt(c -> config.channels(c.channels())).toArray();
+    }
+
+    @Override
     public NDList forwardStages(ParameterStore ps, NDArray x, boolean training) {
         NDList out = new NDList(STAGES);
         NDList y = new NDList(x);
