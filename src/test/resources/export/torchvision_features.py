@@ -1,4 +1,4 @@
-# Loads an `npid export` safetensors file into torchvision's ResNet with strict=True and writes the
+# Loads an `npid export` safetensors file into torchvision's ResNet, AlexNet or VGG16_bn with strict=True and writes the
 # L2-normalised embeddings of a fixed input, for TorchvisionEquivalenceTest to compare with npid's.
 # Parses safetensors with numpy alone: the `safetensors` package need not be installed.
 # usage: torchvision_features.py WEIGHTS.safetensors WEIGHTS.json INPUT.npy OUTPUT.npy
@@ -27,18 +27,30 @@ def read_safetensors(path):
 d = json.load(open(described))
 if d["width"] != 1.0:
     sys.exit("width %s has no torchvision counterpart" % d["width"])
-m = getattr(torchvision.models, d["torchvision_model"])()
-stem_width, cin = d["stage_widths"][0], d["in_channels"]
-if d["stem"]["kind"] == "cifar":
-    m.conv1 = nn.Conv2d(cin, stem_width, 3, 1, 1, bias=False)
-    m.maxpool = nn.Identity()
-elif cin != 3:
-    m.conv1 = nn.Conv2d(cin, stem_width, 7, 2, 3, bias=False)
+name = d["torchvision_model"]
+m = getattr(torchvision.models, name)()
+cin = d["in_channels"]
+if name.startswith("resnet"):
+    stem_width = d["stage_widths"][0]
+    if d["stem"]["kind"] == "cifar":
+        m.conv1 = nn.Conv2d(cin, stem_width, 3, 1, 1, bias=False)
+        m.maxpool = nn.Identity()
+    elif cin != 3:
+        m.conv1 = nn.Conv2d(cin, stem_width, 7, 2, 3, bias=False)
+else:
+    # AlexNet and VGG16_bn: npid pools globally and puts its head where the classifier was.
+    stem_width = d["conv_channels"][0]
+    if name == "alexnet" and d["stem"]["kind"] == "cifar":
+        m.features[0] = nn.Conv2d(cin, stem_width, 3, 1, 1)
+    elif cin != 3:
+        m.features[0] = nn.Conv2d(cin, stem_width, *((11, 4, 2) if name == "alexnet" else (3, 1, 1)))
+    m.avgpool = nn.AdaptiveAvgPool2d(1)
 f, e = d["head"]["in_features"], d["head"]["out_features"]
 if d["head"]["kind"] == "mlp":
-    m.fc = nn.Sequential(nn.Linear(f, f, bias=False), nn.BatchNorm1d(f), nn.ReLU(), nn.Linear(f, e))
+    head = nn.Sequential(nn.Linear(f, f, bias=False), nn.BatchNorm1d(f), nn.ReLU(), nn.Linear(f, e))
 else:
-    m.fc = nn.Linear(f, e)
+    head = nn.Linear(f, e)
+setattr(m, "fc" if name.startswith("resnet") else "classifier", head)
 m.load_state_dict(read_safetensors(weights), strict=True)
 m.eval()
 side = d["input"]["image_size"]

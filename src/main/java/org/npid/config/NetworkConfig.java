@@ -11,15 +11,15 @@ import org.npid.model.Stem;
 /**
  * The {@code model:} section: the backbone and the head that map an image to its embedding.
  *
- * @param arch backbone depth
+ * @param arch backbone architecture
  * @param stem first layers, chosen by input resolution
- * @param width multiplier of the torchvision stage widths 64-128-256-512
+ * @param width multiplier of the torchvision channel counts (ResNet's 64-128-256-512)
  * @param embeddingDim d, the size of the unit-norm embedding
  * @param head the layers from the pooled features to the embedding
  */
 public record NetworkConfig(Arch arch, Stem stem, double width, int embeddingDim, Head head) {
     public NetworkConfig {
-        present(arch, "model.arch", "resnet18 or resnet50");
+        present(arch, "model.arch", "resnet18, resnet50, alexnet or vgg16_bn");
         present(stem, "model.stem", "cifar or imagenet");
         present(head, "model.head", "linear or mlp");
         require(width > 0, "model.width", "must be positive, got " + width);

@@ -16,18 +16,15 @@ import org.npid.data.ImageDataset;
 import org.npid.data.Split;
 
 /**
- * Linear probes on frozen features of every stage of a trained network (stem, layer1 … layer4, the
- * embedding), like the paper's Table 2. Each feature map is average-pooled so that it has at most
- * {@value #MAX_DIMS} dimensions (the paper pools to about 9–10k), L2-normalised and scaled to unit
- * RMS, then fed to its own logistic regression; all probes train in the same pass.
+ * Linear probes on frozen features of every stage of a trained network (a ResNet's stem, layer1 …
+ * layer4, AlexNet's conv1 … conv5 or VGG's block1 … block5, then the embedding), like the paper's
+ * Table 2. Each feature map is average-pooled so that it has at most {@value #MAX_DIMS} dimensions
+ * (the paper pools to about 9–10k), L2-normalised and scaled to unit RMS, then fed to its own
+ * logistic regression; all probes train in the same pass.
  */
 public final class Probe {
     /** Largest pooled feature size per stage. */
     public static final int MAX_DIMS = 10_000;
-
-    private static final String[] STAGES = {
-        "stem", "layer1", "layer2", "layer3", "layer4", "embedding"
-    };
 
     /** One row of the table. */
     public record StageResult(String stage, int dims, double top1) {}
@@ -97,11 +94,13 @@ public final class Probe {
                                 }
                             }
                         });
+                List<String> names = new ArrayList<>(model.network().backbone().stageNames());
+                names.add("embedding");
                 List<StageResult> out = new ArrayList<>();
                 for (int i = 0; i < probes.size(); i++) {
                     out.add(
                             new StageResult(
-                                    STAGES[i], dims.get(i), (double) hits[i] / test.size()));
+                                    names.get(i), dims.get(i), (double) hits[i] / test.size()));
                 }
                 return out;
             } finally {

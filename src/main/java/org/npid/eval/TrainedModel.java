@@ -154,8 +154,9 @@ public final class TrainedModel implements AutoCloseable {
     }
 
     /**
-     * Row-major [n, c] L2-normalised backbone features (layer4, globally average-pooled, before the
-     * embedding head) of a whole data set: the representation below the 128-d embedding.
+     * Row-major [n, c] L2-normalised backbone features (the last stage: ResNet's layer4, AlexNet's
+     * conv5 or VGG's block5, globally average-pooled, before the embedding head) of a whole data
+     * set: the representation below the 128-d embedding.
      */
     public float[] embedBackbone(ImageDataset data, int batchSize, int workers) {
         requireChannels(data.channels(), data.source(0));

@@ -22,18 +22,20 @@ import java.util.TreeMap;
 import org.npid.checkpoint.Checkpoint;
 import org.npid.eval.TrainedModel;
 import org.npid.index.Npy;
+import org.npid.model.Arch;
+import org.npid.model.Backbone;
 import org.npid.model.Head;
 import org.npid.model.ModelConfig;
 import org.npid.model.NpidNet;
 import org.npid.model.Stem;
 
 /**
- * Writes the network of a checkpoint as a safetensors file in torchvision's ResNet names, plus a
- * JSON file beside it that says how to rebuild the model around it: architecture, stem, widths,
- * head, input normalisation, the run's config and every tensor's shape. The weights are the ones
- * npid itself evaluates with (the weight average when the run kept one), float32, convolutions in
- * PyTorch's OIHW order; channels-last is only how npid hands them to oneDNN, not how it stores
- * them.
+ * Writes the network of a checkpoint as a safetensors file in torchvision's names (ResNet, AlexNet
+ * or VGG16_bn), plus a JSON file beside it that says how to rebuild the model around it:
+ * architecture, stem, widths, head, input normalisation, the run's config and every tensor's shape.
+ * The weights are the ones npid itself evaluates with (the weight average when the run kept one),
+ * float32, convolutions in PyTorch's OIHW order; channels-last is only how npid hands them to
+ * oneDNN, not how it stores them.
  */
 public final class TorchvisionExport {
 
@@ -143,9 +145,10 @@ public final class TorchvisionExport {
      */
     public static Map<String, SafeTensors.Tensor> stateDict(NpidNet net) {
         Head head = net.config().head();
+        Arch arch = net.config().arch();
         Map<String, SafeTensors.Tensor> out = new TreeMap<>();
         for (var p : net.getParameters()) {
-            String name = TorchvisionNames.of(p.getKey(), head);
+            String name = TorchvisionNames.of(p.getKey(), arch, head);
             NDArray a = p.getValue().getArray();
             float[] values =
                     a.getDataType() == DataType.FLOAT32
@@ -202,38 +205,90 @@ public final class TorchvisionExport {
             notes.add(
                     String.format(
                             Locale.ROOT,
-                            "width %s: the stage widths are %s, not torchvision's %s, so"
+                            "width %s: the %s are %s, not torchvision's %s, so"
                                     + " torchvision.models.%s() cannot load this file; build the"
-                                    + " same ResNet with these widths (the tensor names and layout"
+                                    + " same %s with these widths (the tensor names and layout"
                                     + " are torchvision's)",
                             c.width(),
+                            c.arch().residual() ? "stage widths" : "convolution channels",
                             java.util.Arrays.toString(stageWidths(c)),
-                            java.util.Arrays.toString(TORCHVISION_WIDTHS),
-                            TorchvisionNames.model(c.arch())));
+                            java.util.Arrays.toString(stageWidths(atFullWidth(c))),
+                            TorchvisionNames.model(c.arch()),
+                            c.arch().residual() ? "ResNet" : "network"));
         }
         if (c.inChannels() != 3) {
             notes.add(
                     "trained on "
                             + c.inChannels()
-                            + "-channel images: conv1 takes "
+                            + "-channel images: "
+                            + firstConv(c)
+                            + " takes "
                             + c.inChannels()
-                            + " input channels, not 3; replace conv1 before loading");
+                            + " input channels, not 3; replace "
+                            + firstConv(c)
+                            + " before loading");
         }
         if (c.head() == Head.MLP) {
             notes.add(
-                    "MLP head: fc is nn.Sequential(Linear(no bias), BatchNorm1d, ReLU, Linear);"
-                            + " set model.fc = nn.Identity() and load with strict=False to keep"
-                            + " only the backbone");
+                    String.format(
+                            Locale.ROOT,
+                            "MLP head: %1$s is nn.Sequential(Linear(no bias), BatchNorm1d, ReLU,"
+                                    + " Linear); set model.%1$s = nn.Identity() and load with"
+                                    + " strict=False to keep only the backbone",
+                            TorchvisionNames.headModule(c.arch())));
         }
         return notes;
     }
 
+    /**
+     * ResNet's stage widths, or AlexNet's and VGG's convolution channels in order, at the width of
+     * {@code c}.
+     */
     private static int[] stageWidths(ModelConfig c) {
+        if (!c.arch().residual()) {
+            return Backbone.create(c).convChannels();
+        }
         int[] w = new int[TORCHVISION_WIDTHS.length];
         for (int s = 0; s < w.length; s++) {
             w[s] = c.stageWidth(s);
         }
         return w;
+    }
+
+    private static ModelConfig atFullWidth(ModelConfig c) {
+        return new ModelConfig(c.arch(), c.stem(), 1.0, c.embeddingDim(), c.inChannels(), c.head());
+    }
+
+    /** The torchvision module of the first convolution. */
+    private static String firstConv(ModelConfig c) {
+        return c.arch().residual() ? "conv1" : "features[0]";
+    }
+
+    /** The torchvision constructor arguments after the channels of the first convolution. */
+    private static String firstConvShape(ModelConfig c) {
+        return switch (c.arch()) {
+            case RESNET18, RESNET50 ->
+                    c.stem() == Stem.CIFAR ? "3, 1, 1, bias=False" : "7, 2, 3, bias=False";
+            case ALEXNET -> c.stem() == Stem.CIFAR ? "3, 1, 1" : "11, 4, 2";
+            case VGG16_BN -> "3, 1, 1";
+        };
+    }
+
+    /** What the stem is, in words, for the JSON description. */
+    private static String stemLayers(ModelConfig c) {
+        return switch (c.arch()) {
+            case RESNET18, RESNET50 ->
+                    c.stem() == Stem.CIFAR
+                            ? "conv 3x3 stride 1 padding 1 (no bias), BN, ReLU, no max-pool"
+                            : "conv 7x7 stride 2 padding 3 (no bias), BN, ReLU, max-pool 3x3"
+                                    + " stride 2 padding 1 (torchvision's)";
+            case ALEXNET ->
+                    c.stem() == Stem.CIFAR
+                            ? "features[0] is conv 3x3 stride 1 padding 1 (torchvision's is 11x11"
+                                    + " stride 4 padding 2); the rest of features is torchvision's"
+                            : "torchvision's features: conv 11x11 stride 4 padding 2 first";
+            case VGG16_BN -> "torchvision's features for both stems: conv 3x3 padding 1 first";
+        };
     }
 
     private static ObjectNode describe(
@@ -266,19 +321,15 @@ public final class TorchvisionExport {
         root.put("arch", model);
         ObjectNode stem = root.putObject("stem");
         stem.put("kind", c.stem().name().toLowerCase(Locale.ROOT));
-        stem.put(
-                "layers",
-                c.stem() == Stem.CIFAR
-                        ? "conv 3x3 stride 1 padding 1 (no bias), BN, ReLU, no max-pool"
-                        : "conv 7x7 stride 2 padding 3 (no bias), BN, ReLU, max-pool 3x3 stride 2"
-                                + " padding 1 (torchvision's)");
+        stem.put("layers", stemLayers(c));
         root.put("width", c.width());
-        ArrayNode widths = root.putArray("stage_widths");
+        ArrayNode widths = root.putArray(c.arch().residual() ? "stage_widths" : "conv_channels");
         for (int w : stageWidths(c)) {
             widths.add(w);
         }
         root.put("in_channels", c.inChannels());
         root.put("feature_dim", features);
+        String fc = TorchvisionNames.headModule(c.arch());
         ObjectNode head = root.putObject("head");
         head.put("kind", c.head().name().toLowerCase(Locale.ROOT));
         head.put("in_features", features);
@@ -288,8 +339,9 @@ public final class TorchvisionExport {
                 c.head() == Head.MLP
                         ? String.format(
                                 Locale.ROOT,
-                                "fc = nn.Sequential(nn.Linear(%d, %d, bias=False),"
+                                "%s = nn.Sequential(nn.Linear(%d, %d, bias=False),"
                                         + " nn.BatchNorm1d(%d), nn.ReLU(), nn.Linear(%d, %d))",
+                                fc,
                                 features,
                                 features,
                                 features,
@@ -297,14 +349,19 @@ public final class TorchvisionExport {
                                 c.embeddingDim())
                         : String.format(
                                 Locale.ROOT,
-                                "fc = nn.Linear(%d, %d): the NPID embedding head, not an ImageNet"
+                                "%s = nn.Linear(%d, %d): the NPID embedding head, not an ImageNet"
                                         + " classifier",
+                                fc,
                                 features,
                                 c.embeddingDim()));
         head.put(
                 "embedding",
-                "L2-normalise fc's output per row (torch.nn.functional.normalize): npid's"
-                        + " embedding; the backbone feature is the pooled layer4 output before fc");
+                "L2-normalise "
+                        + fc
+                        + "'s output per row (torch.nn.functional.normalize): npid's embedding;"
+                        + " the backbone feature is the globally average-pooled output of the"
+                        + " last stage, the input of "
+                        + fc);
         ObjectNode input = root.putObject("input");
         input.put("image_size", inputs.imageSize());
         input.put("channels", inputs.channels());
@@ -349,28 +406,34 @@ public final class TorchvisionExport {
         List<String> lines = new ArrayList<>();
         lines.add("import torch.nn as nn, torchvision");
         lines.add(String.format(Locale.ROOT, "m = torchvision.models.%s()", model));
-        if (c.stem() == Stem.CIFAR) {
+        boolean ownFirstConv =
+                c.arch().residual() || c.arch() == Arch.ALEXNET
+                        ? c.stem() == Stem.CIFAR || c.inChannels() != 3
+                        : c.inChannels() != 3;
+        if (ownFirstConv) {
             lines.add(
                     String.format(
                             Locale.ROOT,
-                            "m.conv1 = nn.Conv2d(%d, %d, 3, 1, 1, bias=False); m.maxpool ="
-                                    + " nn.Identity()",
+                            "m.%s = nn.Conv2d(%d, %d, %s)%s",
+                            c.arch().residual() ? "conv1" : "features[0]",
                             c.inChannels(),
-                            stemWidth));
-        } else if (c.inChannels() != 3) {
-            lines.add(
-                    String.format(
-                            Locale.ROOT,
-                            "m.conv1 = nn.Conv2d(%d, %d, 7, 2, 3, bias=False)",
-                            c.inChannels(),
-                            stemWidth));
+                            stemWidth,
+                            firstConvShape(c),
+                            c.arch().residual() && c.stem() == Stem.CIFAR
+                                    ? "; m.maxpool = nn.Identity()"
+                                    : ""));
+        }
+        String fc = TorchvisionNames.headModule(c.arch());
+        if (!c.arch().residual()) {
+            lines.add("m.avgpool = nn.AdaptiveAvgPool2d(1)  # npid pools globally");
         }
         lines.add(
                 c.head() == Head.MLP
                         ? String.format(
                                 Locale.ROOT,
-                                "m.fc = nn.Sequential(nn.Linear(%d, %d, bias=False),"
+                                "m.%s = nn.Sequential(nn.Linear(%d, %d, bias=False),"
                                         + " nn.BatchNorm1d(%d), nn.ReLU(), nn.Linear(%d, %d))",
+                                fc,
                                 features,
                                 features,
                                 features,
@@ -378,11 +441,15 @@ public final class TorchvisionExport {
                                 c.embeddingDim())
                         : String.format(
                                 Locale.ROOT,
-                                "m.fc = nn.Linear(%d, %d)",
+                                "m.%s = nn.Linear(%d, %d)",
+                                fc,
                                 features,
                                 c.embeddingDim()));
         if (c.width() != 1.0) {
-            lines.add("# width != 1: give m the stage_widths above before loading");
+            lines.add(
+                    c.arch().residual()
+                            ? "# width != 1: give m the stage_widths above before loading"
+                            : "# width != 1: give m the conv_channels above before loading");
         }
         lines.add("from safetensors.torch import load_file");
         lines.add("m.load_state_dict(load_file(PATH), strict=True)");

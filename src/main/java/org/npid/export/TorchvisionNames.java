@@ -9,8 +9,13 @@ import org.npid.model.Head;
 
 /**
  * Maps the parameter names DJL gives an {@link org.npid.model.NpidNet} to the state-dict keys of
- * torchvision's ResNet, so an exported backbone loads into {@code torchvision.models.resnet18()}
- * (or resnet50) with {@code strict=True}.
+ * torchvision's ResNet, AlexNet or VGG16_bn, so an exported backbone loads into {@code
+ * torchvision.models.resnet18()} (or resnet50, alexnet, vgg16_bn) with {@code strict=True}.
+ *
+ * <p>AlexNet's and VGG's convolutions are npid's {@code conv1..convN} and their batch norms {@code
+ * bn1..bnN}, numbered in order; torchvision's keys are their indices within {@code features}
+ * ({@code features.0.weight}, {@code features.1.running_var}, ...), and the head becomes {@code
+ * classifier} in place of torchvision's fc6-fc8.
  *
  * <p>DJL names a parameter by the path of child blocks above it, each prefixed with its 1-based
  * position ({@code 01backbone_03layer1_01BasicBlock_02bn1_gamma}); the positions of blocks inside a
@@ -32,6 +37,17 @@ public final class TorchvisionNames {
             Pattern.compile(BLOCK + "\\d+shortcut_\\d+ChannelsLastConv2d_weight$");
     private static final Pattern SHORTCUT_BN =
             Pattern.compile(BLOCK + "\\d+shortcut_\\d+BatchNorm_" + BN_PARAM);
+    private static final Pattern PLAIN_CONV =
+            Pattern.compile("^\\d+backbone_\\d+conv(\\d+)_(weight|bias)$");
+    private static final Pattern PLAIN_BN =
+            Pattern.compile("^\\d+backbone_\\d+bn(\\d+)_" + BN_PARAM);
+
+    /** Index within torchvision's alexnet().features of conv1..conv5. */
+    private static final int[] ALEXNET_CONVS = {0, 3, 6, 8, 10};
+
+    /** Index within torchvision's vgg16_bn().features of conv1..conv13; each BN is the next. */
+    private static final int[] VGG16_BN_CONVS = {0, 3, 7, 10, 14, 17, 20, 24, 27, 30, 34, 37, 40};
+
     private static final Pattern HEAD_LINEAR =
             Pattern.compile("^\\d+head_\\d+linear_(weight|bias)$");
     private static final Pattern HEAD_HIDDEN = Pattern.compile("^\\d+head_\\d+hidden_weight$");
@@ -62,7 +78,32 @@ public final class TorchvisionNames {
         return switch (arch) {
             case RESNET18 -> "resnet18";
             case RESNET50 -> "resnet50";
+            case ALEXNET -> "alexnet";
+            case VGG16_BN -> "vgg16_bn";
         };
+    }
+
+    /**
+     * Returns the torchvision state-dict key of one parameter of a ResNet.
+     *
+     * @param djlName the key of {@code block.getParameters()}
+     * @param head the kind of head the network has
+     * @return the torchvision key
+     * @throws IllegalArgumentException for a parameter outside torchvision's ResNet layout
+     */
+    public static String of(String djlName, Head head) {
+        return of(djlName, Arch.RESNET18, head);
+    }
+
+    /**
+     * Returns the name of the module that holds the head: {@code fc} in torchvision's ResNet,
+     * {@code classifier} in its AlexNet and VGG.
+     *
+     * @param arch npid's architecture
+     * @return the attribute of the torchvision model the head replaces
+     */
+    public static String headModule(Arch arch) {
+        return arch.residual() ? "fc" : "classifier";
     }
 
     /**
@@ -72,14 +113,30 @@ public final class TorchvisionNames {
      * an MLP head is {@code fc = nn.Sequential(Linear(no bias), BatchNorm1d, ReLU, Linear)}, whose
      * keys are {@code fc.0.weight}, {@code fc.1.*} and {@code fc.3.*}.
      *
+     * <p>For AlexNet and VGG the head is {@code classifier} instead of {@code fc}, with the same
+     * sub-keys.
+     *
      * @param djlName the key of {@code block.getParameters()}
+     * @param arch the network's architecture
      * @param head the kind of head the network has
      * @return the torchvision key
-     * @throws IllegalArgumentException for a parameter outside torchvision's ResNet layout
+     * @throws IllegalArgumentException for a parameter outside torchvision's layout
      */
-    public static String of(String djlName, Head head) {
+    public static String of(String djlName, Arch arch, Head head) {
         Matcher m;
-        if (STEM_CONV.matcher(djlName).matches()) {
+        String fc = headModule(arch);
+        if (!arch.residual()) {
+            int[] convs = arch == Arch.ALEXNET ? ALEXNET_CONVS : VGG16_BN_CONVS;
+            if ((m = PLAIN_CONV.matcher(djlName)).matches()) {
+                return "features." + features(convs, m.group(1), djlName) + "." + m.group(2);
+            }
+            if (arch == Arch.VGG16_BN && (m = PLAIN_BN.matcher(djlName)).matches()) {
+                return "features."
+                        + (features(convs, m.group(1), djlName) + 1)
+                        + "."
+                        + BN.get(m.group(2));
+            }
+        } else if (STEM_CONV.matcher(djlName).matches()) {
             return "conv1.weight";
         }
         if ((m = STEM_BN.matcher(djlName)).matches()) {
@@ -98,20 +155,32 @@ public final class TorchvisionNames {
             return block(m) + "downsample.1." + BN.get(m.group(3));
         }
         if ((m = HEAD_LINEAR.matcher(djlName)).matches()) {
-            return (head == Head.MLP ? "fc.3." : "fc.") + m.group(1);
+            return fc + (head == Head.MLP ? ".3." : ".") + m.group(1);
         }
         if (head == Head.MLP && HEAD_HIDDEN.matcher(djlName).matches()) {
-            return "fc.0.weight";
+            return fc + ".0.weight";
         }
         if (head == Head.MLP && (m = HEAD_HIDDEN_BN.matcher(djlName)).matches()) {
-            return "fc.1." + BN.get(m.group(1));
+            return fc + ".1." + BN.get(m.group(1));
         }
-        throw new IllegalArgumentException(
+        throw unknown(djlName);
+    }
+
+    private static int features(int[] convs, String ordinal, String djlName) {
+        int i = Integer.parseInt(ordinal) - 1;
+        if (i < 0 || i >= convs.length) {
+            throw unknown(djlName);
+        }
+        return convs[i];
+    }
+
+    private static IllegalArgumentException unknown(String djlName) {
+        return new IllegalArgumentException(
                 "parameter "
                         + djlName
-                        + " has no torchvision ResNet name: npid export knows the resnet18 and"
-                        + " resnet50 backbones with a linear or MLP head; export a checkpoint of"
-                        + " one of those");
+                        + " has no torchvision name: npid export knows the resnet18, resnet50,"
+                        + " alexnet and vgg16_bn backbones with a linear or MLP head; export a"
+                        + " checkpoint of one of those");
     }
 
     /**

@@ -12,7 +12,8 @@ import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 
 /**
- * A bias-free 2-D convolution that hands oneDNN its weight in channels-last (NHWC) memory order.
+ * A 2-D convolution, bias-free unless asked (ResNet's convolutions have none; AlexNet's and VGG's
+ * have one, as torchvision's), that hands oneDNN its weight in channels-last (NHWC) memory order.
  * PyTorch then runs the convolution, and everything after it, in channels-last, which skips the
  * NCHW ↔ blocked reorders that otherwise cost about as much as the convolution itself at these
  * small channel counts (docs/BENCHMARKS.md). DJL has no memory-format API, so the layout comes from
@@ -36,8 +37,25 @@ final class ChannelsLastConv2d extends AbstractBlock {
     private final Shape stride;
     private final Shape padding;
     private final Parameter weight;
+    private final Parameter bias;
 
     ChannelsLastConv2d(int filters, int kernel, int stride, int padding, Initializer init) {
+        this(filters, kernel, stride, padding, init, false);
+    }
+
+    /**
+     * Creates the convolution.
+     *
+     * @param filters output channels
+     * @param kernel kernel side
+     * @param stride stride in both directions
+     * @param padding zero padding on each side
+     * @param init the weight's initialiser
+     * @param withBias whether to add a per-channel bias (initialised to zero); without one the
+     *     block has the single parameter {@code weight}, as before biases existed
+     */
+    ChannelsLastConv2d(
+            int filters, int kernel, int stride, int padding, Initializer init, boolean withBias) {
         super(VERSION);
         this.filters = filters;
         this.kernel = kernel;
@@ -50,6 +68,14 @@ final class ChannelsLastConv2d extends AbstractBlock {
                                 .setType(Parameter.Type.WEIGHT)
                                 .optInitializer(init)
                                 .build());
+        this.bias =
+                withBias
+                        ? addParameter(
+                                Parameter.builder()
+                                        .setName("bias")
+                                        .setType(Parameter.Type.BIAS)
+                                        .build())
+                        : null;
     }
 
     Shape stride() {
@@ -63,6 +89,9 @@ final class ChannelsLastConv2d extends AbstractBlock {
     @Override
     protected void prepare(Shape[] inputShapes) {
         weight.setShape(new Shape(filters, inputShapes[0].get(1), kernel, kernel));
+        if (bias != null) {
+            bias.setShape(new Shape(filters));
+        }
     }
 
     @Override
@@ -81,7 +110,8 @@ final class ChannelsLastConv2d extends AbstractBlock {
                             .reshape(s.get(0), s.get(2), s.get(3), s.get(1))
                             .transpose(0, 3, 1, 2);
         }
-        return Conv2d.conv2d(x, w, null, stride, padding, new Shape(1, 1), 1);
+        NDArray b = bias == null ? null : ps.getValue(bias, x.getDevice(), training);
+        return Conv2d.conv2d(x, w, b, stride, padding, new Shape(1, 1), 1);
     }
 
     @Override

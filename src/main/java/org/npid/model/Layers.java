@@ -4,7 +4,7 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.initializer.XavierInitializer;
 
-/** Factories for the layers of a torchvision-style ResNet with PyTorch's defaults. */
+/** Factories for the layers of torchvision-style backbones with PyTorch's defaults. */
 final class Layers {
 
     /**
@@ -36,6 +36,21 @@ final class Layers {
      */
     static ChannelsLastConv2d conv(int filters, int kernel, int stride, int padding) {
         return new ChannelsLastConv2d(filters, kernel, stride, padding, KAIMING_FAN_OUT);
+    }
+
+    /**
+     * A square convolution with a bias, as torchvision's AlexNet and VGG have (VGG keeps it even
+     * before BN). The weight is initialised as {@link #conv}'s, which is what torchvision's VGG
+     * does; the bias starts at zero.
+     *
+     * @param filters output channels
+     * @param kernel kernel side
+     * @param stride stride in both directions
+     * @param padding zero padding on each side
+     * @return the convolution block
+     */
+    static ChannelsLastConv2d biasedConv(int filters, int kernel, int stride, int padding) {
+        return new ChannelsLastConv2d(filters, kernel, stride, padding, KAIMING_FAN_OUT, true);
     }
 
     /**

@@ -7,7 +7,8 @@ import java.util.Objects;
  *
  * @param arch backbone depth
  * @param stem first layers, chosen by input resolution
- * @param width multiplier of the torchvision stage widths 64-128-256-512
+ * @param width multiplier of the torchvision channel counts (ResNet stage widths 64-128-256-512,
+ *     AlexNet's 64-192-384-256-256, VGG16's 64-128-256-512-512)
  * @param embeddingDim size of the unit-norm embedding (128 in the paper)
  * @param inChannels 1 for grey-scale or 3 for RGB input
  * @param head the layers from the pooled features to the embedding
@@ -75,7 +76,19 @@ public record ModelConfig(
         if (stage < 0 || stage > 3) {
             throw new IllegalArgumentException("stage must be in 0..3, got " + stage);
         }
-        long raw = Math.round(BASE_WIDTH * (1 << stage) * width);
+        return channels(BASE_WIDTH << stage);
+    }
+
+    /**
+     * Returns a torchvision channel count scaled by the width: {@code base · width}, rounded to the
+     * nearest multiple of {@value #CHANNEL_MULTIPLE} (at least {@value #CHANNEL_MULTIPLE}), for the
+     * reason given at {@link #stageWidth}. Every layer of every architecture is sized by this.
+     *
+     * @param base the layer's channels in torchvision's full-width network
+     * @return the layer's channels in this network
+     */
+    public int channels(int base) {
+        long raw = Math.round(base * width);
         long rounded = Math.round((double) raw / CHANNEL_MULTIPLE) * CHANNEL_MULTIPLE;
         return Math.toIntExact(Math.max(CHANNEL_MULTIPLE, rounded));
     }
@@ -93,9 +106,13 @@ public record ModelConfig(
     /**
      * Returns the length of the pooled backbone feature.
      *
-     * @return the channels of the last stage
+     * @return the channels of the last stage (ResNet's layer4, AlexNet's conv5, VGG's block5)
      */
     public int featureDim() {
-        return stageChannels(3);
+        return switch (arch) {
+            case RESNET18, RESNET50 -> stageChannels(3);
+            case ALEXNET -> channels(AlexNetBackbone.CHANNELS[AlexNetBackbone.CHANNELS.length - 1]);
+            case VGG16_BN -> channels(VggBackbone.LAST_CHANNELS);
+        };
     }
 }

@@ -10,18 +10,19 @@ import ai.djl.util.PairList;
 import java.util.Objects;
 
 /**
- * The NPID embedding network: a ResNet backbone and an L2-normalised head (linear in the paper).
- * Maps {@code NDList{x [B, C, H, W]}} to {@code NDList{v [B, d]}} with unit-norm rows.
+ * The NPID embedding network: a backbone (ResNet, AlexNet or VGG) and an L2-normalised head (linear
+ * in the paper). Maps {@code NDList{x [B, C, H, W]}} to {@code NDList{v [B, d]}} with unit-norm
+ * rows.
  */
 public final class NpidNet extends AbstractBlock {
 
     private final ModelConfig config;
-    private final ResNetBackbone backbone;
+    private final Backbone backbone;
     private final EmbeddingHead head;
 
     private NpidNet(ModelConfig config) {
         this.config = config;
-        backbone = addChildBlock("backbone", new ResNetBackbone(config));
+        backbone = addChildBlock("backbone", Backbone.create(config));
         head =
                 addChildBlock(
                         "head",
@@ -44,7 +45,7 @@ public final class NpidNet extends AbstractBlock {
      *
      * @return the backbone
      */
-    public ResNetBackbone backbone() {
+    public Backbone backbone() {
         return backbone;
     }
 

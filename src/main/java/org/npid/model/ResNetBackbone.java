@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
@@ -19,9 +18,11 @@ import java.util.List;
  * A torchvision-layout ResNet without its classifier: stem, layer1..layer4, global average pool.
  * Maps {@code [B, C, H, W]} to {@code [B, featureDim]}.
  */
-public final class ResNetBackbone extends AbstractBlock {
+public final class ResNetBackbone extends Backbone {
 
-    private static final int STAGES = 4;
+    private static final int LAYERS = 4;
+    private static final List<String> STAGE_NAMES =
+            List.of("stem", "layer1", "layer2", "layer3", "layer4");
     private static final Shape POOL_WINDOW = new Shape(3, 3);
     private static final Shape POOL_STRIDE = new Shape(2, 2);
     private static final Shape POOL_PADDING = new Shape(1, 1);
@@ -29,7 +30,7 @@ public final class ResNetBackbone extends AbstractBlock {
     private final ModelConfig config;
     private final Block stemConv;
     private final Block stemBn;
-    private final List<SequentialBlock> layers = new ArrayList<>(STAGES);
+    private final List<SequentialBlock> layers = new ArrayList<>(LAYERS);
 
     /**
      * Builds the backbone described by {@code config}; its embedding fields are ignored.
@@ -47,7 +48,7 @@ public final class ResNetBackbone extends AbstractBlock {
                                 : Layers.conv(stemChannels, 7, 2, 3));
         stemBn = addChildBlock("stem_bn", Layers.batchNorm());
         int in = stemChannels;
-        for (int stage = 0; stage < STAGES; stage++) {
+        for (int stage = 0; stage < LAYERS; stage++) {
             SequentialBlock layer = new SequentialBlock();
             int width = config.stageWidth(stage);
             for (int b = 0; b < config.arch().blocks(stage); b++) {
@@ -69,8 +70,14 @@ public final class ResNetBackbone extends AbstractBlock {
      *
      * @return the channels of layer4
      */
+    @Override
     public int featureDim() {
         return config.featureDim();
+    }
+
+    @Override
+    public List<String> stageNames() {
+        return STAGE_NAMES;
     }
 
     @Override
@@ -93,8 +100,9 @@ public final class ResNetBackbone extends AbstractBlock {
      * @param training whether BN uses batch statistics (and updates its running ones)
      * @return five NCHW feature maps
      */
+    @Override
     public NDList forwardStages(ParameterStore ps, NDArray x, boolean training) {
-        NDList out = new NDList(STAGES + 1);
+        NDList out = new NDList(STAGES);
         NDList y = stem(ps, new NDList(x), training);
         out.add(y.singletonOrThrow());
         for (SequentialBlock layer : layers) {
@@ -124,11 +132,6 @@ public final class ResNetBackbone extends AbstractBlock {
                             Layers.outSide(s.get(3), 3, 2, 1));
         }
         return new Shape[] {s};
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        return new Shape[] {new Shape(inputShapes[0].get(0), featureDim())};
     }
 
     @Override

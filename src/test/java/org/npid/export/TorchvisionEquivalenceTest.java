@@ -24,9 +24,10 @@ import org.npid.index.Matrix;
 import org.npid.index.Npy;
 
 /**
- * The exported file, loaded into torchvision's own ResNet with {@code strict=True} by Debian's
- * PyTorch, embeds a fixed input as npid does. Skipped where /usr/bin/python3 cannot import torch
- * and torchvision ({@code apt-get install python3-torchvision}).
+ * The exported file, loaded into torchvision's own ResNet, AlexNet or VGG16_bn with {@code
+ * strict=True} by Debian's PyTorch, embeds a fixed input as npid does. Skipped where
+ * /usr/bin/python3 cannot import torch and torchvision ({@code apt-get install
+ * python3-torchvision}).
  */
 class TorchvisionEquivalenceTest {
     private static final Path PYTHON = Path.of("/usr/bin/python3");
@@ -53,7 +54,10 @@ class TorchvisionEquivalenceTest {
     @CsvSource({
         "resnet18, cifar, linear, 32",
         "resnet18, cifar, mlp, 32",
-        "resnet50, imagenet, linear, 64"
+        "resnet50, imagenet, linear, 64",
+        "alexnet, cifar, linear, 32",
+        "alexnet, imagenet, mlp, 64",
+        "vgg16_bn, cifar, linear, 32"
     })
     void torchvisionEmbedsAsNpidDoes(String arch, String stem, String head, int side)
             throws Exception {

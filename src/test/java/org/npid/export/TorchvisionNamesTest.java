@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -104,8 +105,69 @@ class TorchvisionNamesTest {
     void refusesAParameterOutsideTheLayout() {
         assertThatThrownBy(() -> TorchvisionNames.of("01backbone_07attention_weight", Head.LINEAR))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("no torchvision ResNet name");
+                .hasMessageContaining("no torchvision name");
         assertThatThrownBy(() -> TorchvisionNames.of("02head_01hidden_weight", Head.LINEAR))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /**
+     * Every key of torchvision 0.14.1's {@code alexnet().features} (10) and {@code
+     * vgg16_bn().features} (13 convs with bias, 13 BNs with 5 keys: 91), plus the head as {@code
+     * classifier}, from {@code [k for k in m.features.state_dict()]} with Debian's torchvision.
+     */
+    @ParameterizedTest
+    @CsvSource({
+        "ALEXNET, CIFAR, LINEAR, 12",
+        "ALEXNET, IMAGENET, MLP, 18",
+        "VGG16_BN, CIFAR, LINEAR, 93",
+        "VGG16_BN, IMAGENET, MLP, 99"
+    })
+    void namesAlexNetAndVggAsTorchvisionsFeatures(Arch arch, Stem stem, Head head, int size) {
+        NpidNet net = NpidNet.create(new ModelConfig(arch, stem, 1.0, 128, 3, head));
+        Set<String> names = new HashSet<>();
+        for (var p : net.getParameters()) {
+            String name = TorchvisionNames.of(p.getKey(), arch, head);
+            assertThat(names.add(name)).as("duplicate " + name).isTrue();
+            TorchvisionNames.batchCounter(name).ifPresent(names::add);
+        }
+        Set<String> expected = new HashSet<>();
+        int[] convs =
+                arch == Arch.ALEXNET
+                        ? new int[] {0, 3, 6, 8, 10}
+                        : new int[] {0, 3, 7, 10, 14, 17, 20, 24, 27, 30, 34, 37, 40};
+        for (int c : convs) {
+            expected.add("features." + c + ".weight");
+            expected.add("features." + c + ".bias");
+            if (arch == Arch.VGG16_BN) {
+                for (String k :
+                        List.of(
+                                "weight",
+                                "bias",
+                                "running_mean",
+                                "running_var",
+                                "num_batches_tracked")) {
+                    expected.add("features." + (c + 1) + "." + k);
+                }
+            }
+        }
+        if (head == Head.MLP) {
+            expected.add("classifier.0.weight");
+            for (String k :
+                    List.of(
+                            "weight",
+                            "bias",
+                            "running_mean",
+                            "running_var",
+                            "num_batches_tracked")) {
+                expected.add("classifier.1." + k);
+            }
+            expected.add("classifier.3.weight");
+            expected.add("classifier.3.bias");
+        } else {
+            expected.add("classifier.weight");
+            expected.add("classifier.bias");
+        }
+        assertThat(names).hasSize(size).isEqualTo(expected);
+        assertThat(TorchvisionNames.model(arch)).isEqualTo(arch.name().toLowerCase(Locale.ROOT));
     }
 }

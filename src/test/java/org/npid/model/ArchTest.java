@@ -25,6 +25,15 @@ class ArchTest {
         assertThatThrownBy(() -> Arch.RESNET18.blocks(4)).hasMessageContaining("stage");
     }
 
+    @Test
+    void onlyTheResNetsHaveResidualBlocks() {
+        assertThat(Arch.RESNET18.residual()).isTrue();
+        assertThat(Arch.RESNET50.residual()).isTrue();
+        assertThat(Arch.ALEXNET.residual()).isFalse();
+        assertThat(Arch.VGG16_BN.residual()).isFalse();
+        assertThatThrownBy(() -> Arch.VGG16_BN.blocks(0)).hasMessageContaining("no residual");
+    }
+
     private static int[] blocksPerStage(Arch arch) {
         return IntStream.range(0, 4).map(arch::blocks).toArray();
     }

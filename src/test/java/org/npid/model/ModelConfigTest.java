@@ -57,4 +57,28 @@ class ModelConfigTest {
         assertThatThrownBy(() -> new ModelConfig(Arch.RESNET18, null, 1, 128, 3))
                 .hasMessageContaining("stem");
     }
+
+    @Test
+    void alexNetAndVggFeaturesAreTheirLastConvolutionScaled() {
+        assertThat(new ModelConfig(Arch.ALEXNET, Stem.IMAGENET, 1, 128, 3).featureDim())
+                .isEqualTo(256);
+        assertThat(new ModelConfig(Arch.ALEXNET, Stem.CIFAR, 0.25, 128, 3).featureDim())
+                .isEqualTo(64);
+        assertThat(new ModelConfig(Arch.VGG16_BN, Stem.CIFAR, 1, 128, 3).featureDim())
+                .isEqualTo(512);
+        assertThat(new ModelConfig(Arch.VGG16_BN, Stem.CIFAR, 0.25, 128, 3).featureDim())
+                .isEqualTo(128);
+    }
+
+    @Test
+    void channelsRoundEveryLayerToAMultipleOfSixteen() {
+        ModelConfig quarter = new ModelConfig(Arch.ALEXNET, Stem.CIFAR, 0.25, 128, 3);
+        // AlexNet's 64-192-384-256-256 at a quarter: 16-48-96-64-64.
+        assertThat(new int[] {quarter.channels(64), quarter.channels(192), quarter.channels(384)})
+                .containsExactly(16, 48, 96);
+        ModelConfig eighth = new ModelConfig(Arch.ALEXNET, Stem.CIFAR, 0.125, 128, 3);
+        // 192 / 8 = 24 rounds to 32 (half away from zero); 64 / 8 = 8 rounds up to the minimum 16.
+        assertThat(new int[] {eighth.channels(64), eighth.channels(192), eighth.channels(384)})
+                .containsExactly(16, 32, 48);
+    }
 }

@@ -31,7 +31,11 @@ class NpidNetTest {
         "RESNET18, CIFAR, 1.0, 3, 32",
         "RESNET18, IMAGENET, 0.25, 3, 64",
         "RESNET50, IMAGENET, 0.125, 3, 64",
-        "RESNET50, CIFAR, 0.125, 1, 28"
+        "RESNET50, CIFAR, 0.125, 1, 28",
+        "ALEXNET, CIFAR, 0.25, 1, 28",
+        "ALEXNET, IMAGENET, 0.25, 3, 64",
+        "VGG16_BN, CIFAR, 0.25, 3, 32",
+        "VGG16_BN, IMAGENET, 0.25, 1, 32"
     })
     void embedsEachImageAsAUnitVector(Arch arch, Stem stem, double width, int ch, int side) {
         ModelConfig c = new ModelConfig(arch, stem, width, 128, ch);
