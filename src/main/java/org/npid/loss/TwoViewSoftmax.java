@@ -32,6 +32,18 @@ public final class TwoViewSoftmax implements InstanceObjective {
         this.temperature = temperature;
     }
 
+    /** 1 where rows r and c of a 2k batch are views of different images, else 0. */
+    private static float[] otherImages(int k) {
+        int rows = 2 * k;
+        float[] mask = new float[rows * rows];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < rows; c++) {
+                mask[r * rows + c] = r % k == c % k ? 0f : 1f;
+            }
+        }
+        return mask;
+    }
+
     @Override
     public NDArray loss(NDArray v, NDArray indices, MemoryBank bank, SplittableRandom rng) {
         long rows = v.getShape().get(0);
@@ -49,14 +61,20 @@ public final class TwoViewSoftmax implements InstanceObjective {
                         new ai.djl.ndarray.NDList(
                                 v.get(new NDIndex(k + ":")), v.get(new NDIndex(":" + k))));
         NDArray positive = scaled.mul(partner).sum(new int[] {1});
-        // log(Σ_j exp(l_j) − exp(own) + exp(positive)), shifted by the row's largest term.
-        NDArray shift = logits.max(new int[] {1}).maximum(positive).stopGradient();
+        // The batch's other images, fresh, are negatives too: with a bank whose rows are still
+        // mostly random, the bank alone cannot stop both views collapsing onto one vector (a first
+        // run without them lost 10 points in three epochs; docs/log/EXPERIMENTS.md).
+        NDArray fresh = scaled.matMul(v.transpose());
+        NDArray others = v.getManager().create(otherImages((int) k)).reshape(rows, rows);
+        // Every logit is a cosine over τ, so 1/τ bounds them all: subtracting it keeps exp finite.
+        float top = 1 / temperature;
         NDArray sum =
-                logits.sub(shift.reshape(-1, 1))
+                logits.sub(top)
                         .exp()
                         .sum(new int[] {1})
-                        .sub(own.sub(shift).exp())
-                        .add(positive.sub(shift).exp());
-        return sum.log().add(shift).sub(positive).mean();
+                        .sub(own.sub(top).exp())
+                        .add(positive.sub(top).exp())
+                        .add(fresh.sub(top).exp().mul(others).sum(new int[] {1}));
+        return sum.log().add(top).sub(positive).mean();
     }
 }

@@ -41,6 +41,39 @@ class TwoViewSoftmaxTest {
     }
 
     @Test
+    void theBatchsOtherImagesAreNegativesToo() {
+        // Images 0 and 3, two views each (rows: 0a, 3a, 0b, 3b), τ = 1 to keep the sums readable.
+        float[] v = {1, 0, -1, 0, 0, 1, 0, -1};
+        long[] idx = {0, 3, 0, 3};
+        double[][] rows = {{1, 0}, {-1, 0}, {0, 1}, {0, -1}};
+        double[][] bank = {{1, 0}, {Math.cos(Math.PI / 6), 0.5}, {0, 1}, {-1, 0}};
+        double expected = 0;
+        for (int r = 0; r < 4; r++) {
+            int partner = (r + 2) % 4;
+            double positive = dot(rows[r], rows[partner]);
+            double z = Math.exp(positive);
+            for (int j = 0; j < 4; j++) {
+                if (j != idx[r]) {
+                    z += Math.exp(dot(rows[r], bank[j]));
+                }
+            }
+            for (int b = 0; b < 4; b++) {
+                if (b % 2 != r % 2) {
+                    z += Math.exp(dot(rows[r], rows[b]));
+                }
+            }
+            expected += (-positive + Math.log(z)) / 4;
+        }
+        float[] flatBank = {1, 0, (float) Math.cos(Math.PI / 6), 0.5f, 0, 1, -1, 0};
+        assertThat(Objectives.loss(new TwoViewSoftmax(1f), flatBank, 2, v, idx, 1))
+                .isCloseTo((float) expected, within(1e-5f));
+    }
+
+    private static double dot(double[] a, double[] b) {
+        return a[0] * b[0] + a[1] * b[1];
+    }
+
+    @Test
     void agreeingViewsScoreBetterThanDisagreeingOnes() {
         float[] same = {0, 1, 0, 1};
         float[] apart = {0, 1, 1, 0};
