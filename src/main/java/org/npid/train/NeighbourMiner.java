@@ -144,7 +144,7 @@ final class NeighbourMiner {
                                 ? "training with them (AND positives, beyond the paper)"
                                 : instead));
         return pass
-                ? run.with("objective.neighbour_source", "pixels").with("objective.views", "1")
+                ? run.with("objective.views", "1").with("objective.neighbour_source", "pixels")
                 : run.with("objective.neighbours", "0");
     }
 
