@@ -18,8 +18,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param neighbours k &gt; 0 adds AND's neighbourhood positives (beyond the paper)
  * @param neighboursFromEpoch first epoch (1-based) of the neighbourhood loss
  * @param neighbourSource where the neighbours come from
- * @param views 1 = the paper's one augmented view per image; 2 = two, each the other's positive
- *     (beyond the paper)
  */
 public record ObjectiveConfig(
         Loss loss,
@@ -30,8 +28,7 @@ public record ObjectiveConfig(
         float proximalLambda,
         int neighbours,
         int neighboursFromEpoch,
-        NeighbourSource neighbourSource,
-        int views) {
+        NeighbourSource neighbourSource) {
 
     /** The instance-discrimination objective. */
     public enum Loss {
@@ -115,21 +112,6 @@ public record ObjectiveConfig(
                 "objective.neighbours",
                 "needs objective.loss: softmax (the neighbourhood is scored exactly), got " + loss);
         require(
-                views == 1 || views == 2,
-                "objective.views",
-                "must be 1 (the paper's) or 2 (two views, each the other's positive), got "
-                        + views);
-        require(
-                views == 1
-                        || (loss == Loss.SOFTMAX && neighbours == 0)
-                        || neighbourSource == NeighbourSource.AUTO,
-                "objective.views",
-                "2 needs objective.loss: softmax and objective.neighbours: 0 (or neighbour_source:"
-                        + " auto, which chooses between them), got loss "
-                        + loss
-                        + ", neighbours "
-                        + neighbours);
-        require(
                 neighboursFromEpoch >= 1,
                 "objective.neighbours_from_epoch",
                 "must be >= 1 (the first epoch is 1), got " + neighboursFromEpoch);
@@ -146,8 +128,7 @@ public record ObjectiveConfig(
                 0f, // proximal term off, as in the paper's main results
                 0, // 0 = the paper's loss
                 2, // the untrained network's neighbours are mostly of other classes
-                NeighbourSource.FEATURES, // works on any data; pixels need images of one size
-                1); // the paper's single view
+                NeighbourSource.FEATURES); // works on any data; pixels need images of one size
     }
 
     /** Whether the run goes beyond the paper's objective, and how, for the log; null if not. */
@@ -162,20 +143,13 @@ public record ObjectiveConfig(
         if (neighbours > 0 && neighbourSource == NeighbourSource.AUTO) {
             sb.append("AND neighbourhood positives (")
                     .append(neighbours)
-                    .append(" pixel neighbours) if they pass the mutual-neighbour check, ")
-                    .append(
-                            views == 2
-                                    ? "else two views per image (the other view as the positive); "
-                                    : "else none; ");
+                    .append(" pixel neighbours) if they pass the mutual-neighbour check; ");
         } else if (neighbours > 0) {
             sb.append("AND neighbourhood positives (neighbours ")
                     .append(neighbours)
                     .append(" from ")
                     .append(neighbourSource.name().toLowerCase(java.util.Locale.ROOT))
                     .append("); ");
-        }
-        if (views == 2 && !(neighbours > 0 && neighbourSource == NeighbourSource.AUTO)) {
-            sb.append("two views per image, the other view as the positive (views 2); ");
         }
         return sb.length() == 0 ? null : sb.substring(0, sb.length() - 2);
     }

@@ -132,10 +132,7 @@ final class NeighbourMiner {
             pass = false;
             verdict = "no pixel neighbours (" + e.getMessage() + ")";
         }
-        String instead =
-                o.views() == 2
-                        ? "training with two views per image instead, each the other's positive"
-                        : "training with the paper's loss";
+        String instead = "not using them; training with the paper's loss";
         listener.onMessage(
                 "neighbour_source auto: "
                         + verdict
@@ -144,7 +141,7 @@ final class NeighbourMiner {
                                 ? "training with them (AND positives, beyond the paper)"
                                 : instead));
         return pass
-                ? run.with("objective.views", "1").with("objective.neighbour_source", "pixels")
+                ? run.with("objective.neighbour_source", "pixels")
                 : run.with("objective.neighbours", "0");
     }
 

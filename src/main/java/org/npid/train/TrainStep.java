@@ -14,7 +14,6 @@ import org.npid.data.Batch;
 import org.npid.eval.FeatureExtractor;
 import org.npid.loss.InstanceObjective;
 import org.npid.loss.ProximalTerm;
-import org.npid.loss.TwoViewSoftmax;
 import org.npid.memory.MemoryBank;
 
 /**
@@ -165,14 +164,7 @@ public final class TrainStep {
             long t4 = System.nanoTime();
             trainer.step();
             long t5 = System.nanoTime();
-            if (objective instanceof TwoViewSoftmax) {
-                // One bank row per image: the normalised mean of its two views.
-                long k = v.getShape().get(0) / 2;
-                NDArray mean = v.get(":" + k).add(v.get(k + ":"));
-                bank.update(indices.get(":" + k), mean, bankMomentum);
-            } else {
-                bank.update(indices, v, bankMomentum);
-            }
+            bank.update(indices, v, bankMomentum);
             long t6 = System.nanoTime();
             if (profile != null) {
                 profile.add(Phase.OPTIMIZER, t5 - t4);

@@ -20,7 +20,6 @@ import org.npid.config.TrainConfig;
 import org.npid.loss.InstanceObjective;
 import org.npid.loss.NceLoss;
 import org.npid.loss.NonParametricSoftmax;
-import org.npid.loss.TwoViewSoftmax;
 import org.npid.memory.MemoryBank;
 import org.npid.model.Devices;
 import org.npid.model.NpidNet;
@@ -65,10 +64,7 @@ public final class TrainingState implements AutoCloseable {
         this.average = average;
         this.objective =
                 switch (config.objective().loss()) {
-                    case SOFTMAX ->
-                            config.objective().views() == 2
-                                    ? new TwoViewSoftmax(config.objective().temperature())
-                                    : new NonParametricSoftmax(config.objective().temperature());
+                    case SOFTMAX -> new NonParametricSoftmax(config.objective().temperature());
                     case NCE ->
                             new NceLoss(
                                     config.objective().nceNoise(),

@@ -171,8 +171,6 @@ class TrainingBudgetTest {
                                 "1",
                                 "neighbour_source",
                                 "auto",
-                                "views",
-                                "2",
                                 "knn_at_start",
                                 "true",
                                 "knn_every",
