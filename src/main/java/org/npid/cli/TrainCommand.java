@@ -216,6 +216,20 @@ final class TrainCommand implements Callable<Integer> {
                         percent(result.rawPixelsTop1()),
                         first.epoch() == 0 ? percent(first.recomputedTop1()) : "n/a",
                         100 * last.recomputedTop1());
+                double untrained = first.epoch() == 0 ? first.recomputedTop1() : Double.NaN;
+                boolean belowRaw = last.recomputedTop1() < result.rawPixelsTop1();
+                boolean belowUntrained = last.recomputedTop1() < untrained;
+                if (belowRaw || belowUntrained) {
+                    out.println(
+                            "warning: the trained features score below "
+                                    + (belowRaw && belowUntrained
+                                            ? "the raw pixels and the untrained network"
+                                            : belowRaw ? "the raw pixels" : "the untrained network")
+                                    + ". The run was too short for this data: the paper's loss"
+                                    + " spends its first epochs in a plateau (on CIFAR-10-like"
+                                    + " photos, several epochs of 50,000 images). Give it more"
+                                    + " time (--time 1h, or --epochs) or more images.");
+                }
             }
         }
         out.println(
