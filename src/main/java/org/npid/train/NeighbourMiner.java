@@ -104,22 +104,24 @@ final class NeighbourMiner {
 
     /**
      * Resolves {@code neighbour_source: auto} before a fresh run, by the label-free check of {@link
-     * NeighbourSource#MUTUAL_SHARE}: pixel neighbours (one view) when enough of their relations are
-     * mutual, else no neighbours and the configured views. Images of mixed sizes have no pixel
-     * neighbours, so the check fails for them. Any other config is returned unchanged.
+     * NeighbourSource#MUTUAL_SHARE}: pixel neighbours when enough of their relations are mutual,
+     * else no neighbours (the paper's loss). Images of mixed sizes have no pixel neighbours, so the
+     * check fails for them. Any other config is returned unchanged. The table the check searched
+     * comes back too, so that the run does not search it again.
      */
-    static TrainConfig resolveAuto(TrainConfig run, RunData data, TrainListener listener) {
+    static Resolved resolveAuto(TrainConfig run, RunData data, TrainListener listener) {
         ObjectiveConfig o = run.objective();
         if (o.neighbours() == 0 || o.neighbourSource() != NeighbourSource.AUTO) {
-            return run;
+            return new Resolved(run, null);
         }
+        int[] table = null;
         int n = data.train().size();
         boolean pass;
         String verdict;
         try {
             int k = Math.min(o.neighbours(), n - 1);
             float[] pixels = RawPixels.unitRows(data.train(), "neighbour_source: auto");
-            int[] table = selfSearch(pixels, n, k, run.evaluation().lists(), run.seed());
+            table = selfSearch(pixels, n, k, run.evaluation().lists(), run.seed());
             double share = NeighbourhoodSoftmax.mutualShare(table, n);
             pass = share >= NeighbourSource.MUTUAL_SHARE;
             verdict =
@@ -141,8 +143,16 @@ final class NeighbourMiner {
                                 ? "training with them (AND positives, beyond the paper)"
                                 : instead));
         return pass
-                ? run.with("objective.neighbour_source", "pixels")
-                : run.with("objective.neighbours", "0");
+                ? new Resolved(run.with("objective.neighbour_source", "pixels"), table)
+                : new Resolved(run.with("objective.neighbours", "0"), null);
+    }
+
+    /** A config with {@code auto} resolved, and the pixel table when the check chose it. */
+    record Resolved(TrainConfig config, int[] pixelTable) {}
+
+    /** The pixel table {@link #resolveAuto} already searched, so that it is not searched again. */
+    void usePixelTable(int[] table) {
+        pixelTable = table;
     }
 
     /** Each image's k nearest others by the current network's embedding of the clean images. */

@@ -103,8 +103,11 @@ public final class NpidTraining {
         long began = System.nanoTime();
         RunData data = RunData.open(config, saved == null ? null : saved.state());
         Checkpoint.DataIdentity identity = data.identity(config.data());
+        int[] pixelTable = null;
         if (saved == null) {
-            config = NeighbourMiner.resolveAuto(config, data, listener);
+            NeighbourMiner.Resolved auto = NeighbourMiner.resolveAuto(config, data, listener);
+            config = auto.config();
+            pixelTable = auto.pixelTable();
             TrainConfig planned = TrainingBudget.plan(config, data, identity, listener);
             if (planned != config) {
                 listener.onEpochsChosen(planned.epochs());
