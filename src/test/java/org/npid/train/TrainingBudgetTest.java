@@ -6,9 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,6 +16,7 @@ import org.npid.config.ObjectiveConfig.NeighbourSource;
 import org.npid.config.TrainConfig;
 import org.npid.data.TestData;
 import org.npid.fixtures.SyntheticIdx;
+import org.npid.fixtures.TinyRun;
 
 class TrainingBudgetTest {
     @TempDir static Path tmp;
@@ -29,20 +28,9 @@ class TrainingBudgetTest {
         data = SyntheticIdx.write(tmp.resolve("synthetic"), 48, 16, 16, 1);
     }
 
+    /** A tiny run's config ({@link TinyRun}) in {@code tmp/dir}, 10 epochs unless a budget says. */
     private static TrainConfig config(String dir, String... keyValues) {
-        Map<String, String> o = new HashMap<>();
-        o.put("data", data.toString());
-        o.put("run_dir", tmp.resolve(dir).toString());
-        o.put("width", "0.125");
-        o.put("embedding_dim", "16");
-        o.put("batch_size", "32");
-        o.put("objective", "softmax");
-        o.put("knn_k", "20");
-        o.put("workers", "1");
-        for (int i = 0; i < keyValues.length; i += 2) {
-            o.put(keyValues[i], keyValues[i + 1]);
-        }
-        return TrainConfig.resolve((java.io.InputStream) null, o);
+        return TinyRun.config(data, tmp.resolve(dir), 10, keyValues);
     }
 
     private static TrainListener collecting(List<String> messages) {
