@@ -336,24 +336,12 @@ public final class TorchvisionExport {
         head.put("out_features", c.embeddingDim());
         head.put(
                 "layers",
-                c.head() == Head.MLP
-                        ? String.format(
-                                Locale.ROOT,
-                                "%s = nn.Sequential(nn.Linear(%d, %d, bias=False),"
-                                        + " nn.BatchNorm1d(%d), nn.ReLU(), nn.Linear(%d, %d))",
-                                fc,
-                                features,
-                                features,
-                                features,
-                                features,
-                                c.embeddingDim())
-                        : String.format(
-                                Locale.ROOT,
-                                "%s = nn.Linear(%d, %d): the NPID embedding head, not an ImageNet"
-                                        + " classifier",
-                                fc,
-                                features,
-                                c.embeddingDim()));
+                fc
+                        + " = "
+                        + headLayers(c, features)
+                        + (c.head() == Head.MLP
+                                ? ""
+                                : ": the NPID embedding head, not an ImageNet classifier"));
         head.put(
                 "embedding",
                 "L2-normalise "
@@ -427,24 +415,7 @@ public final class TorchvisionExport {
         if (!c.arch().residual()) {
             lines.add("m.avgpool = nn.AdaptiveAvgPool2d(1)  # npid pools globally");
         }
-        lines.add(
-                c.head() == Head.MLP
-                        ? String.format(
-                                Locale.ROOT,
-                                "m.%s = nn.Sequential(nn.Linear(%d, %d, bias=False),"
-                                        + " nn.BatchNorm1d(%d), nn.ReLU(), nn.Linear(%d, %d))",
-                                fc,
-                                features,
-                                features,
-                                features,
-                                features,
-                                c.embeddingDim())
-                        : String.format(
-                                Locale.ROOT,
-                                "m.%s = nn.Linear(%d, %d)",
-                                fc,
-                                features,
-                                c.embeddingDim()));
+        lines.add("m." + fc + " = " + headLayers(c, features));
         if (c.width() != 1.0) {
             lines.add(
                     c.arch().residual()
@@ -466,5 +437,20 @@ public final class TorchvisionExport {
             Files.deleteIfExists(tmp);
             throw e;
         }
+    }
+
+    /** The PyTorch module that rebuilds npid's head on {@code features} inputs. */
+    private static String headLayers(ModelConfig c, int features) {
+        return c.head() == Head.MLP
+                ? String.format(
+                        Locale.ROOT,
+                        "nn.Sequential(nn.Linear(%d, %d, bias=False), nn.BatchNorm1d(%d), nn.ReLU(),"
+                                + " nn.Linear(%d, %d))",
+                        features,
+                        features,
+                        features,
+                        features,
+                        c.embeddingDim())
+                : String.format(Locale.ROOT, "nn.Linear(%d, %d)", features, c.embeddingDim());
     }
 }
