@@ -8,7 +8,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 /**
  * The {@code objective:} section: the instance-discrimination loss and its parameters.
  *
- * @param loss exact softmax or NCE
+ * @param loss exact softmax, NCE, or the parametric baseline
  * @param temperature τ of Eq. 2
  * @param nceNoise m, the noise samples of NCE
  * @param nceZMomentum 0 = the paper's one-shot Monte Carlo Z; else a moving average (beyond the
@@ -35,7 +35,12 @@ public record ObjectiveConfig(
         /** Exact non-parametric softmax over all n (Eq. 2). */
         SOFTMAX,
         /** Noise-contrastive estimation with m uniform noise samples (Sec. 3.2). */
-        NCE
+        NCE,
+        /**
+         * The paper's baseline (Eq. 1, Table 1): a learned n × d instance classifier in place of
+         * the memory; not the method, there to be compared with it.
+         */
+        PARAMETRIC
     }
 
     /** How NCE scores its noise samples; all draw m uniform samples per image. */
@@ -87,7 +92,7 @@ public record ObjectiveConfig(
     }
 
     public ObjectiveConfig {
-        present(loss, "objective.loss", "softmax or nce");
+        present(loss, "objective.loss", "softmax, nce or parametric");
         present(nceScoring, "objective.nce_scoring", "shared, matmul or gather");
         present(
                 neighbourSource,

@@ -45,6 +45,7 @@ import java.util.stream.Collectors;
  * @param workers augmentation threads
  * @param maxStepsPerEpoch a cap for smoke tests; 0 = whole epochs
  * @param trainImages train on a seeded random subset of this many images; 0 = all
+ * @param testImages evaluate kNN on a seeded random subset of this many test images; 0 = all
  * @param timeBudget wall time for the whole run ("10m", "1h30m", "90s"); when set, {@code epochs}
  *     is chosen from a timed probe of the step; empty = none
  * @param stepBudget SGD steps for the whole run; when set, {@code epochs} is chosen to fit; 0 =
@@ -61,6 +62,7 @@ public record TrainConfig(
         int workers,
         int maxStepsPerEpoch,
         int trainImages,
+        int testImages,
         String timeBudget,
         int stepBudget,
         NetworkConfig model,
@@ -77,6 +79,7 @@ public record TrainConfig(
         require(workers >= 0, "workers", "must be >= 0, got " + workers);
         require(maxStepsPerEpoch >= 0, "max_steps_per_epoch", "must be >= 0 (0 = all)");
         require(trainImages >= 0, "train_images", "must be >= 0 (0 = all), got " + trainImages);
+        require(testImages >= 0, "test_images", "must be >= 0 (0 = all), got " + testImages);
         timeBudget = timeBudget == null ? "" : timeBudget.trim();
         require(stepBudget >= 0, "step_budget", "must be >= 0 (0 = none), got " + stepBudget);
         require(
@@ -94,6 +97,11 @@ public record TrainConfig(
         require(optimiser != null, "optimiser", "section missing");
         require(augmentation != null, "augmentation", "section missing");
         require(evaluation != null, "evaluation", "section missing");
+        require(
+                objective.loss() != ObjectiveConfig.Loss.PARAMETRIC || !bank.fp16(),
+                "bank.fp16",
+                "must be false with objective.loss: parametric, whose learned weights are the"
+                        + " bank's rows");
     }
 
     /**
@@ -113,6 +121,7 @@ public record TrainConfig(
                 2, // workers: augmentation threads; they mostly wait, the step needs the cores
                 0, // max_steps_per_epoch: whole epochs
                 0, // train_images: all of them
+                0, // test_images: all of them
                 "", // time_budget: none; `epochs` says how long
                 0, // step_budget: none
                 NetworkConfig.defaults(),

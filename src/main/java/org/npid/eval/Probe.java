@@ -52,61 +52,66 @@ public final class Probe {
             throw new IllegalArgumentException(
                     "a linear probe needs labels: " + data + " has none");
         }
-        int classes = train.classNames().size();
         try (TrainedModel model = TrainedModel.load(checkpoint, train.channels())) {
-            NDManager root = model.manager();
-            List<LinearProbe> probes = new ArrayList<>();
-            List<Integer> dims = new ArrayList<>();
-            boolean grad = ai.djl.pytorch.jni.JniUtils.isGradMode();
-            try {
-                for (int epoch = 0; epoch < s.epochs(); epoch++) {
-                    float lr =
-                            (float) (s.lr() * 0.5 * (1 + Math.cos(Math.PI * epoch / s.epochs())));
-                    forEachBatch(
-                            BatchLoader.over(train, model.testTransform(), s.batchSize())
-                                    .shuffled(s.seed(), epoch)
-                                    .workers(2),
-                            model,
-                            (b, step, feats) -> {
-                                if (probes.isEmpty()) {
-                                    for (NDArray f : feats) {
-                                        int d = Math.toIntExact(f.getShape().get(1));
-                                        dims.add(d);
-                                        probes.add(
-                                                new LinearProbe(root, d, classes, s.weightDecay()));
-                                    }
-                                }
-                                NDArray labels = step.create(toLong(b.labels()));
-                                for (int i = 0; i < feats.size(); i++) {
-                                    probes.get(i).step(feats.get(i), labels, lr);
-                                }
-                            });
-                }
-                int[] hits = new int[probes.size()];
+            return run(model, train, test, s);
+        }
+    }
+
+    /**
+     * Probes every stage of {@code model}, fitting on {@code train}'s labels and scoring on {@code
+     * test} (both labelled): for callers that choose the images, such as the experiments.
+     */
+    public static List<StageResult> run(
+            TrainedModel model, ImageDataset train, ImageDataset test, Settings s) {
+        int classes = train.classNames().size();
+        NDManager root = model.manager();
+        List<LinearProbe> probes = new ArrayList<>();
+        List<Integer> dims = new ArrayList<>();
+        boolean grad = ai.djl.pytorch.jni.JniUtils.isGradMode();
+        try {
+            for (int epoch = 0; epoch < s.epochs(); epoch++) {
+                float lr = (float) (s.lr() * 0.5 * (1 + Math.cos(Math.PI * epoch / s.epochs())));
                 forEachBatch(
-                        BatchLoader.over(test, model.testTransform(), s.batchSize()).workers(2),
+                        BatchLoader.over(train, model.testTransform(), s.batchSize())
+                                .shuffled(s.seed(), epoch)
+                                .workers(2),
                         model,
                         (b, step, feats) -> {
-                            for (int i = 0; i < feats.size(); i++) {
-                                long[] pred = probes.get(i).predict(feats.get(i));
-                                for (int r = 0; r < pred.length; r++) {
-                                    hits[i] += pred[r] == b.labels()[r] ? 1 : 0;
+                            if (probes.isEmpty()) {
+                                for (NDArray f : feats) {
+                                    int d = Math.toIntExact(f.getShape().get(1));
+                                    dims.add(d);
+                                    probes.add(new LinearProbe(root, d, classes, s.weightDecay()));
                                 }
                             }
+                            NDArray labels = step.create(toLong(b.labels()));
+                            for (int i = 0; i < feats.size(); i++) {
+                                probes.get(i).step(feats.get(i), labels, lr);
+                            }
                         });
-                List<String> names = new ArrayList<>(model.network().backbone().stageNames());
-                names.add("embedding");
-                List<StageResult> out = new ArrayList<>();
-                for (int i = 0; i < probes.size(); i++) {
-                    out.add(
-                            new StageResult(
-                                    names.get(i), dims.get(i), (double) hits[i] / test.size()));
-                }
-                return out;
-            } finally {
-                ai.djl.pytorch.jni.JniUtils.setGradMode(grad);
-                probes.forEach(LinearProbe::close);
             }
+            int[] hits = new int[probes.size()];
+            forEachBatch(
+                    BatchLoader.over(test, model.testTransform(), s.batchSize()).workers(2),
+                    model,
+                    (b, step, feats) -> {
+                        for (int i = 0; i < feats.size(); i++) {
+                            long[] pred = probes.get(i).predict(feats.get(i));
+                            for (int r = 0; r < pred.length; r++) {
+                                hits[i] += pred[r] == b.labels()[r] ? 1 : 0;
+                            }
+                        }
+                    });
+            List<String> names = new ArrayList<>(model.network().backbone().stageNames());
+            names.add("embedding");
+            List<StageResult> out = new ArrayList<>();
+            for (int i = 0; i < probes.size(); i++) {
+                out.add(new StageResult(names.get(i), dims.get(i), (double) hits[i] / test.size()));
+            }
+            return out;
+        } finally {
+            ai.djl.pytorch.jni.JniUtils.setGradMode(grad);
+            probes.forEach(LinearProbe::close);
         }
     }
 

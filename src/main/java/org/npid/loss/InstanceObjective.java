@@ -7,7 +7,8 @@ import org.npid.memory.MemoryBank;
 /**
  * An instance-discrimination objective: the negative log-likelihood of each image's own index under
  * the non-parametric classifier of Eq. (2), either exactly ({@link NonParametricSoftmax}) or
- * approximated by noise-contrastive estimation ({@link NceLoss}).
+ * approximated by noise-contrastive estimation ({@link NceLoss}); or, as the paper's baseline, the
+ * parametric softmax of Eq. (1) ({@link ParametricSoftmax}).
  */
 public interface InstanceObjective {
 
@@ -20,6 +21,14 @@ public interface InstanceObjective {
      * @param rng the step's random stream (noise samples), derived from the run's seed
      */
     NDArray loss(NDArray v, NDArray indices, MemoryBank bank, SplittableRandom rng);
+
+    /**
+     * True when the bank's rows are weights this objective learns by gradient (the parametric
+     * baseline): the step then takes an SGD step on them instead of the paper's momentum update.
+     */
+    default boolean learnsBank() {
+        return false;
+    }
 
     /** State that must survive a checkpoint (NCE's normaliser), or NaN when there is none. */
     default double state() {

@@ -156,6 +156,45 @@ public final class MemoryBank implements AutoCloseable {
         rows.set(new NDIndex("{}", indices), updated);
     }
 
+    /**
+     * The rows as the learned weights of a parametric classifier (float32, inside the gradient),
+     * for {@link org.npid.loss.ParametricSoftmax}; {@link #descend} then updates them.
+     */
+    public NDArray weightsForLearning() {
+        if (storage != DataType.FLOAT32) {
+            throw new IllegalStateException(
+                    "the parametric softmax learns the bank's rows, which needs float32 storage:"
+                            + " set bank.fp16: false");
+        }
+        if (!rows.hasGradient()) {
+            rows.setRequiresGradient(true);
+        }
+        return rows;
+    }
+
+    /**
+     * One plain SGD step, with L2 weight decay, on rows learned through {@link
+     * #weightsForLearning}, then clears their gradient (PyTorch accumulates it). Plain, not
+     * momentum, SGD: the parametric baseline then has no optimiser state beyond the rows, which
+     * every checkpoint already holds, so a resumed run continues exactly.
+     */
+    public void descend(float lr, float weightDecay) {
+        if (!rows.hasGradient()) {
+            return;
+        }
+        try (NDManager scope = manager.newSubManager();
+                NDArray grad = rows.getGradient()) {
+            NDArray decay = rows.mul(weightDecay);
+            decay.attach(scope);
+            NDArray g = grad.add(decay);
+            g.attach(scope);
+            NDArray step = g.mul(lr);
+            step.attach(scope);
+            rows.subi(step);
+            grad.subi(grad);
+        }
+    }
+
     /** A copy of all rows as row-major float32 on the Java heap. */
     public float[] toFloatArray() {
         return rows.toType(DataType.FLOAT32, true).toFloatArray();

@@ -63,10 +63,11 @@ public final class NpidTraining {
         this.listener = listener;
         this.trainStep =
                 new TrainStep(
-                        state.trainer(),
-                        state.bank(),
-                        state.objective(),
-                        new ProximalTerm(config.objective().proximalLambda()));
+                                state.trainer(),
+                                state.bank(),
+                                state.objective(),
+                                new ProximalTerm(config.objective().proximalLambda()))
+                        .learnBankWith(state.optimiser());
         this.augmentation =
                 new TrainAugmentation(
                         config.augmentation().forImages(data.imageSize(), data.mean(), data.std()));

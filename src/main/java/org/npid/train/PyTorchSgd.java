@@ -48,6 +48,14 @@ public final class PyTorchSgd extends Optimizer {
         return learningRate;
     }
 
+    public float momentum() {
+        return momentum;
+    }
+
+    public float weightDecay() {
+        return weightDecay;
+    }
+
     @Override
     public void update(String parameterId, NDArray weight, NDArray grad) {
         // Temporaries go in a scope of their own: the gradient lives in the model's long-lived

@@ -32,6 +32,9 @@ record RunData(ImageDataset train, ImageDataset test, float[] mean, float[] std,
                         ? Subset.random(all, config.trainImages(), config.seed())
                         : all;
         ImageDataset test = openTest(config, path, all);
+        if (test != null && config.testImages() > 0) {
+            test = Subset.random(test, config.testImages(), config.seed());
+        }
         if (stored != null) {
             Checkpoint.Inputs in = stored.inputs();
             return new RunData(train, test, in.mean(), in.std(), in.imageSize());

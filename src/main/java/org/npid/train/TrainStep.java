@@ -27,6 +27,7 @@ public final class TrainStep {
     private InstanceObjective objective;
     private final ProximalTerm proximal;
     private float bankMomentum;
+    private PyTorchSgd bankOptimiser;
 
     public TrainStep(
             Trainer trainer, MemoryBank bank, InstanceObjective objective, ProximalTerm proximal) {
@@ -47,6 +48,15 @@ public final class TrainStep {
             throw new IllegalArgumentException("bank momentum must be in [0, 1), got " + momentum);
         }
         this.bankMomentum = momentum;
+    }
+
+    /**
+     * The network's optimiser, whose learning rate and weight decay an objective that learns the
+     * bank's rows (the parametric baseline) uses for them.
+     */
+    public TrainStep learnBankWith(PyTorchSgd sgd) {
+        this.bankOptimiser = sgd;
+        return this;
     }
 
     /**
@@ -164,7 +174,11 @@ public final class TrainStep {
             long t4 = System.nanoTime();
             trainer.step();
             long t5 = System.nanoTime();
-            bank.update(indices, v, bankMomentum);
+            if (objective.learnsBank()) {
+                descendBank();
+            } else {
+                bank.update(indices, v, bankMomentum);
+            }
             long t6 = System.nanoTime();
             if (profile != null) {
                 profile.add(Phase.OPTIMIZER, t5 - t4);
@@ -172,6 +186,21 @@ public final class TrainStep {
             }
             return loss;
         }
+    }
+
+    /**
+     * The parametric baseline's SGD step on the bank's rows, at the network's learning rate and
+     * weight decay. Plain SGD, scaled by 1/(1 − momentum): the steady-state step of the network's
+     * momentum SGD, without a momentum buffer that checkpoints would have to keep.
+     */
+    private void descendBank() {
+        if (bankOptimiser == null) {
+            throw new IllegalStateException(
+                    "the parametric softmax learns the bank: call learnBankWith(sgd) first");
+        }
+        bank.descend(
+                bankOptimiser.learningRate() / (1 - bankOptimiser.momentum()),
+                bankOptimiser.weightDecay());
     }
 
     /**

@@ -196,10 +196,11 @@ final class TrainingBudget {
         try (TrainingState probe = TrainingState.create(config, data, identity)) {
             TrainStep step =
                     new TrainStep(
-                            probe.trainer(),
-                            probe.bank(),
-                            probe.objective(),
-                            new ProximalTerm(config.objective().proximalLambda()));
+                                    probe.trainer(),
+                                    probe.bank(),
+                                    probe.objective(),
+                                    new ProximalTerm(config.objective().proximalLambda()))
+                            .learnBankWith(probe.optimiser());
             TrainAugmentation augmentation =
                     new TrainAugmentation(
                             config.augmentation()

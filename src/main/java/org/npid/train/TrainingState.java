@@ -20,6 +20,7 @@ import org.npid.config.TrainConfig;
 import org.npid.loss.InstanceObjective;
 import org.npid.loss.NceLoss;
 import org.npid.loss.NonParametricSoftmax;
+import org.npid.loss.ParametricSoftmax;
 import org.npid.memory.MemoryBank;
 import org.npid.model.Devices;
 import org.npid.model.NpidNet;
@@ -65,6 +66,7 @@ public final class TrainingState implements AutoCloseable {
         this.objective =
                 switch (config.objective().loss()) {
                     case SOFTMAX -> new NonParametricSoftmax(config.objective().temperature());
+                    case PARAMETRIC -> new ParametricSoftmax(config.objective().temperature());
                     case NCE ->
                             new NceLoss(
                                     config.objective().nceNoise(),
