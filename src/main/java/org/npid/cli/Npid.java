@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             EmbedCommand.class,
             ExportCommand.class,
+            ExperimentCommand.class,
             SearchCommand.class,
             ProbeCommand.class,
             ReportCommand.class,

@@ -103,6 +103,14 @@ public final class NpidTraining {
         }
         long began = System.nanoTime();
         RunData data = RunData.open(config, saved == null ? null : saved.state());
+        if (data.train().size() < 2) {
+            throw new TrainingException(
+                    "instance discrimination needs at least 2 training images, got "
+                            + data.train().size()
+                            + " (train_images "
+                            + config.trainImages()
+                            + "): add images or raise train_images");
+        }
         Checkpoint.DataIdentity identity = data.identity(config.data());
         int[] pixelTable = null;
         if (saved == null) {

@@ -1,0 +1,291 @@
+package org.npid.experiment;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.npid.checkpoint.Checkpoint;
+import org.npid.config.TrainConfig;
+import org.npid.data.Datasets;
+import org.npid.data.ImageDataset;
+import org.npid.data.Split;
+import org.npid.data.Subset;
+import org.npid.eval.KnnEvaluation;
+import org.npid.eval.KnnResult;
+import org.npid.eval.LabelledSplits;
+import org.npid.eval.Probe;
+import org.npid.eval.TrainedModel;
+import org.npid.train.NpidTraining;
+import org.npid.train.TrainListener;
+import org.npid.train.TrainResult;
+
+/**
+ * Runs an {@link Experiment}'s rows one after the other under {@code out/rows/ID/}, scores each,
+ * and writes the table ({@code results.md}, {@code results.json}, and a chart where the paper has a
+ * figure) after every row. A row whose {@code result.json} exists is skipped, and a row stopped
+ * part-way resumes from its checkpoint, so an interrupted experiment continues where it stopped.
+ */
+public final class ExperimentRunner {
+    /** The file that marks a row as done. */
+    public static final String RESULT = "result.json";
+
+    /** The file of a row's per-step training loss, for the loss-curve experiment. */
+    public static final String LOSSES = "losses.csv";
+
+    static final ObjectMapper JSON =
+            JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+    /**
+     * How to run an experiment.
+     *
+     * @param data labelled images with train and test splits
+     * @param out where rows and tables go
+     * @param quick shrink every row to seconds
+     * @param overrides config keys applied to every row (before the row's own)
+     * @param command the command line that ran it, for the table
+     */
+    public record Options(
+            Path data, Path out, boolean quick, Map<String, String> overrides, String command) {
+        public Options {
+            overrides = Map.copyOf(overrides);
+        }
+    }
+
+    /** What the experiment reports as it goes; also the training listener of each row. */
+    public interface Listener extends TrainListener {
+        /** Called before each row; {@code done} rows are skipped. */
+        default void onRow(int index, int rows, Experiment.Row row, boolean done) {}
+
+        /** Called after each row with what it measured. */
+        default void onRowResult(RowResult result) {}
+    }
+
+    /** The rows measured (all of them unless a stop request ended the experiment early). */
+    public record Result(List<RowResult> rows, boolean interrupted, Path table) {}
+
+    private final Experiment experiment;
+    private final Options options;
+    private final Listener listener;
+
+    private ExperimentRunner(Experiment experiment, Options options, Listener listener) {
+        this.experiment = experiment;
+        this.options = options;
+        this.listener = listener;
+    }
+
+    /** Runs (or continues) {@code experiment}. */
+    public static Result run(Experiment experiment, Options options, Listener listener) {
+        return new ExperimentRunner(experiment, options, listener).run();
+    }
+
+    private Result run() {
+        if (!Files.isDirectory(options.data()) && !Files.isRegularFile(options.data())) {
+            throw new IllegalArgumentException(
+                    "no data at "
+                            + options.data()
+                            + ": pass --data with CIFAR-10 (e.g. the JPEG folders extracted from"
+                            + " cifar10-jpg.tar.gz) or Fashion-MNIST");
+        }
+        TrainConfig base = config(Map.of(), "base");
+        ImageDataset all = Datasets.open(options.data(), Split.TRAIN);
+        if (!all.labeled()) {
+            throw new IllegalArgumentException(
+                    options.data() + " has no labels: the experiments score with labelled kNN");
+        }
+        ImageDataset reference =
+                base.trainImages() > 0 ? Subset.random(all, base.trainImages(), base.seed()) : all;
+        ImageDataset test = Datasets.open(options.data(), Split.TEST, all.channels());
+        if (base.testImages() > 0) {
+            test = Subset.random(test, base.testImages(), base.seed());
+        }
+        LabelledSplits splits = new LabelledSplits(reference, test);
+        List<RowResult> done = new ArrayList<>();
+        boolean interrupted = false;
+        List<Experiment.Row> rows = experiment.rows();
+        for (int i = 0; i < rows.size() && !interrupted; i++) {
+            Experiment.Row row = rows.get(i);
+            Path dir = rowDir(row);
+            RowResult saved = read(dir.resolve(RESULT));
+            listener.onRow(i, rows.size(), row, saved != null);
+            if (saved != null) {
+                done.add(saved);
+                continue;
+            }
+            RowResult result = runRow(row, dir, reference.size(), splits);
+            if (result == null) {
+                interrupted = true;
+            } else {
+                write(dir.resolve(RESULT), toJson(result));
+                done.add(result);
+                listener.onRowResult(result);
+            }
+            writeTables(base, done, reference.size(), test.size());
+        }
+        Path table = writeTables(base, done, reference.size(), test.size());
+        return new Result(done, interrupted, table);
+    }
+
+    /** Trains and scores one row; null when a stop request ended its training. */
+    private RowResult runRow(
+            Experiment.Row row, Path dir, int referenceSize, LabelledSplits splits) {
+        long start = System.nanoTime();
+        Map<String, String> settings = new LinkedHashMap<>(row.settings());
+        String share = settings.remove("train_fraction");
+        if (share != null) {
+            int n = (int) Math.max(1, Math.round(Double.parseDouble(share) * referenceSize));
+            settings.put("train_images", Integer.toString(n));
+        }
+        TrainConfig config = config(settings, row.id());
+        boolean resume = Files.exists(dir.resolve(Checkpoint.FILE));
+        LossRecorder losses =
+                experiment.kind() == Experiment.Kind.LOSS_CURVE
+                        ? new LossRecorder(dir.resolve(LOSSES), listener)
+                        : null;
+        TrainResult trained = NpidTraining.run(config, resume, losses == null ? listener : losses);
+        if (losses != null) {
+            losses.flush();
+        }
+        if (trained.interrupted()) {
+            return null;
+        }
+        Map<String, Double> ours = new LinkedHashMap<>();
+        try (TrainedModel model = TrainedModel.load(trained.checkpoint())) {
+            listener.onMessage(
+                    "scoring " + row.id() + ": kNN against " + referenceSize + " images");
+            KnnResult knn =
+                    model.knn(splits, KnnEvaluation.of(config.evaluation(), config.workers()));
+            if (experiment.kind() == Experiment.Kind.KNN_AND_PROBE) {
+                listener.onMessage("scoring " + row.id() + ": linear probes");
+                List<Probe.StageResult> probes =
+                        Probe.run(
+                                model,
+                                splits.train(),
+                                splits.test(),
+                                new Probe.Settings(
+                                        options.quick() ? 1 : 5, 0.1f, 1e-4f, 256, config.seed()));
+                ours.put("linear (last stage)", 100 * probes.get(probes.size() - 2).top1());
+                ours.put("linear (embedding)", 100 * probes.get(probes.size() - 1).top1());
+            }
+            ours.put("kNN", 100 * knn.top1());
+        }
+        if (losses != null) {
+            double[] l = LossRecorder.read(dir.resolve(LOSSES));
+            int last = Math.max(1, stepsPerEpoch(config, splits));
+            ours.put("last-epoch loss", LossRecorder.mean(l, last));
+            ours.put("last-epoch loss std", LossRecorder.std(l, last));
+        }
+        return new RowResult(
+                row.id(),
+                row.label(),
+                row.paper(),
+                ours,
+                config.trainImages() > 0
+                        ? Math.min(config.trainImages(), referenceSize)
+                        : referenceSize,
+                referenceSize,
+                splits.test().size(),
+                config.epochs(),
+                (System.nanoTime() - start) / 1e9);
+    }
+
+    private static int stepsPerEpoch(TrainConfig config, LabelledSplits splits) {
+        int n = config.trainImages() > 0 ? config.trainImages() : splits.train().size();
+        return Math.max(1, n / config.batchSize());
+    }
+
+    /** The row's config: recipe, scale, --quick, the user's overrides, then the row's settings. */
+    TrainConfig config(Map<String, String> rowSettings, String id) {
+        Map<String, String> o = new LinkedHashMap<>(experiment.scale());
+        if (options.quick()) {
+            o.putAll(experiment.quick());
+        }
+        o.putAll(options.overrides());
+        o.putAll(rowSettings);
+        o.put("data", options.data().toString());
+        o.put("run_dir", rowDir(id).toString());
+        try (InputStream in =
+                ExperimentRunner.class.getResourceAsStream("/recipes/paper-cifar.yaml")) {
+            return TrainConfig.resolve(in, o);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Path rowDir(Experiment.Row row) {
+        return rowDir(row.id());
+    }
+
+    private Path rowDir(String id) {
+        return options.out().resolve("rows").resolve(id);
+    }
+
+    private Path writeTables(TrainConfig base, List<RowResult> done, int reference, int test) {
+        ExperimentTable table =
+                new ExperimentTable(
+                        experiment,
+                        base,
+                        done,
+                        reference,
+                        test,
+                        options.command(),
+                        options.quick());
+        write(options.out().resolve("results.json"), table.json());
+        Path md = options.out().resolve("results.md");
+        write(md, table.markdown());
+        table.charts(options.out());
+        return md;
+    }
+
+    private static RowResult read(Path file) {
+        if (!Files.exists(file)) {
+            return null;
+        }
+        try {
+            return JSON.readValue(file.toFile(), RowResult.class);
+        } catch (IOException e) {
+            throw new IllegalStateException(
+                    file
+                            + " is unreadable ("
+                            + e.getMessage()
+                            + "): delete it to run the row again",
+                    e);
+        }
+    }
+
+    /** Writes {@code text} to {@code file} through a temporary file and an atomic move. */
+    static void write(Path file, String text) {
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            Files.move(
+                    tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "cannot write " + file + " (" + e.getMessage() + "): is the disk full?", e);
+        }
+    }
+
+    static String toJson(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String percent(double v) {
+        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.1f", v);
+    }
+}

@@ -1,0 +1,141 @@
+package org.npid.experiment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.npid.fixtures.SyntheticIdx;
+
+class ExperimentRunnerTest {
+    @TempDir Path tmp;
+
+    /** Records which rows ran and which were skipped. */
+    private static final class Rows implements ExperimentRunner.Listener {
+        final List<String> ran = new ArrayList<>();
+        final List<String> skipped = new ArrayList<>();
+
+        @Override
+        public void onRow(int index, int rows, Experiment.Row row, boolean done) {
+            (done ? skipped : ran).add(row.id());
+        }
+    }
+
+    private ExperimentRunner.Result run(Experiment e, Path data, Path out, Rows rows) {
+        return run(e, data, out, rows, 64);
+    }
+
+    private ExperimentRunner.Result run(
+            Experiment e, Path data, Path out, Rows rows, int trainImages) {
+        return ExperimentRunner.run(
+                e,
+                new ExperimentRunner.Options(
+                        data,
+                        out,
+                        true,
+                        Map.of(
+                                "threads",
+                                "1",
+                                "workers",
+                                "1",
+                                "train_images",
+                                Integer.toString(trainImages)),
+                        "npid experiment " + e.name() + " --quick"),
+                rows);
+    }
+
+    @Test
+    void tableOneRunsEveryRowBesideThePapersNumbersAndResumesBySkippingDoneRows() throws Exception {
+        Path data = SyntheticIdx.write(tmp.resolve("d"), 16, 4, 16, 3);
+        Path out = tmp.resolve("t1");
+        Rows first = new Rows();
+        ExperimentRunner.Result result = run(Experiments.table1(), data, out, first);
+
+        assertThat(first.ran)
+                .containsExactly(
+                        "parametric", "softmax", "nce-m1", "nce-m10", "nce-m512", "nce-m4096");
+        assertThat(result.interrupted()).isFalse();
+        for (RowResult r : result.rows()) {
+            assertThat(r.ours()).containsKeys("kNN", "linear (last stage)", "linear (embedding)");
+            assertThat(r.ours().get("kNN")).isBetween(0.0, 100.0);
+            assertThat(r.trainImages()).isEqualTo(64);
+            assertThat(r.referenceImages()).isEqualTo(64);
+            assertThat(r.testImages()).isEqualTo(SyntheticIdx.CLASSES * 4);
+        }
+        String md = Files.readString(out.resolve("results.md"));
+        assertThat(md)
+                .contains("| parametric softmax | 60.3 | 63.0 |")
+                .contains("| non-parametric softmax | 75.4 | 80.8 |")
+                .contains("| NCE m = 4096 | 70.2 | 80.4 |")
+                .contains("--quick: a smoke test");
+        JsonNode json = ExperimentRunner.JSON.readTree(out.resolve("results.json").toFile());
+        assertThat(json.get("rows")).hasSize(6);
+        assertThat(json.get("rows").get(1).get("paper").get(1).asDouble()).isEqualTo(80.8);
+
+        // Resuming: every row is done, so nothing trains and no result is rewritten.
+        Path softmax = out.resolve("rows/softmax/" + ExperimentRunner.RESULT);
+        FileTime written = Files.getLastModifiedTime(softmax);
+        Files.delete(out.resolve("rows/nce-m10/" + ExperimentRunner.RESULT));
+        Rows second = new Rows();
+        ExperimentRunner.Result again = run(Experiments.table1(), data, out, second);
+        assertThat(second.ran).containsExactly("nce-m10");
+        assertThat(second.skipped).hasSize(5);
+        assertThat(Files.getLastModifiedTime(softmax)).isEqualTo(written);
+        assertThat(again.rows()).hasSize(6);
+        // The rerun row continued from its finished checkpoint: the same features, the same kNN.
+        assertThat(again.rows().get(3).ours().get("kNN"))
+                .isEqualTo(result.rows().get(3).ours().get("kNN"));
+    }
+
+    @Test
+    void tableFiveTrainsOnNestedSharesAndScoresAgainstTheWholeReferenceSet() throws Exception {
+        Path data = SyntheticIdx.write(tmp.resolve("d"), 50, 4, 16, 3);
+        ExperimentRunner.Result result =
+                run(Experiments.table5(), data, tmp.resolve("t5"), new Rows(), 200);
+        assertThat(result.rows())
+                .extracting(RowResult::trainImages)
+                .containsExactly(2, 20, 60, 200);
+        assertThat(result.rows()).allSatisfy(r -> assertThat(r.referenceImages()).isEqualTo(200));
+    }
+
+    @Test
+    void figureThreeKeepsEveryStepsLossAndDrawsTheCurve() throws Exception {
+        Path data = SyntheticIdx.write(tmp.resolve("d"), 16, 4, 16, 3);
+        Path out = tmp.resolve("f3");
+        ExperimentRunner.Result result = run(Experiments.figure3(), data, out, new Rows());
+        // 64 images at batch 32: two steps per epoch, one epoch.
+        double[] losses =
+                LossRecorder.read(out.resolve("rows/lambda50/" + ExperimentRunner.LOSSES));
+        assertThat(losses).hasSize(2);
+        for (double l : losses) {
+            assertThat(l).isFinite().isPositive();
+        }
+        assertThat(result.rows().get(3).ours().get("last-epoch loss"))
+                .isCloseTo(
+                        (losses[0] + losses[1]) / 2, org.assertj.core.api.Assertions.within(1e-5));
+        assertThat(out.resolve("loss.png")).isNotEmptyFile();
+    }
+
+    @Test
+    void missingDataAndUnknownNamesSayWhatToDo() {
+        assertThatThrownBy(() -> Experiments.named("table9"))
+                .hasMessageContaining("table1")
+                .hasMessageContaining("figure6");
+        assertThatThrownBy(
+                        () ->
+                                run(
+                                        Experiments.table1(),
+                                        tmp.resolve("nope"),
+                                        tmp.resolve("o"),
+                                        new Rows()))
+                .hasMessageContaining("no data at")
+                .hasMessageContaining("--data");
+    }
+}
