@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
             ExportCommand.class,
             SearchCommand.class,
             ProbeCommand.class,
+            FineTuneCommand.class,
             ReportCommand.class,
             ServeCommand.class,
             CommandLine.HelpCommand.class
