@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
             ExperimentCommand.class,
             SearchCommand.class,
             ProbeCommand.class,
+            FineTuneCommand.class,
             ReportCommand.class,
             ServeCommand.class,
             CommandLine.HelpCommand.class

@@ -3,8 +3,9 @@ package org.npid.data;
 import java.util.List;
 
 /**
- * Some of a data set's images, in a fixed order: the first n (quick benchmarks, timing probes) or a
- * seeded random n, chosen without reading labels (a smaller training set).
+ * Some of a data set's images, in a fixed order: the first n (quick benchmarks, timing probes), a
+ * seeded random n, chosen without reading labels (a smaller training set), or a seeded
+ * class-balanced fraction (the labelled images of semi-supervised fine-tuning).
  */
 public final class Subset implements ImageDataset {
     private final ImageDataset base;
@@ -40,6 +41,69 @@ public final class Subset implements ImageDataset {
         int[] chosen = java.util.Arrays.copyOf(all, n);
         java.util.Arrays.sort(chosen);
         return new Subset(base, chosen);
+    }
+
+    /**
+     * A seeded, class-balanced fraction of a labelled data set: from each class, {@code
+     * round(fraction × its images)} of them (at least one) drawn at random without replacement,
+     * kept in the base set's order. Every class is drawn from its own slice of one seeded stream,
+     * so the same seed gives the same images.
+     *
+     * @throws IllegalArgumentException when {@code base} has no labels or {@code fraction} is not
+     *     in (0, 1]
+     */
+    public static ImageDataset balanced(ImageDataset base, double fraction, long seed) {
+        if (!(fraction > 0 && fraction <= 1)) {
+            throw new IllegalArgumentException(
+                    "label fraction must be in (0, 1] (e.g. 0.01 for 1 % of the labels), got "
+                            + fraction);
+        }
+        if (!base.labeled()) {
+            throw new IllegalArgumentException(
+                    "a class-balanced subset needs labels, but "
+                            + (base.size() == 0 ? "the data set" : base.source(0))
+                            + " has none");
+        }
+        int classes = base.classNames().size();
+        int[][] byClass = new int[classes][];
+        int[] counts = new int[classes];
+        int[] labels = base.labels();
+        for (int label : labels) {
+            if (label >= 0 && label < classes) {
+                counts[label]++;
+            }
+        }
+        for (int c = 0; c < classes; c++) {
+            byClass[c] = new int[counts[c]];
+            counts[c] = 0;
+        }
+        for (int i = 0; i < labels.length; i++) {
+            int c = labels[i];
+            if (c >= 0 && c < classes) {
+                byClass[c][counts[c]++] = i;
+            }
+        }
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
+        int[] chosen = new int[labels.length];
+        int n = 0;
+        for (int[] members : byClass) {
+            // split() keeps each class's draw independent of how many images the others have.
+            java.util.SplittableRandom classRng = rng.split();
+            int take =
+                    Math.min(
+                            members.length,
+                            Math.max(1, (int) Math.round(fraction * members.length)));
+            for (int i = 0; i < take; i++) {
+                int j = i + classRng.nextInt(members.length - i);
+                int t = members[i];
+                members[i] = members[j];
+                members[j] = t;
+                chosen[n++] = members[i];
+            }
+        }
+        int[] kept = java.util.Arrays.copyOf(chosen, n);
+        java.util.Arrays.sort(kept);
+        return new Subset(base, kept);
     }
 
     @Override

@@ -94,6 +94,15 @@ public final class TrainedModel implements AutoCloseable {
         return new TestTransform(inputs.imageSize(), inputs.mean(), inputs.std());
     }
 
+    /**
+     * The training augmentation of the checkpoint's run (its crop, jitter, grayscale and flip), at
+     * the run's resolution and normalisation.
+     */
+    public TrainAugmentation trainAugmentation() {
+        return new TrainAugmentation(
+                config.augmentation().forImages(inputs.imageSize(), inputs.mean(), inputs.std()));
+    }
+
     /** Weighted kNN of {@code data}'s test split against its recomputed training features. */
     public KnnResult knn(LabelledSplits data, KnnEvaluation evaluation) {
         requireChannels(data.train().channels(), data.train().source(0));
@@ -137,10 +146,7 @@ public final class TrainedModel implements AutoCloseable {
         if (views < 1) {
             throw new IllegalArgumentException("views must be >= 1, got " + views);
         }
-        var aug =
-                new TrainAugmentation(
-                        config.augmentation()
-                                .forImages(inputs.imageSize(), inputs.mean(), inputs.std()));
+        var aug = trainAugmentation();
         FeatureExtractor fx = new FeatureExtractor(net, batchSize, workers);
         float[] out = null;
         for (int view = 0; view < views; view++) {

@@ -229,7 +229,15 @@ public final class TrainStep {
      * optimiser clears them, so each step starts as {@code optimizer.zero_grad()} does.
      */
     private void zeroGradients() {
-        for (Parameter p : trainer.getModel().getBlock().getParameters().values()) {
+        zeroGradients(trainer.getModel().getBlock());
+    }
+
+    /**
+     * Zeroes every gradient of {@code block}'s parameters in place, as {@code
+     * optimizer.zero_grad()} does; for any loop that steps a DJL trainer on the PyTorch engine.
+     */
+    public static void zeroGradients(Block block) {
+        for (Parameter p : block.getParameters().values()) {
             NDArray w = p.getArray();
             if (w.hasGradient()) {
                 try (NDArray g = w.getGradient()) {

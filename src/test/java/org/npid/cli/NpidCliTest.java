@@ -13,7 +13,7 @@ class NpidCliTest {
     @Test
     void helpListsEveryCommand() {
         String help = CliRun.both(0, "--help");
-        assertThat(help).contains("train", "knn", "bench");
+        assertThat(help).contains("train", "knn", "bench", "finetune");
         assertThat(CliRun.both(0, "train", "--help")).contains("--recipe", "--resume", "--set");
     }
 
