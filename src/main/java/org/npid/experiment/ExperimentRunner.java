@@ -26,6 +26,9 @@ import org.npid.eval.KnnResult;
 import org.npid.eval.LabelledSplits;
 import org.npid.eval.Probe;
 import org.npid.eval.TrainedModel;
+import org.npid.finetune.FineTune;
+import org.npid.finetune.FineTuneConfig;
+import org.npid.finetune.FineTuneResult;
 import org.npid.train.NpidTraining;
 import org.npid.train.TrainListener;
 import org.npid.train.TrainResult;
@@ -140,6 +143,9 @@ public final class ExperimentRunner {
     private RowResult runRow(
             Experiment.Row row, Path dir, int referenceSize, LabelledSplits splits) {
         long start = System.nanoTime();
+        if (row.settings().containsKey("label_fraction")) {
+            return fineTune(row, splits, start);
+        }
         Map<String, String> settings = new LinkedHashMap<>(row.settings());
         String share = settings.remove("train_fraction");
         if (share != null) {
@@ -199,6 +205,52 @@ public final class ExperimentRunner {
                 (System.nanoTime() - start) / 1e9);
     }
 
+    /**
+     * Fine-tunes the pre-training row's network with the row's share of the labels, and trains the
+     * same architecture from scratch on the same labels and steps (Figure 6).
+     */
+    private RowResult fineTune(Experiment.Row row, LabelledSplits splits, long start) {
+        Path pretrained = rowDir(experiment.rows().get(0)).resolve(Checkpoint.FILE);
+        double fraction = Double.parseDouble(row.settings().get("label_fraction"));
+        Map<String, String> s = settings();
+        TrainConfig base = config(Map.of(), "base");
+        FineTuneConfig ft =
+                new FineTuneConfig(
+                        fraction,
+                        Integer.parseInt(s.getOrDefault("finetune.steps", "300")),
+                        Integer.parseInt(s.getOrDefault("finetune.batch_size", "64")),
+                        base.optimiser().lr(),
+                        base.optimiser().momentum(),
+                        base.optimiser().weightDecay(),
+                        base.seed(),
+                        base.threads(),
+                        base.workers(),
+                        false,
+                        base.testImages());
+        listener.onMessage(
+                "fine-tuning the pre-trained network with "
+                        + row.label()
+                        + ", "
+                        + ft.steps()
+                        + " steps");
+        FineTuneResult tuned = FineTune.run(pretrained, options.data(), ft);
+        listener.onMessage("training the same network from scratch on the same labels");
+        FineTuneResult scratch = FineTune.run(pretrained, options.data(), ft.withScratch(true));
+        Map<String, Double> ours = new LinkedHashMap<>();
+        ours.put("fine-tuned", 100 * tuned.top1());
+        ours.put("from scratch", 100 * scratch.top1());
+        return new RowResult(
+                row.id(),
+                row.label(),
+                row.paper(),
+                ours,
+                tuned.labelledImages(),
+                0,
+                tuned.testImages(),
+                0,
+                (System.nanoTime() - start) / 1e9);
+    }
+
     private static int stepsPerEpoch(TrainConfig config, LabelledSplits splits) {
         int n = config.trainImages() > 0 ? config.trainImages() : splits.train().size();
         return Math.max(1, n / config.batchSize());
@@ -206,11 +258,8 @@ public final class ExperimentRunner {
 
     /** The row's config: recipe, scale, --quick, the user's overrides, then the row's settings. */
     TrainConfig config(Map<String, String> rowSettings, String id) {
-        Map<String, String> o = new LinkedHashMap<>(experiment.scale());
-        if (options.quick()) {
-            o.putAll(experiment.quick());
-        }
-        o.putAll(options.overrides());
+        Map<String, String> o = settings();
+        o.keySet().removeIf(k -> k.startsWith("finetune."));
         o.putAll(rowSettings);
         o.put("data", options.data().toString());
         o.put("run_dir", rowDir(id).toString());
@@ -220,6 +269,16 @@ public final class ExperimentRunner {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The experiment's scale, then --quick's, then the user's overrides. */
+    private Map<String, String> settings() {
+        Map<String, String> o = new LinkedHashMap<>(experiment.scale());
+        if (options.quick()) {
+            o.putAll(experiment.quick());
+        }
+        o.putAll(options.overrides());
+        return o;
     }
 
     private Path rowDir(Experiment.Row row) {

@@ -151,6 +151,49 @@ final class ExperimentTable {
     void charts(Path dir) {
         if (experiment.kind() == Experiment.Kind.LOSS_CURVE) {
             lossChart(dir);
+        } else if (experiment.kind() == Experiment.Kind.SEMI_SUPERVISED) {
+            labelChart(dir);
+        }
+    }
+
+    /** Top-1 against the share of labels, fine-tuned and from scratch, like the paper's plot. */
+    private void labelChart(Path dir) {
+        List<RowResult> tuned =
+                rows.stream().filter(r -> r.ours().containsKey("fine-tuned")).toList();
+        if (tuned.isEmpty()) {
+            return;
+        }
+        double[] x = new double[tuned.size()];
+        double[] ft = new double[tuned.size()];
+        double[] sc = new double[tuned.size()];
+        for (int i = 0; i < x.length; i++) {
+            RowResult r = tuned.get(i);
+            x[i] =
+                    100
+                            * Double.parseDouble(
+                                    experiment.row(r.id()).settings().get("label_fraction"));
+            ft[i] = r.ours().get("fine-tuned");
+            sc[i] = r.ours().get("from scratch");
+        }
+        XYChart c =
+                new XYChartBuilder()
+                        .width(800)
+                        .height(450)
+                        .title(experiment.title())
+                        .xAxisTitle("labelled images (%)")
+                        .yAxisTitle("test top-1 (%)")
+                        .build();
+        c.getStyler().setXAxisLogarithmic(x.length > 1);
+        c.addSeries("fine-tuned from NPID", x, ft);
+        c.addSeries("from scratch", x, sc);
+        save(c, dir.resolve("labels.png"));
+    }
+
+    private static void save(XYChart c, Path file) {
+        try {
+            BitmapEncoder.saveBitmap(c, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -179,14 +222,8 @@ final class ExperimentTable {
             c.addSeries(r.label(), x, loss).setMarker(SeriesMarkers.NONE);
             series++;
         }
-        if (series == 0) {
-            return;
-        }
-        try {
-            BitmapEncoder.saveBitmap(
-                    c, dir.resolve("loss.png").toString(), BitmapEncoder.BitmapFormat.PNG);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        if (series > 0) {
+            save(c, dir.resolve("loss.png"));
         }
     }
 }

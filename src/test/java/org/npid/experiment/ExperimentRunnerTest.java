@@ -124,6 +124,23 @@ class ExperimentRunnerTest {
     }
 
     @Test
+    void figureSixFineTunesThePretrainedRowAndTrainsFromScratchOnTheSameLabels() throws Exception {
+        Path data = SyntheticIdx.write(tmp.resolve("d"), 50, 4, 16, 3);
+        Path out = tmp.resolve("f6");
+        ExperimentRunner.Result result = run(Experiments.figure6(), data, out, new Rows());
+        assertThat(result.rows()).hasSize(6);
+        assertThat(result.rows().get(0).ours()).containsOnlyKeys("kNN");
+        // 1 % of 50 per class rounds to one labelled image per class; 20 % to ten.
+        assertThat(result.rows().get(1).trainImages()).isEqualTo(SyntheticIdx.CLASSES);
+        assertThat(result.rows().get(5).trainImages()).isEqualTo(10 * SyntheticIdx.CLASSES);
+        for (RowResult r : result.rows().subList(1, 6)) {
+            assertThat(r.ours()).containsOnlyKeys("fine-tuned", "from scratch");
+            assertThat(r.ours().get("fine-tuned")).isBetween(0.0, 100.0);
+        }
+        assertThat(out.resolve("labels.png")).isNotEmptyFile();
+    }
+
+    @Test
     void missingDataAndUnknownNamesSayWhatToDo() {
         assertThatThrownBy(() -> Experiments.named("table9"))
                 .hasMessageContaining("table1")
