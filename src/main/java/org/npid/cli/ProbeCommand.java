@@ -53,12 +53,24 @@ final class ProbeCommand implements Callable<Integer> {
             description = "L2 (default ${DEFAULT-VALUE}).")
     float weightDecay;
 
+    @Option(
+            names = "--train-images",
+            defaultValue = "0",
+            description =
+                    "Fit on a seeded subset of this many training images, the one a run with"
+                            + " train_images of that many and the checkpoint's seed trained on (0 ="
+                            + " all).")
+    int trainImages;
+
     @Override
     public Integer call() {
         threads.apply();
         List<Probe.StageResult> rows =
                 Probe.run(
-                        checkpoint.file, data, new Probe.Settings(epochs, lr, weightDecay, 256, 1));
+                        checkpoint.file,
+                        data,
+                        new Probe.Settings(epochs, lr, weightDecay, 256, 1),
+                        trainImages);
         var out = spec.commandLine().getOut();
         out.println("stage        dims   linear top-1");
         for (Probe.StageResult r : rows) {

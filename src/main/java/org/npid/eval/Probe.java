@@ -46,6 +46,19 @@ public final class Probe {
     private Probe() {}
 
     public static List<StageResult> run(Path checkpoint, Path data, Settings s) {
+        return run(checkpoint, data, s, 0);
+    }
+
+    /**
+     * As {@link #run(Path, Path, Settings)}, fitting on {@code trainImages} of the training images
+     * (0 = all): the same seeded subset a run with {@code train_images} of that many trained on, as
+     * the checkpoint's seed chooses it.
+     */
+    public static List<StageResult> run(Path checkpoint, Path data, Settings s, int trainImages) {
+        if (trainImages < 0) {
+            throw new IllegalArgumentException(
+                    "--train-images must be >= 0 (0 = all), got " + trainImages);
+        }
         ImageDataset train = Datasets.open(data, Split.TRAIN);
         ImageDataset test = Datasets.open(data, Split.TEST);
         if (!train.labeled() || !test.labeled()) {
@@ -53,7 +66,11 @@ public final class Probe {
                     "a linear probe needs labels: " + data + " has none");
         }
         try (TrainedModel model = TrainedModel.load(checkpoint, train.channels())) {
-            return run(model, train, test, s);
+            ImageDataset fit =
+                    trainImages > 0
+                            ? org.npid.data.Subset.random(train, trainImages, model.config().seed())
+                            : train;
+            return run(model, fit, test, s);
         }
     }
 

@@ -28,4 +28,17 @@ class ProbeTest {
         // The textures are linearly separable from early features: far above the 25 % chance.
         assertThat(rows.get(1).top1()).isGreaterThan(0.6);
     }
+
+    @Test
+    void aSubsetOfTheTrainingImagesStillFitsEveryStage() throws Exception {
+        Path data = SyntheticIdx.write(tmp.resolve("d"), 32, 8, 16, 5);
+        Path ckpt = TinyRun.checkpoint(data, tmp.resolve("r"));
+        List<Probe.StageResult> rows =
+                Probe.run(ckpt, data, new Probe.Settings(8, 0.1f, 1e-4f, 32, 1), 64);
+        assertThat(rows).hasSize(6);
+        assertThat(rows.get(1).top1()).isGreaterThan(0.5);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> Probe.run(ckpt, data, Probe.Settings.defaults(), -1))
+                .hasMessageContaining("--train-images");
+    }
 }
