@@ -13,6 +13,7 @@ import org.npid.experiment.Experiments;
 import org.npid.experiment.RowResult;
 import org.npid.train.EpochMetrics;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -65,11 +66,7 @@ final class ExperimentCommand implements Callable<Integer> {
             description = "A config key for every row, e.g. --set epochs=40.")
     Map<String, String> set = new LinkedHashMap<>();
 
-    @Option(
-            names = "--threads",
-            defaultValue = "0",
-            description = "Native threads (0 = all cores).")
-    int threads;
+    @Mixin NativeThreads threads;
 
     @Override
     public Integer call() {
@@ -95,10 +92,10 @@ final class ExperimentCommand implements Callable<Integer> {
         }
         Experiment experiment = Experiments.named(name);
         Map<String, String> overrides = new LinkedHashMap<>(set);
-        if (threads > 0) {
-            overrides.put("threads", Integer.toString(threads));
+        if (threads.threads > 0) {
+            overrides.put("threads", Integer.toString(threads.threads));
         }
-        Threads.configure(threads);
+        threads.apply();
         Path dir = out != null ? out : Path.of("experiments", name + (quick ? "-quick" : ""));
         StringBuilder cmd = new StringBuilder("npid experiment " + name + " --data " + data);
         if (quick) {
