@@ -9,7 +9,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,6 +28,7 @@ import org.npid.eval.TrainedModel;
 import org.npid.finetune.FineTune;
 import org.npid.finetune.FineTuneConfig;
 import org.npid.finetune.FineTuneResult;
+import org.npid.index.Npy;
 import org.npid.train.NpidTraining;
 import org.npid.train.TrainListener;
 import org.npid.train.TrainResult;
@@ -186,10 +186,9 @@ public final class ExperimentRunner {
             ours.put("kNN", 100 * knn.top1());
         }
         if (losses != null) {
-            double[] l = LossRecorder.read(dir.resolve(LOSSES));
-            int last = Math.max(1, stepsPerEpoch(config, splits));
-            ours.put("last-epoch loss", LossRecorder.mean(l, last));
-            ours.put("last-epoch loss std", LossRecorder.std(l, last));
+            double[] last = LossRecorder.lastEpoch(dir.resolve(LOSSES));
+            ours.put("last-epoch loss", LossRecorder.mean(last));
+            ours.put("last-epoch loss std", LossRecorder.std(last));
         }
         return new RowResult(
                 row.id(),
@@ -249,11 +248,6 @@ public final class ExperimentRunner {
                 tuned.testImages(),
                 0,
                 (System.nanoTime() - start) / 1e9);
-    }
-
-    private static int stepsPerEpoch(TrainConfig config, LabelledSplits splits) {
-        int n = config.trainImages() > 0 ? config.trainImages() : splits.train().size();
-        return Math.max(1, n / config.batchSize());
     }
 
     /** The row's config: recipe, scale, --quick, the user's overrides, then the row's settings. */
@@ -328,8 +322,7 @@ public final class ExperimentRunner {
             Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
             Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Files.move(
-                    tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Npy.moveIntoPlace(tmp, file);
         } catch (IOException e) {
             throw new UncheckedIOException(
                     "cannot write " + file + " (" + e.getMessage() + "): is the disk full?", e);

@@ -102,24 +102,39 @@ final class LossRecorder implements TrainListener {
         }
     }
 
-    /** The mean of the last {@code n} values. */
-    static double mean(double[] v, int n) {
-        int from = Math.max(0, v.length - n);
-        double s = 0;
-        for (int i = from; i < v.length; i++) {
-            s += v[i];
+    /** The losses of the last epoch in a {@code losses.csv}; empty when there is no file. */
+    static double[] lastEpoch(Path file) {
+        if (!Files.exists(file)) {
+            return new double[0];
         }
-        return v.length == from ? Double.NaN : s / (v.length - from);
+        try {
+            List<String[]> rows =
+                    Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+                            .filter(l -> !l.isBlank())
+                            .map(l -> l.split(","))
+                            .toList();
+            String last = rows.isEmpty() ? "" : rows.get(rows.size() - 1)[0];
+            return rows.stream()
+                    .filter(r -> r[0].equals(last))
+                    .mapToDouble(r -> Double.parseDouble(r[2]))
+                    .toArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
-    /** The standard deviation of the last {@code n} values. */
-    static double std(double[] v, int n) {
-        int from = Math.max(0, v.length - n);
-        double m = mean(v, n);
+    /** The mean of {@code v}; NaN when empty. */
+    static double mean(double[] v) {
+        return java.util.Arrays.stream(v).average().orElse(Double.NaN);
+    }
+
+    /** The sample standard deviation of {@code v}; NaN with fewer than two values. */
+    static double std(double[] v) {
+        double m = mean(v);
         double s = 0;
-        for (int i = from; i < v.length; i++) {
-            s += (v[i] - m) * (v[i] - m);
+        for (double x : v) {
+            s += (x - m) * (x - m);
         }
-        return v.length - from < 2 ? Double.NaN : Math.sqrt(s / (v.length - from - 1));
+        return v.length < 2 ? Double.NaN : Math.sqrt(s / (v.length - 1));
     }
 }
