@@ -12,24 +12,28 @@ import java.util.concurrent.ForkJoinPool;
  * its own for banks up to a few hundred thousand rows.
  *
  * <p>{@link #searchAll} multiplies a block of queries by a block of rows with the engine's matmul
- * (BLAS: the tiled Java loop it replaces took 37–41 s for 10k × 60k × 128 on two shared cores, the
- * engine 4–7 s) and feeds each score block straight into per-query top-k heaps. Blocks of {@value
- * #QUERY_BLOCK} × {@value #ROW_BLOCK} scores (8 MiB) stay in the last-level cache between the
- * matmul that writes them and the scan that reads them, and the full m × n score matrix never
- * exists.
+ * (BLAS: the tiled Java loop it replaces took 37–41 s for 10k × 60k × 128 on two shared cores) and
+ * feeds each score block straight into per-query top-k buffers. Blocks of {@value #QUERY_BLOCK} ×
+ * {@value #ROW_BLOCK} scores (8 MiB) stay in the last-level cache between the matmul that writes
+ * them and the scan that reads them, and the full m × n score matrix never exists. The bank is held
+ * transposed, d × rows per block, so the matmul reads both operands in the layout BLAS streams
+ * fastest; the scan reads the scores where the engine wrote them.
  */
 public final class ExactIndex implements VectorIndex {
-    /** Queries per matmul: enough to keep BLAS at full speed, few enough to bound the block. */
-    private static final int QUERY_BLOCK = 256;
+    /**
+     * Queries per matmul. 512 × 4096 and 1024 × 2048 ran 10k × 60k × 128 in 1.2 s on two Zen 3
+     * cores, 256 × 8192 in 1.4–1.8 s and 128 × 16384 in 1.7–2.2 s (docs/log/EXPERIMENTS.md).
+     */
+    private static final int QUERY_BLOCK = 512;
 
     /** Bank rows per matmul; with {@link #QUERY_BLOCK} an 8 MiB score block. */
-    private static final int ROW_BLOCK = 8192;
+    private static final int ROW_BLOCK = 4096;
 
     private final Matrix vectors;
     private final ForkJoinPool pool;
     private final NDManager manager;
 
-    /** The bank in row blocks of {@link #ROW_BLOCK}, copied once to native memory. */
+    /** The bank in row blocks of {@link #ROW_BLOCK}, transposed to d × rows, in native memory. */
     private final NDArray[] blocks;
 
     /** An index over {@code vectors} (shared, not copied) searching on all available cores. */
@@ -56,8 +60,9 @@ public final class ExactIndex implements VectorIndex {
         for (int b = 0; b < blocks.length; b++) {
             int from = b * ROW_BLOCK;
             int to = Math.min(n, from + ROW_BLOCK);
-            float[] part = Arrays.copyOfRange(vectors.data(), from * d, to * d);
-            blocks[b] = manager.create(part, new Shape(to - from, d));
+            blocks[b] =
+                    manager.create(
+                            transposed(vectors.data(), from, to, d), new Shape(d, to - from));
         }
         this.pool = new ForkJoinPool(threads);
     }
@@ -93,7 +98,7 @@ public final class ExactIndex implements VectorIndex {
                                     Arrays.copyOfRange(queries.data(), q0 * d, q1 * d),
                                     new Shape(q1 - q0, d));
                     for (int b = 0; b < blocks.length; b++) {
-                        try (NDArray scores = q.matMul(blocks[b].transpose())) {
+                        try (NDArray scores = q.matMul(blocks[b])) {
                             heaps.offer(scores, null, q0, null, b * ROW_BLOCK, pool);
                         }
                     }
@@ -101,6 +106,19 @@ public final class ExactIndex implements VectorIndex {
             }
         }
         return heaps.drain();
+    }
+
+    /** Rows [from, to) of the row-major n × d matrix {@code x}, as a row-major d × (to − from). */
+    private static float[] transposed(float[] x, int from, int to, int d) {
+        int rows = to - from;
+        float[] out = new float[rows * d];
+        for (int r = 0; r < rows; r++) {
+            int src = (from + r) * d;
+            for (int c = 0; c < d; c++) {
+                out[c * rows + r] = x[src + c];
+            }
+        }
+        return out;
     }
 
     /**

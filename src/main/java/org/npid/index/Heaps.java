@@ -7,19 +7,22 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.stream.IntStream;
 
 /**
- * One bounded heap of (score, row) per query, fed block by block: the top-k is fused into the scan
- * of each score block, so no query ever holds more than k candidates and no m × n score matrix is
- * materialised.
+ * One top-k buffer of (score, row) per query, fed block by block: the top-k is fused into the scan
+ * of each score block, so no query ever holds more than a few k candidates and no m × n score
+ * matrix is materialised.
  */
 final class Heaps {
     private final int k;
-    private final TopK[] tops;
+    private final TopKBuffer[] tops;
+
+    /** Each scanning thread's copy of one score row: plain arrays scan faster than buffers. */
+    private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
 
     Heaps(int queries, int k) {
         this.k = k;
-        this.tops = new TopK[queries];
+        this.tops = new TopKBuffer[queries];
         for (int q = 0; q < queries; q++) {
-            tops[q] = new TopK(Math.max(1, k));
+            tops[q] = new TopKBuffer(Math.max(1, k));
         }
     }
 
@@ -38,7 +41,8 @@ final class Heaps {
             ForkJoinPool pool) {
         int rows = Math.toIntExact(scores.getShape().get(0));
         int cols = Math.toIntExact(scores.getShape().get(1));
-        FloatBuffer s = scores.toByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer();
+        // A view of the native scores, not a copy; the caller keeps the array open until we return.
+        FloatBuffer s = scores.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer();
         Runnable scan =
                 () ->
                         IntStream.range(0, rows)
@@ -60,19 +64,17 @@ final class Heaps {
     }
 
     private static void offerRow(
-            TopK top, FloatBuffer s, int off, int cols, int[] rowAt, int firstRow) {
-        // Once the heap is full, most rows fall below its minimum: one float compare each.
-        float min = top.threshold();
-        for (int j = 0; j < cols; j++) {
-            float score = s.get(off + j);
-            if (score >= min) {
-                top.offer(rowAt == null ? firstRow + j : rowAt[firstRow + j], score);
-                min = top.threshold();
-            }
+            TopKBuffer top, FloatBuffer s, int off, int cols, int[] rowAt, int firstRow) {
+        float[] row = ROW.get();
+        if (row.length < cols) {
+            row = new float[cols];
+            ROW.set(row);
         }
+        s.get(off, row, 0, cols);
+        top.offerAll(row, 0, cols, firstRow, rowAt);
     }
 
-    /** The queries whose heaps hold fewer than k rows. */
+    /** The queries that have been offered fewer than k rows. */
     int[] notFull() {
         return IntStream.range(0, tops.length).filter(q -> tops[q].size() < k).toArray();
     }
