@@ -76,7 +76,13 @@ public final class StepBench {
             double optimizerShare,
             double bankShare,
             double peakRssMiB,
-            double rssDriftMiB) {}
+            double rssDriftMiB,
+            NativeCalls nativeCalls) {}
+
+    /**
+     * Steps run under PyTorch's profiler to count native calls: the count is the same each step.
+     */
+    private static final int PROFILED_STEPS = 2;
 
     private StepBench() {}
 
@@ -117,6 +123,9 @@ public final class StepBench {
                         rates[r] = (double) stepsPerRepeat * c.batchSize() / s;
                     }
                     double drift = PeakMemory.currentMiB() - rssAfterWarmup;
+                    // After the timed repeats: the profiler slows the steps it watches.
+                    NativeCalls calls =
+                            NativeCalls.profile(() -> step.run(batch, rng), PROFILED_STEPS);
                     double phases = 0;
                     for (TrainStep.Phase p : TrainStep.Phase.values()) {
                         phases += profile.seconds(p);
@@ -131,7 +140,8 @@ public final class StepBench {
                             profile.seconds(TrainStep.Phase.OPTIMIZER) / phases,
                             profile.seconds(TrainStep.Phase.BANK_UPDATE) / phases,
                             PeakMemory.peakMiB(),
-                            drift);
+                            drift,
+                            calls);
                 }
             }
         }

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.npid.bench.Benchmarks;
 import org.npid.bench.KnnBench;
+import org.npid.bench.NativeCalls;
 import org.npid.bench.StepBench;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -132,11 +133,11 @@ final class BenchCommand implements Callable<Integer> {
         o.printf("machine: %s%n", r.machine());
         o.println();
         o.println(
-                "(a,c,e) training step             img/s (median, ±spread)  s/step  fwd  loss  bwd  sgd  bank  peakRSS MiB  drift MiB");
+                "(a,c,e) training step             img/s (median, ±spread)  s/step  fwd  loss  bwd  sgd  bank  peakRSS MiB  drift MiB  aten ops/step (from Java + backward)  outside them");
         for (StepBench.Result s : r.steps()) {
             o.printf(
                     Locale.ROOT,
-                    "%-34s %8.1f ±%4.1f%%  %7.3f  %3.0f%% %4.1f%% %3.0f%% %3.0f%% %4.1f%%  %8.0f  %6.1f%n",
+                    "%-34s %8.1f ±%4.1f%%  %7.3f  %3.0f%% %4.1f%% %3.0f%% %3.0f%% %4.1f%%  %8.0f  %6.1f  %s%n",
                     s.config().label(),
                     s.imagesPerSecond().median(),
                     s.imagesPerSecond().spreadPercent(),
@@ -147,7 +148,8 @@ final class BenchCommand implements Callable<Integer> {
                     100 * s.optimizerShare(),
                     100 * s.bankShare(),
                     s.peakRssMiB(),
-                    s.rssDriftMiB());
+                    s.rssDriftMiB(),
+                    calls(s.nativeCalls()));
         }
         o.println();
         for (Benchmarks.DataResult d : r.data()) {
@@ -216,5 +218,18 @@ final class BenchCommand implements Callable<Integer> {
 
     private static <T> List<T> orDefault(List<T> given, List<T> fallback) {
         return given == null || given.isEmpty() ? fallback : given;
+    }
+
+    /** "412 + 188 9.1 %": native operators per step from Java and from backward, time outside. */
+    private static String calls(NativeCalls c) {
+        if (c == null) {
+            return "n/a";
+        }
+        return String.format(
+                Locale.ROOT,
+                "%.0f + %.0f  %.1f%%",
+                c.fromJavaPerStep(),
+                c.backwardPerStep(),
+                100 * c.outsideShare());
     }
 }

@@ -1,6 +1,7 @@
 package org.npid.cli;
 
 import java.util.Locale;
+import org.npid.model.Devices;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -35,6 +36,18 @@ import picocli.CommandLine.Command;
 public final class Npid implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Option(
+            names = "--device",
+            scope = CommandLine.ScopeType.INHERIT,
+            paramLabel = "auto|cpu|gpu",
+            description =
+                    "Where the network runs: auto (a GPU when one is visible, else the CPU),"
+                            + " cpu, or gpu (an error if none is visible). Default: NPID_DEVICE,"
+                            + " else auto.")
+    void setDevice(Devices.Choice device) {
+        Devices.choose(device);
+    }
+
     public static void main(String[] args) {
         System.exit(execute(args));
     }
@@ -62,10 +75,14 @@ public final class Npid implements Runnable {
 
     /**
      * npid must never phone home: DJL's engine start-up otherwise sends a telemetry request and
-     * tries to download native libraries. The launcher sets the environment too.
+     * tries to download native libraries. The launcher sets the environment too. The one exception
+     * is a user's explicit {@code NPID_TORCH=download}, which the launcher passes on as {@code
+     * npid.online}: then DJL may fetch a libtorch. Telemetry stays off either way.
      */
     static void stayOffline() {
-        System.setProperty("ai.djl.offline", "true");
+        if (!Boolean.getBoolean("npid.online")) {
+            System.setProperty("ai.djl.offline", "true");
+        }
         System.setProperty("OPT_OUT_TRACKING", "true");
     }
 

@@ -1,5 +1,6 @@
 package org.npid.train;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import org.npid.data.Batch;
 import org.npid.data.BatchLoader;
 import org.npid.data.TrainAugmentation;
 import org.npid.loss.ProximalTerm;
+import org.npid.model.Devices;
 
 /**
  * The NPID training loop (Sec. 3): each step embeds an augmented batch, scores it against the
@@ -102,6 +104,8 @@ public final class NpidTraining {
             ai.djl.pytorch.jni.JniUtils.setNumThreads(config.threads());
         }
         long began = System.nanoTime();
+        // Before the data are read: a GPU request that cannot be met fails in a second.
+        Device device = Devices.best();
         RunData data = RunData.open(config, saved == null ? null : saved.state());
         if (data.train().size() < 2) {
             throw new TrainingException(
@@ -132,6 +136,7 @@ public final class NpidTraining {
         if (config.beyondPaper() != null) {
             listener.onMessage("beyond the paper: " + config.beyondPaper());
         }
+        listener.onMessage("training on " + Devices.describe(device));
         warnings(config, data).forEach(listener::onMessage);
         Engine.getInstance().setRandomSeed((int) config.seed());
         try (TrainingState state = TrainingState.create(config, data, identity)) {

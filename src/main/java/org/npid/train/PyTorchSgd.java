@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.util.PairList;
 import java.io.IOException;
@@ -20,12 +22,33 @@ import java.util.Map;
  * DJL's own Sgd folds the learning rate into the momentum buffer ({@code buf = μ·buf − lr·g}), so
  * after a learning-rate drop its velocity still carries the old rate and the two diverge. The
  * learning rate is set by the training loop before each step from the schedule.
+ *
+ * <p>Each parameter is updated by one native call, DJL's fused {@code sgdUpdate}, instead of six
+ * tensor operations issued from Java (each its own JNI crossing and temporary array). That kernel
+ * keeps DJL's velocity {@code v = lr·buf}; passing it the momentum {@code μ·lr/lr'}, where lr' is
+ * the rate {@code v} was last scaled by, advances it to exactly {@code lr·buf} of the formula
+ * above, so the schedule's rate changes stay torch's. Checkpoints hold torch's {@code buf}.
  */
 public final class PyTorchSgd extends Optimizer {
     private final float momentum;
     private final float weightDecay;
-    private final Map<String, NDArray> buffers = new HashMap<>();
+
+    /** Suffix of the checkpoint entry holding a velocity's scale beside the velocity. */
+    private static final String SCALE = "#scale";
+
+    private final Map<String, Velocity> velocities = new HashMap<>();
     private volatile float learningRate;
+
+    /** One parameter's velocity {@code v = scale · buf}. */
+    private static final class Velocity {
+        final NDArray v;
+        float scale;
+
+        Velocity(NDArray v, float scale) {
+            this.v = v;
+            this.scale = scale;
+        }
+    }
 
     public PyTorchSgd(float learningRate, float momentum, float weightDecay) {
         super(new Builder());
@@ -58,39 +81,57 @@ public final class PyTorchSgd extends Optimizer {
 
     @Override
     public void update(String parameterId, NDArray weight, NDArray grad) {
+        Velocity velocity =
+                velocities.computeIfAbsent(parameterId, id -> new Velocity(weight.zerosLike(), 1f));
+        float lr = learningRate;
+        if (lr == 0) {
+            holdBuffer(velocity, weight, grad);
+            return;
+        }
+        JniUtils.sgdUpdate(
+                (PtNDArray) weight,
+                (PtNDArray) grad,
+                (PtNDArray) velocity.v,
+                lr,
+                weightDecay,
+                1f, // no gradient rescaling
+                -1f, // no clipping
+                momentum * lr / velocity.scale);
+        velocity.scale = lr;
+    }
+
+    /**
+     * At a zero rate the weights stay put but torch's buffer still moves, and {@code lr·buf} would
+     * lose it: keep the buffer itself ({@code scale = 1}) until the rate is positive again.
+     */
+    private void holdBuffer(Velocity velocity, NDArray weight, NDArray grad) {
         // Temporaries go in a scope of their own: the gradient lives in the model's long-lived
         // manager, and anything derived from it would otherwise pile up there step after step.
         try (NDManager scope = weight.getManager().newSubManager()) {
-            NDArray g = grad;
-            if (weightDecay != 0) {
-                NDArray decay = weight.mul(weightDecay);
-                decay.attach(scope);
-                g = grad.add(decay);
-                g.attach(scope);
-            }
-            NDArray buf = buffers.get(parameterId);
-            if (buf == null) {
-                buf = g.duplicate();
-                buf.attach(weight.getManager());
-                buffers.put(parameterId, buf);
-            } else {
-                buf.muli(momentum).addi(g);
-            }
-            NDArray delta = buf.mul(learningRate);
-            delta.attach(scope);
-            weight.subi(delta);
+            NDArray decay = weight.mul(weightDecay);
+            decay.attach(scope);
+            NDArray g = grad.add(decay);
+            g.attach(scope);
+            velocity.v.muli(momentum / velocity.scale).addi(g);
+            velocity.scale = 1f;
         }
     }
 
-    /** Writes the momentum buffers keyed by the parameters' structural names (ids are random). */
+    /**
+     * Writes the velocities and their scales keyed by the parameters' structural names (ids are
+     * random).
+     */
     public void save(PairList<String, Parameter> parameters, OutputStream out) throws IOException {
         NDList list = new NDList();
         for (var pair : parameters) {
-            NDArray buf = buffers.get(pair.getValue().getId());
-            if (buf != null) {
-                NDArray named = buf.duplicate();
+            Velocity velocity = velocities.get(pair.getValue().getId());
+            if (velocity != null) {
+                NDArray named = velocity.v.duplicate();
                 named.setName(pair.getKey());
                 list.add(named);
+                NDArray scale = velocity.v.getManager().create(new float[] {velocity.scale});
+                scale.setName(pair.getKey() + SCALE);
+                list.add(scale);
             }
         }
         try {
@@ -108,12 +149,15 @@ public final class PyTorchSgd extends Optimizer {
         for (NDArray a : list) {
             byName.put(a.getName(), a);
         }
-        buffers.values().forEach(NDArray::close);
-        buffers.clear();
+        velocities.values().forEach(v -> v.v.close());
+        velocities.clear();
         for (var pair : parameters) {
-            NDArray buf = byName.get(pair.getKey());
-            if (buf != null) {
-                buffers.put(pair.getValue().getId(), buf);
+            NDArray v = byName.get(pair.getKey());
+            if (v != null) {
+                NDArray scale = byName.get(pair.getKey() + SCALE);
+                velocities.put(
+                        pair.getValue().getId(),
+                        new Velocity(v, scale == null ? 1f : scale.getFloat(0)));
             }
         }
     }

@@ -63,6 +63,37 @@ class NpidCliTest {
                 .contains("epochs: 1")
                 .doesNotContain("timing a few steps");
         assertThat(out).contains("beyond the paper: AND neighbourhood positives");
+        assertThat(out).contains("training on ");
+        if (ai.djl.engine.Engine.getInstance().getGpuCount() == 0) {
+            assertThat(out).contains("training on CPU: ").contains("no GPU visible");
+        }
+    }
+
+    @Test
+    void aGpuRequestThatCannotBeMetIsRefusedBeforeReadingTheData() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                ai.djl.engine.Engine.getInstance().getGpuCount() == 0, "this machine has a GPU");
+        try {
+            String out =
+                    CliRun.both(
+                            1,
+                            "train",
+                            "--device",
+                            "gpu",
+                            "--data",
+                            tmp.resolve("not-read").toString(),
+                            "--run-dir",
+                            tmp.resolve("run").toString());
+            assertThat(out)
+                    .contains("npid: --device gpu: PyTorch")
+                    .contains("sees no GPU")
+                    .contains("tools/build-jni.sh")
+                    .contains("--device cpu")
+                    .doesNotContain("does not exist")
+                    .doesNotContain("\tat ");
+        } finally {
+            org.npid.model.Devices.choose(org.npid.model.Devices.Choice.AUTO);
+        }
     }
 
     @Test

@@ -163,6 +163,38 @@ class NpidTrainingTest {
         }
     }
 
+    /**
+     * A run stopped on the GPU resumes on the CPU and back, finishing like an uninterrupted run to
+     * float tolerance (the devices round differently). Skipped where DJL sees no GPU.
+     */
+    @Test
+    void aRunResumesAcrossDevicesBothWays() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                ai.djl.engine.Engine.getInstance().getGpuCount() > 0, "no GPU visible to DJL");
+        try {
+            org.npid.model.Devices.choose(org.npid.model.Devices.Choice.CPU);
+            TrainResult whole = train("devices-whole", Map.of());
+            org.npid.model.Devices.Choice[][] ways = {
+                {org.npid.model.Devices.Choice.GPU, org.npid.model.Devices.Choice.CPU},
+                {org.npid.model.Devices.Choice.CPU, org.npid.model.Devices.Choice.GPU}
+            };
+            for (org.npid.model.Devices.Choice[] way : ways) {
+                TrainConfig c = config(tmp.resolve("devices-" + way[0] + "-" + way[1]), Map.of());
+                org.npid.model.Devices.choose(way[0]);
+                assertThat(NpidTraining.run(c, false, stopAfter(3)).interrupted()).isTrue();
+                org.npid.model.Devices.choose(way[1]);
+                TrainResult rest = NpidTraining.run(c, true, TrainListener.NONE);
+                assertThat(rest.last().loss())
+                        .isCloseTo(
+                                whole.last().loss(),
+                                org.assertj.core.api.Assertions.within(
+                                        1e-2 * Math.abs(whole.last().loss())));
+            }
+        } finally {
+            org.npid.model.Devices.choose(org.npid.model.Devices.Choice.AUTO);
+        }
+    }
+
     @Test
     void neighbourhoodRunResumedMidEpochEndsIdenticalToAnUninterruptedRun() throws Exception {
         Map<String, String> nb =
