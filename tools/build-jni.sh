@@ -49,13 +49,19 @@ src="$work/djl-native-0.36.0"
 echo "build-jni: compiling DJL's JNI against torch $torch_version (${cuda:+CUDA $cuda, }C++11 ABI $abi) in $torch_dir"
 pids=()
 for f in "$src"/src/*.cc; do
-  g++ -c -O2 -fPIC -std=c++17 -D_GLIBCXX_USE_CXX11_ABI="$abi" "${defines[@]}" \
+  g++ -c -O2 -fPIC -std=c++17 -Wno-deprecated-declarations -D_GLIBCXX_USE_CXX11_ABI="$abi" "${defines[@]}" \
     -I"$src/build/include" -I"$src/utils" -I"$jni" -I"$jni/linux" \
     -I"$torch_dir/include" -I"$torch_dir/include/torch/csrc/api/include" "${includes[@]}" \
     "$f" -o "$work/$(basename "$f" .cc).o" &
   pids+=($!)
 done
-for p in "${pids[@]}"; do wait "$p"; done
+failed=0
+for p in "${pids[@]}"; do wait "$p" || failed=1; done
+if [ "$failed" = 1 ]; then
+  echo "build-jni: compiling failed against torch $torch_version (errors above). DJL 0.36's JNI" \
+    "sources need libtorch 2.x: they built against 2.11.0 and fail against Debian's 1.13." >&2
+  exit 1
+fi
 g++ -shared -o "$torch_dir/lib/libdjl_torch.so" "$work"/*.o -L"$torch_dir/lib" "${libs[@]}" \
   -Wl,-rpath,"$torch_dir/lib"
 flavor=cpu; [ -n "$cuda" ] && flavor="cu$(echo "$cuda" | tr -d .)"

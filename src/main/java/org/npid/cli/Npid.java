@@ -70,7 +70,31 @@ public final class Npid implements Runnable {
 
     private static String message(Throwable e) {
         String m = e.getMessage();
-        return m == null ? e.toString() : m;
+        m = m == null ? e.toString() : m;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ai.djl.engine.EngineException) {
+                return m + engineHint();
+            }
+        }
+        return m;
+    }
+
+    /** What to try when the engine would not start: it depends on where libtorch came from. */
+    private static String engineHint() {
+        if (System.getenv("PYTORCH_LIBRARY_PATH") != null) {
+            return " (PyTorch could not be loaded from PYTORCH_LIBRARY_PATH="
+                    + System.getenv("PYTORCH_LIBRARY_PATH")
+                    + ": run tools/build-jni.sh against that install, and set PYTORCH_VERSION,"
+                    + " PYTORCH_FLAVOR and LD_LIBRARY_PATH as it prints; or unset it for the"
+                    + " bundled CPU build)";
+        }
+        if (Boolean.getBoolean("npid.online")) {
+            return " (NPID_TORCH=download: DJL could not fetch libtorch; it needs access to"
+                    + " https://publish.djl.ai. Unset NPID_TORCH for the bundled CPU build, or"
+                    + " use an installed PyTorch with PYTORCH_LIBRARY_PATH and"
+                    + " tools/build-jni.sh)";
+        }
+        return "";
     }
 
     /**

@@ -44,6 +44,39 @@ class TopKBufferTest {
     }
 
     @Test
+    void ranksNegativeScoresAndRowsMappedThroughRowAt() {
+        SplittableRandom rnd = new SplittableRandom(11);
+        int k = 50;
+        float[] s = new float[3000];
+        int[] rowAt = new int[s.length];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = (float) rnd.nextGaussian() - 2f; // mostly negative
+            rowAt[i] = 7 * i + 3;
+        }
+        TopKBuffer top = new TopKBuffer(k);
+        top.offerAll(s, 0, 100, 0, rowAt); // fewer than the buffer: no priming
+        top.offerAll(s, 100, 2900, 100, rowAt);
+        List<Hit> expected =
+                IntStream.range(0, s.length)
+                        .mapToObj(i -> new Hit(rowAt[i], s[i]))
+                        .sorted(
+                                Comparator.comparingDouble((Hit h) -> -h.score())
+                                        .thenComparingInt(Hit::id))
+                        .limit(k)
+                        .toList();
+        assertThat(kept(top, k)).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void keysOrderByScoreThenLowerId() {
+        assertThat(TopKBuffer.key(-1f, 0)).isLessThan(TopKBuffer.key(-0.5f, 0));
+        assertThat(TopKBuffer.key(-0f, 0)).isLessThan(TopKBuffer.key(Float.MIN_VALUE, 0));
+        assertThat(TopKBuffer.key(0.5f, 9)).isLessThan(TopKBuffer.key(0.5f, 3));
+        assertThat(TopKBuffer.score(TopKBuffer.key(-3.25f, 17))).isEqualTo(-3.25f);
+        assertThat(TopKBuffer.id(TopKBuffer.key(-3.25f, 17))).isEqualTo(17);
+    }
+
+    @Test
     void thresholdIsTheKthBestAfterASelection() {
         TopKBuffer top = new TopKBuffer(2);
         assertThat(top.threshold()).isEqualTo(Float.NEGATIVE_INFINITY);
