@@ -378,6 +378,8 @@ public final class Benchmarks {
                         + " "
                         + ai.djl.engine.Engine.getInstance().getVersion());
         m.put("omp_wait_policy", System.getenv().getOrDefault("OMP_WAIT_POLICY", ""));
+        // The step benchmarks run where training would: on the GPU when one is visible.
+        m.put("device", org.npid.model.Devices.describe(org.npid.model.Devices.best()));
         m.put("date", java.time.Instant.now().toString());
         return m;
     }
