@@ -32,15 +32,7 @@ class TopKBufferTest {
         top.offerAll(s, 0, 1234, 0, null);
         top.offerAll(s, 1234, 3000, 1234, null);
         top.offerAll(s, 4234, 766, 4234, null);
-        List<Hit> expected =
-                IntStream.range(0, s.length)
-                        .mapToObj(i -> new Hit(i, s[i]))
-                        .sorted(
-                                Comparator.comparingDouble((Hit h) -> -h.score())
-                                        .thenComparingInt(Hit::id))
-                        .limit(k)
-                        .toList();
-        assertThat(kept(top, k)).containsExactlyElementsOf(expected);
+        assertThat(kept(top, k)).containsExactlyElementsOf(bySorting(s, null, k));
     }
 
     @Test
@@ -56,15 +48,7 @@ class TopKBufferTest {
         TopKBuffer top = new TopKBuffer(k);
         top.offerAll(s, 0, 100, 0, rowAt); // fewer than the buffer: no priming
         top.offerAll(s, 100, 2900, 100, rowAt);
-        List<Hit> expected =
-                IntStream.range(0, s.length)
-                        .mapToObj(i -> new Hit(rowAt[i], s[i]))
-                        .sorted(
-                                Comparator.comparingDouble((Hit h) -> -h.score())
-                                        .thenComparingInt(Hit::id))
-                        .limit(k)
-                        .toList();
-        assertThat(kept(top, k)).containsExactlyElementsOf(expected);
+        assertThat(kept(top, k)).containsExactlyElementsOf(bySorting(s, rowAt, k));
     }
 
     @Test
@@ -104,6 +88,15 @@ class TopKBufferTest {
         top.offerAll(new float[] {0.3f, 0.1f}, 0, 2, 0, null);
         assertThat(top.size()).isEqualTo(2);
         assertThat(kept(top, 2)).containsExactly(new Hit(0, 0.3f), new Hit(1, 0.1f));
+    }
+
+    /** The best k of all scores by a full sort, ids through {@code rowAt} when not null. */
+    private static List<Hit> bySorting(float[] s, int[] rowAt, int k) {
+        return IntStream.range(0, s.length)
+                .mapToObj(i -> new Hit(rowAt == null ? i : rowAt[i], s[i]))
+                .sorted(Comparator.comparingDouble((Hit h) -> -h.score()).thenComparingInt(Hit::id))
+                .limit(k)
+                .toList();
     }
 
     /** The kept pairs, best first. */
