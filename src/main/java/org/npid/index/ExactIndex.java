@@ -88,7 +88,7 @@ public final class ExactIndex implements VectorIndex {
         checkQuery(queries.cols(), k);
         int d = dim();
         int m = queries.rows();
-        Heaps heaps = new Heaps(m, Math.min(k, size()));
+        QueryTopKs tops = new QueryTopKs(m, Math.min(k, size()));
         try (NDManager scope = manager.newSubManager()) {
             for (int q0 = 0; q0 < m; q0 += QUERY_BLOCK) {
                 int q1 = Math.min(m, q0 + QUERY_BLOCK);
@@ -99,13 +99,13 @@ public final class ExactIndex implements VectorIndex {
                                     new Shape(q1 - q0, d));
                     for (int b = 0; b < blocks.length; b++) {
                         try (NDArray scores = q.matMul(blocks[b])) {
-                            heaps.offer(scores, null, q0, null, b * ROW_BLOCK, pool);
+                            tops.offer(scores, null, q0, null, b * ROW_BLOCK, pool);
                         }
                     }
                 }
             }
         }
-        return heaps.drain();
+        return tops.drain();
     }
 
     /** Rows [from, to) of the row-major n × d matrix {@code x}, as a row-major d × (to − from). */

@@ -170,35 +170,36 @@ public final class InvertedLists implements VectorIndex {
         }
         int m = queries.rows();
         int d = x.cols();
-        Heaps heaps = new Heaps(m, Math.min(k, x.rows()));
+        QueryTopKs tops = new QueryTopKs(m, Math.min(k, x.rows()));
         if (m == 0 || x.rows() == 0) {
-            return heaps.drain();
+            return tops.drain();
         }
         try (NDManager scope = manager.newSubManager()) {
             NDArray q = scope.create(queries.data(), new Shape(m, d));
             long[] probed =
                     q.matMul(centroids.transpose()).topK(probe, 1, true, true).get(1).toLongArray();
-            // Each query's nearest cell first, for all queries, then the rest: the heaps fill
+            // Each query's nearest cell first, for all queries, then the rest: the top-k buffers
+            // fill
             // with good rows, and most rows of the later cells fail the first comparison.
-            scoreCells(scope, queries, pairs(probed, 0, 1), heaps);
+            scoreCells(scope, queries, pairs(probed, 0, 1), tops);
             if (probe > 1) {
-                scoreCells(scope, queries, pairs(probed, 1, probe), heaps);
+                scoreCells(scope, queries, pairs(probed, 1, probe), tops);
             }
-            int[] unfilled = heaps.notFull();
+            int[] unfilled = tops.notFull();
             if (unfilled.length > 0) {
                 int cells = cellRows.length;
                 int[][] everyCell = new int[2][unfilled.length * cells];
                 for (int j = 0; j < unfilled.length; j++) {
-                    heaps.reset(unfilled[j]);
+                    tops.reset(unfilled[j]);
                     for (int c = 0; c < cells; c++) {
                         everyCell[0][j * cells + c] = unfilled[j];
                         everyCell[1][j * cells + c] = c;
                     }
                 }
-                scoreCells(scope, queries, everyCell, heaps);
+                scoreCells(scope, queries, everyCell, tops);
             }
         }
-        return heaps.drain();
+        return tops.drain();
     }
 
     /** (query, cell) pairs of the cells each query probes at ranks [from, to). */
@@ -217,9 +218,10 @@ public final class InvertedLists implements VectorIndex {
 
     /**
      * Scores each (query, cell) pair of {@code pairs} (queries in row 0, cells in row 1), one
-     * matmul per cell with all the queries that probe it, and offers the scores to the heaps.
+     * matmul per cell with all the queries that probe it, and offers the scores to the top-k
+     * buffers.
      */
-    private void scoreCells(NDManager scope, Matrix queries, int[][] pairs, Heaps heaps) {
+    private void scoreCells(NDManager scope, Matrix queries, int[][] pairs, QueryTopKs tops) {
         int cells = cellRows.length;
         int d = queries.cols();
         int[] qStart = new int[cells + 1];
@@ -246,7 +248,7 @@ public final class InvertedLists implements VectorIndex {
             }
             try (NDManager cell = scope.newSubManager()) {
                 NDArray scores = cell.create(qc, new Shape(qs, d)).matMul(cellRows[c].transpose());
-                heaps.offer(scores, who, 0, rowAt, start[c], pool);
+                tops.offer(scores, who, 0, rowAt, start[c], pool);
             }
         }
     }

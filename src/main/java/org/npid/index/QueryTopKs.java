@@ -11,14 +11,14 @@ import java.util.stream.IntStream;
  * of each score block, so no query ever holds more than a few k candidates and no m × n score
  * matrix is materialised.
  */
-final class Heaps {
+final class QueryTopKs {
     private final int k;
     private final TopKBuffer[] tops;
 
     /** Each scanning thread's copy of one score row: plain arrays scan faster than buffers. */
     private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
 
-    Heaps(int queries, int k) {
+    QueryTopKs(int queries, int k) {
         this.k = k;
         this.tops = new TopKBuffer[queries];
         for (int q = 0; q < queries; q++) {
