@@ -44,10 +44,23 @@ final class ImageDecoder implements AutoCloseable {
      * maxSide}, so folders of large images open quickly.
      */
     Probe probe(Path file, int maxSide) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw corrupt(file.toString(), e);
+        }
+        return probe(bytes, file.toString(), maxSide);
+    }
+
+    /**
+     * As {@link #probe(Path, int)}, for a file already read into memory ({@code source} names it in
+     * errors): Spark's binary files, uploads.
+     */
+    Probe probe(byte[] bytes, String source, int maxSide) {
         ImageReader reader = null;
         try {
-            byte[] bytes = Files.readAllBytes(file);
-            reader = readerFor(file, bytes);
+            reader = readerFor(source, bytes);
             // Whole-file reads are fast and keep ImageIO from creating temporary cache files.
             try (ImageInputStream in =
                     new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
@@ -56,7 +69,7 @@ final class ImageDecoder implements AutoCloseable {
                 int height = reader.getHeight(0);
                 Probe probe;
                 if (width <= maxSide && height <= maxSide) {
-                    Image image = toImage(reader.read(0), file);
+                    Image image = toImage(reader.read(0), source);
                     probe = new Probe(width, height, image.channels() == 1, image);
                 } else {
                     probe = new Probe(width, height, isGray(reader), null);
@@ -67,11 +80,11 @@ final class ImageDecoder implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             // A reader that failed mid-file may hold broken state; start the next file afresh.
             forget(reader);
-            throw corrupt(file, e);
+            throw corrupt(source, e);
         }
     }
 
-    private ImageReader readerFor(Path file, byte[] bytes) {
+    private ImageReader readerFor(String file, byte[] bytes) {
         if (bytes.length > 3 && (bytes[0] & 0xFF) == 0xFF && (bytes[1] & 0xFF) == 0xD8) {
             if (jpeg == null) {
                 jpeg = ImageIO.getImageReadersByFormatName("jpeg").next();
@@ -118,7 +131,7 @@ final class ImageDecoder implements AutoCloseable {
         return type != null && type.getColorModel().getNumColorComponents() == 1;
     }
 
-    private static DataException corrupt(Path file, Exception e) {
+    private static DataException corrupt(String file, Exception e) {
         if (e instanceof DataException de) {
             return de;
         }
@@ -131,7 +144,7 @@ final class ImageDecoder implements AutoCloseable {
                 e);
     }
 
-    static Image toImage(BufferedImage img, Path file) {
+    static Image toImage(BufferedImage img, String file) {
         if (img == null) {
             throw new DataException(
                     "Cannot decode image " + file + ": the decoder returned nothing");

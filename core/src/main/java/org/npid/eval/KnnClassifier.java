@@ -118,7 +118,16 @@ public final class KnnClassifier {
         return vote(bank.searchAll(queries, k), bankLabels, queryLabels, numClasses);
     }
 
-    private KnnResult vote(Neighbours nb, int[] bankLabels, int[] queryLabels, int numClasses) {
+    /**
+     * The weighted vote over neighbours already found (by a search elsewhere, such as Spark's
+     * blocked join): query q's neighbours are {@code nb}'s row q, whose ids index {@code
+     * bankLabels}, each weighted exp(s/τ).
+     */
+    public KnnResult vote(Neighbours nb, int[] bankLabels, int[] queryLabels, int numClasses) {
+        if (nb.queries() != queryLabels.length) {
+            throw new IllegalArgumentException(
+                    nb.queries() + " neighbour lists but " + queryLabels.length + " query labels");
+        }
         int m = queryLabels.length;
         int kk = nb.k();
         float[] s = nb.scores();

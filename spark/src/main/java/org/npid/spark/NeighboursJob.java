@@ -1,0 +1,178 @@
+package org.npid.spark;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.npid.index.Npy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Tuple2;
+
+/**
+ * {@code npid-spark neighbours}: every image's k nearest other images across the whole set (cosine
+ * of the embeddings, exact, by the blocked all-pairs join), as a Parquet table of {@code id},
+ * {@code path}, {@code neighbours} (ids, best first) and {@code scores}; ids number the images in
+ * path order. When it fits on this machine, also the text table that {@code npid train} reads as
+ * its neighbourhood loss's neighbours ({@code objective.neighbour_table}).
+ */
+public final class NeighboursJob {
+    private static final Logger LOG = LoggerFactory.getLogger(NeighboursJob.class);
+
+    /** The table's columns. */
+    public static final StructType SCHEMA =
+            new StructType()
+                    .add("id", DataTypes.LongType, false)
+                    .add("path", DataTypes.StringType, false)
+                    .add("neighbours", DataTypes.createArrayType(DataTypes.LongType, false), false)
+                    .add("scores", DataTypes.createArrayType(DataTypes.FloatType, false), false);
+
+    /** What a run wrote. */
+    public record Result(long rows, int k, double seconds, String parquet, Path table) {}
+
+    private NeighboursJob() {}
+
+    /**
+     * Finds the {@code k} nearest neighbours of every row of {@code input} (a Parquet table, or a
+     * folder of images embedded with {@code checkpoint}) and writes them to {@code out}.
+     */
+    public static Result run(
+            SparkSession spark,
+            String input,
+            Path checkpoint,
+            int k,
+            String out,
+            int batchSize,
+            int blockRows,
+            NpyExport.Mode text) {
+        long t0 = System.nanoTime();
+        spark.sparkContext().setJobDescription("npid neighbours: " + input + " to " + out);
+        try (VectorTable table = VectorTable.open(spark, input, checkpoint, batchSize)) {
+            JavaRDD<VectorRow> rows = table.vectors(List.of());
+            try (BlockedTopK.Search search =
+                    BlockedTopK.search(
+                            rows, rows, k, true, blockRows, SparkRuntime.threadsPerTask(spark))) {
+                JavaRDD<Row> found =
+                        search.lists()
+                                .flatMapToPair(t -> perQuery(t._2()))
+                                .join(table.paths())
+                                .map(
+                                        t ->
+                                                RowFactory.create(
+                                                        t._1(),
+                                                        t._2()._2(),
+                                                        t._2()._1()._1(),
+                                                        t._2()._1()._2()));
+                SparkRuntime.step(spark, "search the block pairs, merge, write " + out);
+                Dataset<Row> result = spark.createDataFrame(found, SCHEMA).orderBy("id");
+                OutputDir.replace(
+                        spark,
+                        out,
+                        tmp -> result.write().mode(SaveMode.ErrorIfExists).parquet(tmp));
+            }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        SparkRuntime.step(spark, "count the rows written");
+        Dataset<Row> written = spark.read().parquet(out);
+        long n = written.count();
+        Path tsv = writeTable(written, out, n, k, text);
+        LOG.info(
+                "found {} neighbours of each of {} images in {} s",
+                k,
+                n,
+                String.format("%.1f", seconds));
+        return new Result(n, k, seconds, out, tsv);
+    }
+
+    private static Iterator<Tuple2<Long, Tuple2<long[], float[]>>> perQuery(Candidates c) {
+        List<Tuple2<Long, Tuple2<long[], float[]>>> out = new ArrayList<>(c.queries());
+        for (int q = 0; q < c.queries(); q++) {
+            int n = c.found(q);
+            long[] ids = new long[n];
+            float[] scores = new float[n];
+            System.arraycopy(c.ids, q * c.k, ids, 0, n);
+            System.arraycopy(c.scores, q * c.k, scores, 0, n);
+            out.add(new Tuple2<>(c.queryIds[q], new Tuple2<>(ids, scores)));
+        }
+        return out.iterator();
+    }
+
+    /** Where the text table of table {@code out} goes: beside it, {@code .parquet} dropped. */
+    static Path tableOf(Path out) {
+        Path npy = NpyExport.npyOf(out);
+        String name = npy.getFileName().toString();
+        return npy.resolveSibling(name.substring(0, name.length() - 4) + ".neighbours.tsv");
+    }
+
+    /**
+     * The neighbours as {@code npid train} reads them: a line per image, {@code id}, its file and
+     * its neighbours' ids, comma-separated, best first.
+     */
+    private static Path writeTable(
+            Dataset<Row> table, String out, long rows, int k, NpyExport.Mode mode) {
+        URI uri = new org.apache.hadoop.fs.Path(out).toUri();
+        boolean local = uri.getScheme() == null || "file".equals(uri.getScheme());
+        boolean fits = rows * k * 8L <= Runtime.getRuntime().maxMemory() / 4;
+        if (mode == NpyExport.Mode.NEVER || (mode == NpyExport.Mode.AUTO && !(local && fits))) {
+            return null;
+        }
+        if (!local) {
+            throw new IllegalArgumentException(
+                    "--table always: "
+                            + out
+                            + " is not on this machine's disk; write the table locally or use --table never");
+        }
+        SparkRuntime.step(table.sparkSession(), "gather the rows for the text table");
+        Path file = tableOf(Path.of(uri.getPath()));
+        Path tmp = null;
+        try {
+            tmp =
+                    Files.createTempFile(
+                            file.toAbsolutePath().getParent(),
+                            file.getFileName().toString(),
+                            ".tmp");
+            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                w.write("id\tsource\tneighbours\n");
+                Iterator<Row> it = table.orderBy("id").toLocalIterator();
+                while (it.hasNext()) {
+                    Row r = it.next();
+                    w.write(r.getLong(0) + "\t" + NpyExport.localPath(r.getString(1)) + "\t");
+                    List<Long> nb = r.getList(2);
+                    for (int j = 0; j < nb.size(); j++) {
+                        w.write(j == 0 ? "" : ",");
+                        w.write(Long.toString(nb.get(j)));
+                    }
+                    w.write("\n");
+                }
+            }
+            Npy.moveIntoPlace(tmp, file);
+            tmp = null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // The write already failed; that error is the one to report.
+                }
+            }
+        }
+        LOG.info("wrote {}", file);
+        return file;
+    }
+}

@@ -1,0 +1,87 @@
+package org.npid.spark;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * An output folder that appears whole or not at all. A job writes into a hidden sibling (Spark
+ * readers skip names that start with a dot), and only a finished write, with Spark's {@code
+ * _SUCCESS} marker in it, is renamed into place, replacing what was there. A re-run after a failure
+ * therefore overwrites cleanly, and a reader that finds {@code _SUCCESS} knows the folder is
+ * complete.
+ */
+final class OutputDir {
+    /** The marker Spark's committer writes last into a finished output folder. */
+    static final String SUCCESS = "_SUCCESS";
+
+    private OutputDir() {}
+
+    /** Runs {@code write} into a temporary folder, then moves it to {@code out}. */
+    static void replace(SparkSession spark, String out, Consumer<String> write) {
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        Path target = new Path(out);
+        try {
+            FileSystem fs = target.getFileSystem(conf);
+            target = fs.makeQualified(target);
+            Path parent = target.getParent();
+            if (parent != null && !fs.exists(parent)) {
+                throw new IllegalArgumentException(
+                        "--out " + out + ": the folder " + parent + " does not exist; create it");
+            }
+            Path tmp = new Path(parent, "." + target.getName() + ".tmp-" + UUID.randomUUID());
+            try {
+                write.accept(tmp.toString());
+                if (!fs.exists(new Path(tmp, SUCCESS))) {
+                    throw new IllegalStateException(
+                            "the write to "
+                                    + tmp
+                                    + " ended without Spark's "
+                                    + SUCCESS
+                                    + " marker");
+                }
+                if (fs.exists(target) && !fs.delete(target, true)) {
+                    throw new IOException("cannot remove the previous " + target);
+                }
+                if (!fs.rename(tmp, target)) {
+                    throw new IOException("cannot rename " + tmp + " to " + target);
+                }
+            } finally {
+                if (fs.exists(tmp)) {
+                    fs.delete(tmp, true);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Refuses a folder that a job did not finish writing: no {@code _SUCCESS} means a write that
+     * was interrupted, or a folder some other tool made.
+     */
+    static void requireFinished(SparkSession spark, String dir) {
+        Path path = new Path(dir);
+        try {
+            FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            if (!fs.exists(path)) {
+                throw new IllegalArgumentException(dir + " does not exist: check the path");
+            }
+            if (!fs.exists(new Path(path, SUCCESS))) {
+                throw new IllegalArgumentException(
+                        dir
+                                + " has no "
+                                + SUCCESS
+                                + " marker, so the job that wrote it did not finish: run it"
+                                + " again");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}
