@@ -18,6 +18,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param neighbours k &gt; 0 adds AND's neighbourhood positives (beyond the paper)
  * @param neighboursFromEpoch first epoch (1-based) of the neighbourhood loss
  * @param neighbourSource where the neighbours come from
+ * @param neighbourTable the table {@code neighbour_source: table} reads (npid-spark neighbours'
+ *     {@code OUT.neighbours.tsv}); "" for every other source
  */
 public record ObjectiveConfig(
         Loss loss,
@@ -28,7 +30,8 @@ public record ObjectiveConfig(
         float proximalLambda,
         int neighbours,
         int neighboursFromEpoch,
-        NeighbourSource neighbourSource) {
+        NeighbourSource neighbourSource,
+        String neighbourTable) {
 
     /** The instance-discrimination objective. */
     public enum Loss {
@@ -71,6 +74,13 @@ public record ObjectiveConfig(
          * needed, so usable from epoch 1.
          */
         PIXELS,
+        /**
+         * A table found elsewhere, read once from {@code objective.neighbour_table}: the text table
+         * of {@code npid-spark neighbours} (a line per image: id, file, neighbour ids best first),
+         * matched to the training images by file path. For neighbours searched on a cluster, or
+         * with another network.
+         */
+        TABLE,
         /** Half the neighbours from {@link #PIXELS}, half from {@link #FEATURES}. */
         PIXELS_AND_FEATURES,
         /**
@@ -97,7 +107,13 @@ public record ObjectiveConfig(
         present(
                 neighbourSource,
                 "objective.neighbour_source",
-                "features, bank, pixels, pixels_and_features or auto");
+                "features, bank, pixels, table, pixels_and_features or auto");
+        require(
+                neighbourSource != NeighbourSource.TABLE
+                        || (neighbourTable != null && !neighbourTable.isBlank()),
+                "objective.neighbour_table",
+                "must name the table npid-spark neighbours wrote (OUT.neighbours.tsv) when"
+                        + " objective.neighbour_source is table");
         require(temperature > 0, "objective.temperature", "must be positive, got " + temperature);
         require(nceNoise > 0, "objective.nce_noise", "must be positive, got " + nceNoise);
         require(
@@ -133,7 +149,8 @@ public record ObjectiveConfig(
                 0f, // proximal term off, as in the paper's main results
                 0, // 0 = the paper's loss
                 2, // the untrained network's neighbours are mostly of other classes
-                NeighbourSource.FEATURES); // works on any data; pixels need images of one size
+                NeighbourSource.FEATURES, // works on any data; pixels need images of one size
+                ""); // no table: the run finds its own neighbours
     }
 
     /** Whether the run goes beyond the paper's objective, and how, for the log; null if not. */
@@ -154,6 +171,7 @@ public record ObjectiveConfig(
                     .append(neighbours)
                     .append(" from ")
                     .append(neighbourSource.name().toLowerCase(java.util.Locale.ROOT))
+                    .append(neighbourSource == NeighbourSource.TABLE ? " " + neighbourTable : "")
                     .append("); ");
         }
         return sb.length() == 0 ? null : sb.substring(0, sb.length() - 2);

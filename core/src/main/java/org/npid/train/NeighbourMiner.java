@@ -1,5 +1,6 @@
 package org.npid.train;
 
+import java.nio.file.Path;
 import java.util.Locale;
 import org.npid.config.ObjectiveConfig;
 import org.npid.config.ObjectiveConfig.NeighbourSource;
@@ -37,6 +38,9 @@ final class NeighbourMiner {
 
     /** The pixel-space positives, found once: the images do not change. */
     private int[] pixelTable;
+
+    /** The positives of {@code objective.neighbour_table}, read once: the file does not change. */
+    private int[] fileTable;
 
     /** The table handed out last, so that an unchanged one is not reported again. */
     private int[] lastTable;
@@ -81,6 +85,7 @@ final class NeighbourMiner {
                 switch (config.neighbourSource()) {
                     case FEATURES -> featureTable(state);
                     case PIXELS -> pixelTable();
+                    case TABLE -> fileTable();
                     case PIXELS_AND_FEATURES ->
                             NeighbourhoodSoftmax.merge(pixelTable(), featureTable(state), n);
                     case BANK ->
@@ -171,6 +176,16 @@ final class NeighbourMiner {
                         (embedded - begin) / 1e9,
                         (System.nanoTime() - embedded) / 1e9));
         return found;
+    }
+
+    /** The neighbours of {@code objective.neighbour_table}, read once per run. */
+    private int[] fileTable() {
+        if (fileTable == null) {
+            Path file = Path.of(config.neighbourTable());
+            fileTable = NeighbourTable.read(file, data.train(), neighbourhood.neighbours());
+            listener.onMessage("neighbours read from " + file);
+        }
+        return fileTable;
     }
 
     /** Each image's k nearest others by the cosine of its raw pixels, found once per run. */
