@@ -261,9 +261,10 @@ public final class NpidSpark implements Runnable {
 
         @Option(
                 names = "--block-rows",
-                defaultValue = "4096",
+                defaultValue = "65536",
                 description =
-                        "Rows per block of the join: bounds each task's memory (default ${DEFAULT-VALUE}).")
+                        "Most rows of the base a task holds at once (about 512 bytes each at d ="
+                                + " 128): bounds each task's memory (default ${DEFAULT-VALUE}).")
         int blockRows;
 
         @Option(
