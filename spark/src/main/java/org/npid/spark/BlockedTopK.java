@@ -23,9 +23,9 @@ import scala.Tuple2;
  * lists, whatever the tables' sizes; the merge is exact, so the result equals one search over the
  * whole base.
  *
- * <p>Large base blocks matter: a search has a fixed cost (about 0.1 s for the top-k buffers of
- * 4,096 queries), which 4,096 base rows do not repay (0.20 s a pair, 21 GFLOP/s on one Zen 3 core)
- * and 61,440 do (1.44 s, 44 GFLOP/s).
+ * <p>Large base blocks matter: each search has a fixed cost (setting up the native blocks and the
+ * per-query buffers) that 4,096 base rows do not repay (4,096 queries: 0.20 s a pair, 21 GFLOP/s on
+ * one Zen 3 core) and 61,440 do (1.44 s, 44 GFLOP/s).
  */
 final class BlockedTopK {
     /** Query rows per block: 4,096 × 128 floats is 2 MB, and its candidates at k = 200 13 MB. */

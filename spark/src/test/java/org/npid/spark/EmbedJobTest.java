@@ -91,6 +91,25 @@ class EmbedJobTest {
     }
 
     @Test
+    void manyFoldersMakeOneTableWithOneNumberingOfTheClasses() {
+        String out = tmp.resolve("both.parquet").toString();
+        EmbedJob.Result r =
+                EmbedJob.run(
+                        spark,
+                        List.of(data.resolve("train").toString(), data.resolve("test").toString()),
+                        checkpoint,
+                        out,
+                        64,
+                        NpyExport.Mode.NEVER);
+        // 16 training and 8 test images of each of the 4 classes; the corrupt one is skipped.
+        assertThat(r.rows()).isEqualTo(4 * (16 + 8));
+        assertThat(r.corrupt()).isEqualTo(1);
+        for (Row row : spark.read().parquet(out).collectAsList()) {
+            assertThat(row.getInt(1)).isEqualTo(Integer.parseInt(row.getString(2).substring(0, 2)));
+        }
+    }
+
+    @Test
     void aRerunReplacesTheTableWholeAndLeavesNothingBehind() throws Exception {
         Path out = tmp.resolve("again.parquet");
         List<String> input = List.of(data.resolve("test").toString());
