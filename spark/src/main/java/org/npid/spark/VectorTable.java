@@ -26,6 +26,7 @@ final class VectorTable implements AutoCloseable {
 
     private VectorTable(Dataset<Row> rows) {
         this.rows = rows;
+        SparkRuntime.step(rows.sparkSession(), "number the rows in path order");
         this.numbered =
                 rows.select("path", "class", "vector")
                         .orderBy("path")
