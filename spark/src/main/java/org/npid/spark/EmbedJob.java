@@ -67,7 +67,9 @@ public final class EmbedJob {
         }
         ImageInput images = ImageInput.of(spark, inputs);
         CheckpointRef ref = CheckpointRef.share(spark, checkpoint);
-        List<String> classes = images.classNames(spark);
+        // Spark lists the folders when the files are read: once, for the classes and the embedding.
+        Dataset<Row> files = images.files(spark);
+        List<String> classes = images.classNames(spark, files);
         LongAccumulator corrupt = spark.sparkContext().longAccumulator("corrupt images");
         CollectionAccumulator<String> named =
                 spark.sparkContext().collectionAccumulator("corrupt image paths");
@@ -81,9 +83,7 @@ public final class EmbedJob {
                         corrupt,
                         named);
         Dataset<Row> table =
-                images.files(spark)
-                        .select("path", "content")
-                        .mapPartitions(embed, Encoders.row(SCHEMA));
+                files.select("path", "content").mapPartitions(embed, Encoders.row(SCHEMA));
         return new Embedded(table, corrupt, named);
     }
 

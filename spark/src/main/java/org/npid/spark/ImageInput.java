@@ -84,14 +84,16 @@ final class ImageInput implements Serializable {
         return "";
     }
 
-    /** The classes of all images, in name order: label i is class i. */
-    List<String> classNames(SparkSession spark) {
+    /**
+     * The classes of the images in {@code files} (this input's {@link #files}), in name order:
+     * label i is class i.
+     */
+    List<String> classNames(SparkSession spark, Dataset<Row> files) {
         ImageInput self = this;
         SparkRuntime.step(spark, "list the images and their classes");
         List<String> names =
                 new ArrayList<>(
-                        files(spark)
-                                .select("path")
+                        files.select("path")
                                 .map(
                                         (MapFunction<Row, String>)
                                                 r -> self.classOf(r.getString(0)),
