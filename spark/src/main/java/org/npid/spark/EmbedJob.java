@@ -98,7 +98,7 @@ public final class EmbedJob {
             Path checkpoint,
             String out,
             int batchSize,
-            NpyExport.Mode npy) {
+            LocalCopy.Mode npy) {
         long t0 = System.nanoTime();
         Embedded e = embed(spark, inputs, checkpoint, batchSize);
         spark.sparkContext().setJobDescription("npid embed: images to " + out);

@@ -1,11 +1,5 @@
 package org.npid.spark;
 
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -18,7 +12,6 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.npid.index.Npy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Tuple2;
@@ -58,7 +51,7 @@ public final class NeighboursJob {
             String out,
             int batchSize,
             int blockRows,
-            NpyExport.Mode text) {
+            LocalCopy.Mode text) {
         long t0 = System.nanoTime();
         spark.sparkContext().setJobDescription("npid neighbours: " + input + " to " + out);
         try (VectorTable table = VectorTable.open(spark, input, checkpoint, batchSize)) {
@@ -123,56 +116,29 @@ public final class NeighboursJob {
      * its neighbours' ids, comma-separated, best first.
      */
     private static Path writeTable(
-            Dataset<Row> table, String out, long rows, int k, NpyExport.Mode mode) {
-        URI uri = new org.apache.hadoop.fs.Path(out).toUri();
-        boolean local = uri.getScheme() == null || "file".equals(uri.getScheme());
-        boolean fits = rows * k * 8L <= Runtime.getRuntime().maxMemory() / 4;
-        if (mode == NpyExport.Mode.NEVER || (mode == NpyExport.Mode.AUTO && !(local && fits))) {
+            Dataset<Row> table, String out, long rows, int k, LocalCopy.Mode mode) {
+        Path local = LocalCopy.target(out, rows * k * 8L, mode, "OUT.neighbours.tsv", "--table");
+        if (local == null) {
             return null;
         }
-        if (!local) {
-            throw new IllegalArgumentException(
-                    "--table always: "
-                            + out
-                            + " is not on this machine's disk; write the table locally or use --table never");
-        }
         SparkRuntime.step(table.sparkSession(), "gather the rows for the text table");
-        Path file = tableOf(Path.of(uri.getPath()));
-        Path tmp = null;
-        try {
-            tmp =
-                    Files.createTempFile(
-                            file.toAbsolutePath().getParent(),
-                            file.getFileName().toString(),
-                            ".tmp");
-            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                w.write("id\tsource\tneighbours\n");
-                Iterator<Row> it = table.orderBy("id").toLocalIterator();
-                while (it.hasNext()) {
-                    Row r = it.next();
-                    w.write(r.getLong(0) + "\t" + NpyExport.localPath(r.getString(1)) + "\t");
-                    List<Long> nb = r.getList(2);
-                    for (int j = 0; j < nb.size(); j++) {
-                        w.write(j == 0 ? "" : ",");
-                        w.write(Long.toString(nb.get(j)));
+        Path file = tableOf(local);
+        LocalCopy.writeText(
+                file,
+                w -> {
+                    w.write("id\tsource\tneighbours\n");
+                    Iterator<Row> it = table.orderBy("id").toLocalIterator();
+                    while (it.hasNext()) {
+                        Row r = it.next();
+                        w.write(r.getLong(0) + "\t" + LocalCopy.localPath(r.getString(1)) + "\t");
+                        List<Long> nb = r.getList(2);
+                        for (int j = 0; j < nb.size(); j++) {
+                            w.write(j == 0 ? "" : ",");
+                            w.write(Long.toString(nb.get(j)));
+                        }
+                        w.write("\n");
                     }
-                    w.write("\n");
-                }
-            }
-            Npy.moveIntoPlace(tmp, file);
-            tmp = null;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // The write already failed; that error is the one to report.
-                }
-            }
-        }
-        LOG.info("wrote {}", file);
+                });
         return file;
     }
 }

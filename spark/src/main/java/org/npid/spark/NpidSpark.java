@@ -133,7 +133,7 @@ public final class NpidSpark implements Runnable {
                 description =
                         "auto, always or never: also write OUT.npy and OUT.tsv (auto: when the"
                                 + " table is on this machine and fits a quarter of the heap).")
-        NpyExport.Mode npy;
+        LocalCopy.Mode npy;
 
         @Override
         public Integer call() throws java.io.IOException {
@@ -272,7 +272,7 @@ public final class NpidSpark implements Runnable {
                 defaultValue = "auto",
                 description =
                         "auto, always or never: also write OUT.neighbours.tsv for npid train.")
-        NpyExport.Mode table;
+        LocalCopy.Mode table;
 
         @Override
         public Integer call() throws java.io.IOException {

@@ -63,7 +63,7 @@ class EmbedJobTest {
                         checkpoint,
                         out,
                         5,
-                        NpyExport.Mode.AUTO);
+                        LocalCopy.Mode.AUTO);
 
         assertThat(r.rows()).isEqualTo(reference.size());
         assertThat(r.corrupt()).isEqualTo(1);
@@ -72,7 +72,7 @@ class EmbedJobTest {
         List<Row> rows = spark.read().parquet(out).collectAsList();
         assertThat(spark.read().parquet(out).rdd().getNumPartitions()).isGreaterThan(1);
         for (Row row : rows) {
-            String path = NpyExport.localPath(row.getString(0));
+            String path = LocalCopy.localPath(row.getString(0));
             float[] want = reference.get(path);
             assertThat(want).as(path).isNotNull();
             List<Float> got = row.getList(3);
@@ -100,7 +100,7 @@ class EmbedJobTest {
                         checkpoint,
                         out,
                         64,
-                        NpyExport.Mode.NEVER);
+                        LocalCopy.Mode.NEVER);
         // 16 training and 8 test images of each of the 4 classes; the corrupt one is skipped.
         assertThat(r.rows()).isEqualTo(4 * (16 + 8));
         assertThat(r.corrupt()).isEqualTo(1);
@@ -113,9 +113,9 @@ class EmbedJobTest {
     void aRerunReplacesTheTableWholeAndLeavesNothingBehind() throws Exception {
         Path out = tmp.resolve("again.parquet");
         List<String> input = List.of(data.resolve("test").toString());
-        EmbedJob.run(spark, input, checkpoint, out.toString(), 64, NpyExport.Mode.NEVER);
+        EmbedJob.run(spark, input, checkpoint, out.toString(), 64, LocalCopy.Mode.NEVER);
         EmbedJob.Result again =
-                EmbedJob.run(spark, input, checkpoint, out.toString(), 64, NpyExport.Mode.NEVER);
+                EmbedJob.run(spark, input, checkpoint, out.toString(), 64, LocalCopy.Mode.NEVER);
         assertThat(again.rows()).isEqualTo(reference.size());
         assertThat(spark.read().parquet(out.toString()).count()).isEqualTo(reference.size());
         assertThat(out.resolve(OutputDir.SUCCESS)).exists();

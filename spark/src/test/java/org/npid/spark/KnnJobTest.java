@@ -74,14 +74,14 @@ class KnnJobTest {
                 checkpoint,
                 train,
                 64,
-                NpyExport.Mode.NEVER);
+                LocalCopy.Mode.NEVER);
         EmbedJob.run(
                 spark,
                 java.util.List.of(data.resolve("test").toString()),
                 checkpoint,
                 test,
                 64,
-                NpyExport.Mode.NEVER);
+                LocalCopy.Mode.NEVER);
         KnnJob.Result tables = KnnJob.run(spark, train, test, null, k, tau, 64);
 
         for (KnnJob.Result r : new KnnJob.Result[] {folders, tables}) {

@@ -90,7 +90,7 @@ class NeighboursJobTest {
     void smallBlocksFindExactlyTheNeighboursOfOneSearch() throws Exception {
         String out = tmp.resolve("nb.parquet").toString();
         NeighboursJob.Result r =
-                NeighboursJob.run(spark, table, null, K, out, 64, 37, NpyExport.Mode.AUTO);
+                NeighboursJob.run(spark, table, null, K, out, 64, 37, LocalCopy.Mode.AUTO);
         assertThat(r.rows()).isEqualTo(N);
         List<Row> rows = spark.read().parquet(out).orderBy("id").collectAsList();
         for (int i = 0; i < N; i++) {
