@@ -9,6 +9,7 @@ import org.npid.checkpoint.Checkpoint;
 import org.npid.config.EvaluationConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -82,6 +83,16 @@ public final class NpidSpark implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /** {@code --batch-size} of the jobs that run the network. */
+    static final class Batch {
+        @Option(
+                names = "--batch-size",
+                paramLabel = "N",
+                defaultValue = "256",
+                description = "Images per forward pass (default ${DEFAULT-VALUE}).")
+        int size;
+    }
+
     SparkSession open(String app) {
         return SparkRuntime.open(app, master, uiPort);
     }
@@ -121,11 +132,7 @@ public final class NpidSpark implements Runnable {
                 description = "The Parquet table to write (replaced whole).")
         String out;
 
-        @Option(
-                names = "--batch-size",
-                defaultValue = "256",
-                description = "Images per forward pass (default ${DEFAULT-VALUE}).")
-        int batchSize;
+        @Mixin Batch batch;
 
         @Option(
                 names = "--npy",
@@ -138,7 +145,7 @@ public final class NpidSpark implements Runnable {
         @Override
         public Integer call() throws java.io.IOException {
             try (SparkSession spark = parent.open("embed")) {
-                EmbedJob.Result r = EmbedJob.run(spark, data, checkpoint, out, batchSize, npy);
+                EmbedJob.Result r = EmbedJob.run(spark, data, checkpoint, out, batch.size, npy);
                 spec.commandLine()
                         .getOut()
                         .printf(
@@ -190,11 +197,7 @@ public final class NpidSpark implements Runnable {
                         "Vote weight exp(s/τ) (default: the run's evaluation.temperature, else 0.07).")
         Float temperature;
 
-        @Option(
-                names = "--batch-size",
-                defaultValue = "256",
-                description = "Images per forward pass (default ${DEFAULT-VALUE}).")
-        int batchSize;
+        @Mixin Batch batch;
 
         @Override
         public Integer call() throws java.io.IOException {
@@ -204,7 +207,7 @@ public final class NpidSpark implements Runnable {
             float tau =
                     temperature != null ? temperature : eval != null ? eval.temperature() : 0.07f;
             try (SparkSession spark = parent.open("knn")) {
-                KnnJob.Result r = KnnJob.run(spark, train, test, checkpoint, kk, tau, batchSize);
+                KnnJob.Result r = KnnJob.run(spark, train, test, checkpoint, kk, tau, batch.size);
                 spec.commandLine()
                         .getOut()
                         .printf(
@@ -253,11 +256,7 @@ public final class NpidSpark implements Runnable {
         @Option(names = "--out", required = true, paramLabel = "DIR")
         String out;
 
-        @Option(
-                names = "--batch-size",
-                defaultValue = "256",
-                description = "Images per forward pass (default ${DEFAULT-VALUE}).")
-        int batchSize;
+        @Mixin Batch batch;
 
         @Option(
                 names = "--block-rows",
@@ -279,7 +278,7 @@ public final class NpidSpark implements Runnable {
             try (SparkSession spark = parent.open("neighbours")) {
                 NeighboursJob.Result r =
                         NeighboursJob.run(
-                                spark, data, checkpoint, k, out, batchSize, blockRows, table);
+                                spark, data, checkpoint, k, out, batch.size, blockRows, table);
                 spec.commandLine()
                         .getOut()
                         .printf(
