@@ -63,7 +63,7 @@ final class OutputDir {
 
     /**
      * Refuses a folder that a job did not finish writing: no {@code _SUCCESS} means a write that
-     * was interrupted, or a folder some other tool made.
+     * was interrupted, or a folder some other tool made. A single file is accepted as it is.
      */
     static void requireFinished(SparkSession spark, String dir) {
         Path path = new Path(dir);
@@ -71,6 +71,10 @@ final class OutputDir {
             FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
             if (!fs.exists(path)) {
                 throw new IllegalArgumentException(dir + " does not exist: check the path");
+            }
+            if (fs.getFileStatus(path).isFile()) {
+                // A single Parquet file comes from another tool: there is no marker to look for.
+                return;
             }
             if (!fs.exists(new Path(path, SUCCESS))) {
                 throw new IllegalArgumentException(

@@ -62,5 +62,6 @@ class OutputDirTest {
                 .hasMessageContaining("does not exist");
         Files.createFile(half.resolve(OutputDir.SUCCESS));
         OutputDir.requireFinished(spark, half.toString());
+        OutputDir.requireFinished(spark, Files.createFile(tmp.resolve("one.parquet")).toString());
     }
 }
