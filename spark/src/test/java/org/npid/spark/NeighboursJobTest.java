@@ -17,6 +17,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.npid.fixtures.TinyRun;
+import org.npid.train.TrainResult;
 
 class NeighboursJobTest {
     static final int N = 300;
@@ -112,5 +114,37 @@ class NeighboursJobTest {
         assertThat(first[1]).isEqualTo("/images/0000.png");
         assertThat(Arrays.stream(first[2].split(",")).mapToLong(Long::parseLong).toArray())
                 .isEqualTo(expected(0));
+    }
+
+    @Test
+    void trainingTakesItsNeighbourhoodFromTheTableOfAnImageFolder() throws Exception {
+        Path data = ImageFolders.synthetic(tmp.resolve("images"), 8, 2);
+        Path checkpoint = TinyRun.checkpoint(data, tmp.resolve("run"));
+        NeighboursJob.Result r =
+                NeighboursJob.run(
+                        spark,
+                        data.resolve("train").toString(),
+                        checkpoint,
+                        3,
+                        tmp.resolve("images-nb.parquet").toString(),
+                        64,
+                        BlockedTopK.BLOCK_ROWS,
+                        LocalCopy.Mode.ALWAYS);
+        assertThat(r.rows()).isEqualTo(4 * 8);
+        TrainResult trained =
+                TinyRun.run(
+                        data,
+                        tmp.resolve("run-table"),
+                        1,
+                        "neighbours",
+                        "3",
+                        "neighbour_source",
+                        "table",
+                        "neighbour_table",
+                        r.table().toString(),
+                        "neighbours_from_epoch",
+                        "1");
+        assertThat(trained.interrupted()).isFalse();
+        assertThat(trained.checkpoint()).exists();
     }
 }
