@@ -103,7 +103,7 @@ public final class Npid implements Runnable {
      * is a user's explicit {@code NPID_TORCH=download}, which the launcher passes on as {@code
      * npid.online}: then DJL may fetch a libtorch. Telemetry stays off either way.
      */
-    static void stayOffline() {
+    public static void stayOffline() {
         if (!Boolean.getBoolean("npid.online")) {
             System.setProperty("ai.djl.offline", "true");
         }

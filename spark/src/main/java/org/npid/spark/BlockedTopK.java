@@ -63,8 +63,12 @@ final class BlockedTopK {
         int baseRows =
                 (int) Math.max(1, Math.min(blockRows, (baseCount + baseParts - 1) / baseParts));
         JavaRDD<VectorBlock> q =
-                blocks(queries, Math.min(QUERY_ROWS, blockRows), Math.max(1, slots / baseParts));
-        JavaRDD<VectorBlock> b = blocks(base, baseRows, baseParts);
+                blocks(
+                        queries,
+                        queries.count(),
+                        Math.min(QUERY_ROWS, blockRows),
+                        Math.max(1, slots / baseParts));
+        JavaRDD<VectorBlock> b = blocks(base, baseCount, baseRows, baseParts);
         SparkRuntime.step(SparkSession.active(), "search the block pairs, merge their top k");
         JavaPairRDD<Long, Candidates> lists =
                 q.cartesian(b)
@@ -88,8 +92,7 @@ final class BlockedTopK {
 
     /** The table cut into blocks of consecutive ids, a few per partition, kept for the join. */
     private static JavaRDD<VectorBlock> blocks(
-            JavaRDD<VectorRow> rows, int blockRows, int partitionsWanted) {
-        long count = rows.count();
+            JavaRDD<VectorRow> rows, long count, int blockRows, int partitionsWanted) {
         int blocks = (int) Math.max(1, (count + blockRows - 1) / blockRows);
         int partitions = Math.max(1, Math.min(blocks, partitionsWanted));
         return rows.keyBy(r -> r.id() / blockRows)

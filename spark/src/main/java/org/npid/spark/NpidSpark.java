@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.npid.checkpoint.Checkpoint;
+import org.npid.cli.Npid;
 import org.npid.config.EvaluationConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -59,10 +60,7 @@ public final class NpidSpark implements Runnable {
 
     /** Runs the command line and returns its exit code (used by tests). */
     public static int execute(String... args) {
-        if (!Boolean.getBoolean("npid.online")) {
-            System.setProperty("ai.djl.offline", "true");
-        }
-        System.setProperty("OPT_OUT_TRACKING", "true");
+        Npid.stayOffline();
         Locale.setDefault(Locale.ROOT);
         CommandLine cli =
                 new CommandLine(new NpidSpark()).setCaseInsensitiveEnumValuesAllowed(true);
