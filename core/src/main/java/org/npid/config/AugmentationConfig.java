@@ -9,6 +9,8 @@ import org.npid.data.AugmentConfig;
  * turns. The aspect ratios of the crop are always the official 3/4 to 4/3.
  *
  * @param imageSize training resolution; 0 = the data's own size
+ * @param cropSize side of the training crops, 0 = {@code imageSize}; smaller crops make a step
+ *     cheaper (beyond the paper: the network still embeds whole images at {@code imageSize})
  * @param cropScaleMin RandomResizedCrop's lower scale bound
  * @param jitter ColorJitter's brightness, contrast and saturation
  * @param hue ColorJitter's hue
@@ -17,6 +19,7 @@ import org.npid.data.AugmentConfig;
  */
 public record AugmentationConfig(
         int imageSize,
+        int cropSize,
         double cropScaleMin,
         double jitter,
         double hue,
@@ -27,6 +30,10 @@ public record AugmentationConfig(
                 imageSize >= 0,
                 "augmentation.image_size",
                 "must be >= 0 (0 = native size), got " + imageSize);
+        require(
+                cropSize >= 0,
+                "augmentation.crop_size",
+                "must be >= 0 (0 = the image size), got " + cropSize);
         require(
                 cropScaleMin > 0 && cropScaleMin <= 1,
                 "augmentation.crop_scale_min",
@@ -44,6 +51,7 @@ public record AugmentationConfig(
         AugmentConfig official = AugmentConfig.official(1, new float[] {0}, new float[] {1});
         return new AugmentationConfig(
                 0, // the data's own size (28 for Fashion-MNIST, 32 for CIFAR)
+                0, // crops as large as the images, as the official script
                 official.scaleMin(),
                 official.brightness(),
                 official.hue(),
@@ -52,12 +60,13 @@ public record AugmentationConfig(
     }
 
     /**
-     * The augmentation for images of {@code size} px normalised by {@code mean} and {@code std}.
+     * The augmentation for images of {@code size} px normalised by {@code mean} and {@code std}:
+     * crops of {@code crop_size} px, or {@code size} when that is 0.
      */
     public AugmentConfig forImages(int size, float[] mean, float[] std) {
         AugmentConfig official = AugmentConfig.official(size, mean, std);
         return new AugmentConfig(
-                size,
+                cropSize > 0 ? cropSize : size,
                 cropScaleMin,
                 official.scaleMax(),
                 official.ratioMin(),

@@ -378,6 +378,9 @@ public record TrainConfig(
         if (model.head() != org.npid.model.Head.LINEAR) {
             parts.add("an MLP head");
         }
+        if (augmentation.cropSize() > 0) {
+            parts.add("training crops of " + augmentation.cropSize() + " px");
+        }
         if (bank.fillFirstEpoch()) {
             parts.add("bank rows overwritten in epoch 1 (bank.fill_first_epoch)");
         }
