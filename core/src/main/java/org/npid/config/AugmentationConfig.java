@@ -9,8 +9,9 @@ import org.npid.data.AugmentConfig;
  * turns. The aspect ratios of the crop are always the official 3/4 to 4/3.
  *
  * @param imageSize training resolution; 0 = the data's own size
- * @param cropSize side of the training crops, 0 = {@code imageSize}; smaller crops make a step
- *     cheaper (beyond the paper: the network still embeds whole images at {@code imageSize})
+ * @param cropFraction side of the training crops as a fraction of the resolution; below 1 the
+ *     network trains on zoomed-out crops and still embeds whole images at full resolution (beyond
+ *     the paper)
  * @param cropScaleMin RandomResizedCrop's lower scale bound
  * @param jitter ColorJitter's brightness, contrast and saturation
  * @param hue ColorJitter's hue
@@ -19,7 +20,7 @@ import org.npid.data.AugmentConfig;
  */
 public record AugmentationConfig(
         int imageSize,
-        int cropSize,
+        double cropFraction,
         double cropScaleMin,
         double jitter,
         double hue,
@@ -31,9 +32,9 @@ public record AugmentationConfig(
                 "augmentation.image_size",
                 "must be >= 0 (0 = native size), got " + imageSize);
         require(
-                cropSize >= 0,
-                "augmentation.crop_size",
-                "must be >= 0 (0 = the image size), got " + cropSize);
+                cropFraction > 0 && cropFraction <= 1,
+                "augmentation.crop_fraction",
+                "must be in (0, 1] (1 = crops as large as the images), got " + cropFraction);
         require(
                 cropScaleMin > 0 && cropScaleMin <= 1,
                 "augmentation.crop_scale_min",
@@ -51,7 +52,7 @@ public record AugmentationConfig(
         AugmentConfig official = AugmentConfig.official(1, new float[] {0}, new float[] {1});
         return new AugmentationConfig(
                 0, // the data's own size (28 for Fashion-MNIST, 32 for CIFAR)
-                0, // crops as large as the images, as the official script
+                1, // crops as large as the images, as the official script
                 official.scaleMin(),
                 official.brightness(),
                 official.hue(),
@@ -59,14 +60,19 @@ public record AugmentationConfig(
                 official.flip()); // the paper lists flip; the official CIFAR script comments it out
     }
 
+    /** The side of the training crops for images of {@code size} px: at least 1. */
+    public int cropSide(int size) {
+        return Math.max(1, (int) Math.round(cropFraction * size));
+    }
+
     /**
      * The augmentation for images of {@code size} px normalised by {@code mean} and {@code std}:
-     * crops of {@code crop_size} px, or {@code size} when that is 0.
+     * crops of {@link #cropSide} px.
      */
     public AugmentConfig forImages(int size, float[] mean, float[] std) {
         AugmentConfig official = AugmentConfig.official(size, mean, std);
         return new AugmentConfig(
-                cropSize > 0 ? cropSize : size,
+                cropSide(size),
                 cropScaleMin,
                 official.scaleMax(),
                 official.ratioMin(),

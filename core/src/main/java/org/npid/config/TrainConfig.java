@@ -378,8 +378,11 @@ public record TrainConfig(
         if (model.head() != org.npid.model.Head.LINEAR) {
             parts.add("an MLP head");
         }
-        if (augmentation.cropSize() > 0) {
-            parts.add("training crops of " + augmentation.cropSize() + " px");
+        if (augmentation.cropFraction() < 1) {
+            parts.add(
+                    "training crops of "
+                            + augmentation.cropFraction()
+                            + " of the image side (augmentation.crop_fraction)");
         }
         if (bank.fillFirstEpoch()) {
             parts.add("bank rows overwritten in epoch 1 (bank.fill_first_epoch)");

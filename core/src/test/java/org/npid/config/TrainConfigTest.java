@@ -155,6 +155,24 @@ class TrainConfigTest {
                 .contains("batch-shared noise");
         assertThat(set(Map.of("objective", "softmax", "neighbours", "20")).beyondPaper())
                 .contains("AND neighbourhood positives");
+        assertThat(set(Map.of("objective", "softmax", "crop_fraction", "0.75")).beyondPaper())
+                .isEqualTo("training crops of 0.75 of the image side (augmentation.crop_fraction)");
+    }
+
+    @Test
+    void cropFractionSetsTheTrainingCropsOnlyAndNamesTheKeyWhenWrong() {
+        float[] zero = {0};
+        float[] one = {1};
+        assertThat(TrainConfig.defaults().augmentation().forImages(32, zero, one).size())
+                .isEqualTo(32);
+        TrainConfig small = set(Map.of("augmentation.crop_fraction", "0.75"));
+        assertThat(small.augmentation().forImages(32, zero, one).size()).isEqualTo(24);
+        assertThat(small.augmentation().forImages(28, zero, one).size()).isEqualTo(21);
+        assertThat(small.augmentation().imageSize()).isZero();
+        assertThatThrownBy(() -> set(Map.of("crop_fraction", "0")))
+                .hasMessageContaining("augmentation.crop_fraction");
+        assertThatThrownBy(() -> set(Map.of("crop_fraction", "1.5")))
+                .hasMessageContaining("augmentation.crop_fraction");
     }
 
     @Test
