@@ -10,8 +10,8 @@ import org.npid.data.AugmentConfig;
  *
  * @param imageSize training resolution; 0 = the data's own size
  * @param cropFraction side of the training crops as a fraction of the resolution; below 1 the
- *     network trains on zoomed-out crops and still embeds whole images at full resolution (beyond
- *     the paper)
+ *     network trains on lower-resolution crops and still embeds whole images at full resolution
+ *     (beyond the paper)
  * @param cropScaleMin RandomResizedCrop's lower scale bound
  * @param jitter ColorJitter's brightness, contrast and saturation
  * @param hue ColorJitter's hue
