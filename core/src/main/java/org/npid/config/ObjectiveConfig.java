@@ -20,6 +20,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param neighbourSource where the neighbours come from
  * @param neighbourTable the table {@code neighbour_source: table} reads (npid-spark neighbours'
  *     {@code OUT.neighbours.tsv}); "" for every other source
+ * @param views 1 = the paper's one augmented view per image per step; 2 = two views, and the loss
+ *     adds an in-batch term in which each view's positive is the other view (beyond the paper)
  */
 public record ObjectiveConfig(
         Loss loss,
@@ -31,7 +33,8 @@ public record ObjectiveConfig(
         int neighbours,
         int neighboursFromEpoch,
         NeighbourSource neighbourSource,
-        String neighbourTable) {
+        String neighbourTable,
+        int views) {
 
     /** The instance-discrimination objective. */
     public enum Loss {
@@ -133,6 +136,20 @@ public record ObjectiveConfig(
                 "objective.neighbours",
                 "needs objective.loss: softmax (the neighbourhood is scored exactly), got " + loss);
         require(
+                views == 1 || views == 2,
+                "objective.views",
+                "must be 1 (the paper's) or 2 (two views per image), got " + views);
+        require(
+                views == 1
+                        || (loss == Loss.SOFTMAX
+                                && (neighbours == 0 || neighbourSource == NeighbourSource.AUTO)),
+                "objective.views",
+                "2 needs objective.loss: softmax and objective.neighbours: 0 (or neighbour_source:"
+                        + " auto, which trains one view when it chooses neighbours), got loss "
+                        + loss
+                        + ", neighbours "
+                        + neighbours);
+        require(
                 neighboursFromEpoch >= 1,
                 "objective.neighbours_from_epoch",
                 "must be >= 1 (the first epoch is 1), got " + neighboursFromEpoch);
@@ -150,7 +167,8 @@ public record ObjectiveConfig(
                 0, // 0 = the paper's loss
                 2, // the untrained network's neighbours are mostly of other classes
                 NeighbourSource.FEATURES, // works on any data; pixels need images of one size
-                ""); // no table: the run finds its own neighbours
+                "", // no table: the run finds its own neighbours
+                1); // the paper's one view per image
     }
 
     /** Whether the run goes beyond the paper's objective, and how, for the log; null if not. */
@@ -173,6 +191,13 @@ public record ObjectiveConfig(
                     .append(neighbourSource.name().toLowerCase(java.util.Locale.ROOT))
                     .append(neighbourSource == NeighbourSource.TABLE ? " " + neighbourTable : "")
                     .append("); ");
+        }
+        if (views == 2) {
+            sb.append(
+                    neighbours > 0
+                            ? "two views per image with the other view as a positive, when the"
+                                    + " check declines the neighbours (views 2); "
+                            : "two views per image with the other view as a positive (views 2); ");
         }
         return sb.length() == 0 ? null : sb.substring(0, sb.length() - 2);
     }

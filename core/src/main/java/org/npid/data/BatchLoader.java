@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
     private static final long PERMUTATION_SALT = 0x5EED_0001L;
     private static final long AUGMENT_SALT = 0x5EED_0002L;
+    private static final long VIEW_SALT = 0x5EED_0003L;
     private static final AtomicInteger LOADER_IDS = new AtomicInteger();
 
     private final ImageDataset ds;
@@ -32,6 +33,7 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
     private final int[] order;
     private final int batches;
     private final int inFlight;
+    private final int views;
     private final ExecutorService pool;
     private final ArrayDeque<Future<Batch>> pending = new ArrayDeque<>();
     private int nextToSubmit;
@@ -58,6 +60,7 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
         private int startBatch;
         private int workers;
         private int prefetch = 2;
+        private int views = 1;
 
         private Builder(ImageDataset ds, ImageTransform t, int batchSize) {
             this.ds = ds;
@@ -102,6 +105,19 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
             return this;
         }
 
+        /**
+         * Augmented views of each image: with 2, a batch of k images holds their first views, then
+         * their second views in the same order (indices and labels twice). The first views are
+         * those a one-view loader gives.
+         */
+        public Builder views(int views) {
+            if (views != 1 && views != 2) {
+                throw new IllegalArgumentException("views must be 1 or 2, got " + views);
+            }
+            this.views = views;
+            return this;
+        }
+
         public BatchLoader open() {
             return new BatchLoader(
                     ds,
@@ -113,7 +129,8 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
                     epoch,
                     startBatch,
                     workers,
-                    prefetch);
+                    prefetch,
+                    views);
         }
     }
 
@@ -127,7 +144,8 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
             int epoch,
             int startBatch,
             int workers,
-            int prefetch) {
+            int prefetch,
+            int views) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
         }
@@ -140,6 +158,7 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
         if (prefetch < 1) {
             throw new IllegalArgumentException("prefetch must be >= 1, got " + prefetch);
         }
+        this.views = views;
         this.ds = ds;
         this.transform = t;
         this.batchSize = batchSize;
@@ -258,21 +277,25 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
         int c = transform.channels();
         int s = transform.size();
         int stride = transform.outputLength();
-        float[] pixels = new float[count * stride];
-        long[] indices = new long[count];
-        int[] labels = new int[count];
+        int rows = views * count;
+        float[] pixels = new float[rows * stride];
+        long[] indices = new long[rows];
+        int[] labels = new int[rows];
         long batchSeed = Seeds.mix(Seeds.mix(seed ^ AUGMENT_SALT, epoch), b);
         for (int k = 0; k < count; k++) {
             int index = order[from + k];
-            indices[k] = index;
-            labels[k] = ds.label(index);
-            transform.apply(
-                    ds.image(index),
-                    new SplittableRandom(Seeds.mix(batchSeed, k)),
-                    pixels,
-                    k * stride);
+            Image image = ds.image(index);
+            for (int view = 0; view < views; view++) {
+                int row = view * count + k;
+                indices[row] = index;
+                labels[row] = ds.label(index);
+                // The second view's stream is salted so that it never repeats the first's.
+                long viewSeed =
+                        view == 0 ? Seeds.mix(batchSeed, k) : Seeds.mix(batchSeed ^ VIEW_SALT, k);
+                transform.apply(image, new SplittableRandom(viewSeed), pixels, row * stride);
+            }
         }
-        return new Batch(pixels, count, c, s, s, indices, labels);
+        return new Batch(pixels, rows, c, s, s, indices, labels);
     }
 
     /** Stops the workers; batches not yet returned are discarded. */

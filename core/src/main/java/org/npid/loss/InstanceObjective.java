@@ -30,6 +30,14 @@ public interface InstanceObjective {
         return false;
     }
 
+    /**
+     * Augmented views of each image in a batch: 2 when the batch holds every image's first view,
+     * then its second view, and the bank keeps one row per image from their mean.
+     */
+    default int views() {
+        return 1;
+    }
+
     /** State that must survive a checkpoint (NCE's normaliser), or NaN when there is none. */
     default double state() {
         return Double.NaN;

@@ -139,7 +139,11 @@ final class NeighbourMiner {
             pass = false;
             verdict = "no pixel neighbours (" + e.getMessage() + ")";
         }
-        String instead = "not using them; training with the paper's loss";
+        String instead =
+                o.views() == 2
+                        ? "not using them; training with two views per image, the other view a"
+                                + " positive (beyond the paper)"
+                        : "not using them; training with the paper's loss";
         listener.onMessage(
                 "neighbour_source auto: "
                         + verdict
@@ -148,7 +152,10 @@ final class NeighbourMiner {
                                 ? "training with them (AND positives, beyond the paper)"
                                 : instead));
         return pass
-                ? new Resolved(run.with("objective.neighbour_source", "pixels"), table)
+                ? new Resolved(
+                        run.with("objective.views", "1")
+                                .with("objective.neighbour_source", "pixels"),
+                        table)
                 : new Resolved(run.with("objective.neighbours", "0"), null);
     }
 

@@ -214,6 +214,7 @@ public final class NpidTraining {
                         .from(state.position().step())
                         .workers(config.workers())
                         .prefetch(4)
+                        .views(config.objective().views())
                         .open()) {
             while (state.position().step() < steps && loader.hasNext() && !stop) {
                 int step = state.position().step();

@@ -212,6 +212,7 @@ final class TrainingBudget {
                             .shuffled(config.seed(), 0)
                             .workers(config.workers())
                             .prefetch(4)
+                            .views(config.objective().views())
                             .open()) {
                 for (int i = 0; i < WARMUP_STEPS + TIMED_STEPS && loader.hasNext(); i++) {
                     if (i == WARMUP_STEPS || (i == 1 && !enoughBatches(data, config))) {

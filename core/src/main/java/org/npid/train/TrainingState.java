@@ -21,6 +21,7 @@ import org.npid.loss.InstanceObjective;
 import org.npid.loss.NceLoss;
 import org.npid.loss.NonParametricSoftmax;
 import org.npid.loss.ParametricSoftmax;
+import org.npid.loss.TwoViewSoftmax;
 import org.npid.memory.MemoryBank;
 import org.npid.model.Devices;
 import org.npid.model.NpidNet;
@@ -65,7 +66,10 @@ public final class TrainingState implements AutoCloseable {
         this.average = average;
         this.objective =
                 switch (config.objective().loss()) {
-                    case SOFTMAX -> new NonParametricSoftmax(config.objective().temperature());
+                    case SOFTMAX ->
+                            config.objective().views() == 2
+                                    ? new TwoViewSoftmax(config.objective().temperature())
+                                    : new NonParametricSoftmax(config.objective().temperature());
                     case PARAMETRIC -> new ParametricSoftmax(config.objective().temperature());
                     case NCE ->
                             new NceLoss(

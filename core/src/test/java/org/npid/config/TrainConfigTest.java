@@ -160,6 +160,32 @@ class TrainConfigTest {
     }
 
     @Test
+    void twoViewsAreNamedAndNeedTheExactSoftmaxWithoutNeighbours() {
+        TrainConfig two = set(Map.of("objective", "softmax", "objective.views", "2"));
+        assertThat(two.objective().views()).isEqualTo(2);
+        assertThat(two.beyondPaper()).contains("two views per image").contains("(views 2)");
+        assertThat(TrainConfig.defaults().objective().views()).isEqualTo(1);
+        assertThatThrownBy(() -> set(Map.of("objective.views", "2")))
+                .hasMessageContaining("objective.views")
+                .hasMessageContaining("softmax");
+        assertThatThrownBy(
+                        () ->
+                                set(
+                                        Map.of(
+                                                "objective",
+                                                "softmax",
+                                                "neighbours",
+                                                "20",
+                                                "neighbour_source",
+                                                "pixels",
+                                                "objective.views",
+                                                "2")))
+                .hasMessageContaining("objective.views");
+        assertThatThrownBy(() -> set(Map.of("objective", "softmax", "objective.views", "3")))
+                .hasMessageContaining("objective.views");
+    }
+
+    @Test
     void cropFractionSetsTheTrainingCropsOnlyAndNamesTheKeyWhenWrong() {
         float[] zero = {0};
         float[] one = {1};

@@ -81,6 +81,37 @@ class BatchLoaderTest {
     }
 
     @Test
+    void twoViewsHoldTheOneViewBatchThenSecondViewsOfTheSameImages() {
+        ImageDataset ds = TestData.memory(10);
+        List<Batch> one = epoch(ds, 3, 1, 0, 2);
+        List<Batch> two = new ArrayList<>();
+        try (BatchLoader loader =
+                BatchLoader.over(ds, AUGMENT, 4).shuffled(3, 1).workers(2).views(2).open()) {
+            loader.forEachRemaining(two::add);
+        }
+        assertThat(two).hasSameSizeAs(one);
+        for (int b = 0; b < one.size(); b++) {
+            Batch single = one.get(b);
+            Batch pair = two.get(b);
+            int k = single.batchSize();
+            int stride = single.pixels().length / k;
+            assertThat(pair.batchSize()).isEqualTo(2 * k);
+            for (int r = 0; r < k; r++) {
+                assertThat(pair.indices()[r]).isEqualTo(single.indices()[r]);
+                assertThat(pair.indices()[k + r]).isEqualTo(single.indices()[r]);
+                assertThat(pair.labels()[k + r]).isEqualTo(single.labels()[r]);
+            }
+            float[] first = java.util.Arrays.copyOfRange(pair.pixels(), 0, k * stride);
+            float[] second =
+                    java.util.Arrays.copyOfRange(pair.pixels(), k * stride, 2 * k * stride);
+            assertThat(first).containsExactly(single.pixels());
+            assertThat(second).isNotEqualTo(first);
+        }
+        assertThatThrownBy(() -> BatchLoader.over(ds, AUGMENT, 4).views(3))
+                .hasMessageContaining("views must be 1 or 2");
+    }
+
+    @Test
     void permutationDependsOnSeedAndEpoch() {
         int[] a = BatchLoader.permutation(100, true, 5, 0);
         assertThat(BatchLoader.permutation(100, true, 5, 0)).containsExactly(a);

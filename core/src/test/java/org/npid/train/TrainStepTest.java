@@ -3,6 +3,9 @@ package org.npid.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
@@ -13,8 +16,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.npid.config.ObjectiveConfig.NceScoring;
 import org.npid.data.Batch;
+import org.npid.loss.InstanceObjective;
 import org.npid.loss.NceLoss;
 import org.npid.loss.ProximalTerm;
+import org.npid.loss.TwoViewSoftmax;
 import org.npid.memory.MemoryBank;
 import org.npid.model.Arch;
 import org.npid.model.ModelConfig;
@@ -86,6 +91,61 @@ class TrainStepTest {
                 });
     }
 
+    /**
+     * With two views, the bank keeps one row per image: with momentum 0 it is the unit mean of the
+     * image's two embeddings, taken by the step's own forward pass; rows of other images stay.
+     */
+    @Test
+    void twoViewsWriteOneRowPerImageFromTheMeanOfItsViews() {
+        withStep(
+                new ModelConfig(Arch.RESNET18, Stem.CIFAR, 0.125, 16, 1),
+                new Shape(1, 1, 8, 8),
+                16,
+                new TwoViewSoftmax(0.1f),
+                0,
+                (model, trainer, bank, step) -> {
+                    SplittableRandom rng = new SplittableRandom(3);
+                    int k = 3;
+                    float[] px = new float[2 * k * 64];
+                    for (int i = 0; i < px.length; i++) {
+                        px[i] = (float) rng.nextGaussian();
+                    }
+                    long[] idx = {2, 9, 14, 2, 9, 14};
+                    Batch batch = new Batch(px, 2 * k, 1, 8, 8, idx, new int[2 * k]);
+                    float[] before = bank.toFloatArray();
+                    float[] v;
+                    try (NDManager m = trainer.getManager().newSubManager()) {
+                        NDArray x = m.create(px, new Shape(2 * k, 1, 8, 8));
+                        v = trainer.forward(new NDList(x)).singletonOrThrow().toFloatArray();
+                    }
+                    step.setBankMomentum(0);
+                    assertThat(step.run(batch, rng)).isFinite();
+                    float[] after = bank.toFloatArray();
+                    for (int row = 0; row < 16; row++) {
+                        int r = row == 2 ? 0 : row == 9 ? 1 : row == 14 ? 2 : -1;
+                        for (int c = 0; c < 16; c++) {
+                            if (r < 0) {
+                                assertThat(after[row * 16 + c]).isEqualTo(before[row * 16 + c]);
+                            }
+                        }
+                        if (r >= 0) {
+                            double norm = 0;
+                            for (int c = 0; c < 16; c++) {
+                                double sum = v[r * 16 + c] + v[(k + r) * 16 + c];
+                                norm += sum * sum;
+                            }
+                            for (int c = 0; c < 16; c++) {
+                                double mean =
+                                        (v[r * 16 + c] + v[(k + r) * 16 + c]) / Math.sqrt(norm);
+                                assertThat((double) after[row * 16 + c])
+                                        .isCloseTo(
+                                                mean, org.assertj.core.api.Assertions.within(1e-5));
+                            }
+                        }
+                    }
+                });
+    }
+
     /** What a test does with a freshly initialised network, its trainer, a 16-d bank and a step. */
     private interface StepTest {
         void run(Model model, Trainer trainer, MemoryBank bank, TrainStep step);
@@ -99,7 +159,7 @@ class TrainStepTest {
             ModelConfig net,
             Shape input,
             int bankRows,
-            NceLoss objective,
+            InstanceObjective objective,
             float proximalLambda,
             StepTest test) {
         try (Model model = Model.newInstance("t")) {
