@@ -145,7 +145,7 @@ class TrainingBudgetTest {
     }
 
     @Test
-    void autoNeighboursFollowTheMutualCheckAndTheRunReportsRawPixels() {
+    void autoNeighboursOrTwoViewsFollowTheMutualCheckAndTheRunReportsRawPixels() {
         List<String> messages = new ArrayList<>();
         TrainResult r =
                 run(
@@ -159,6 +159,8 @@ class TrainingBudgetTest {
                                 "1",
                                 "neighbour_source",
                                 "auto",
+                                "objective.views",
+                                "2",
                                 "knn_at_start",
                                 "true",
                                 "knn_every",
@@ -177,6 +179,16 @@ class TrainingBudgetTest {
         boolean used =
                 messages.stream().anyMatch(m -> m.startsWith("neighbours of the image's own"));
         assertThat(used).isEqualTo(share >= 100 * NeighbourSource.MUTUAL_SHARE);
+        // Two views are what the run trains when the check declines the neighbours, and only then.
+        assertThat(messages.stream().anyMatch(m -> m.contains("training with two views per image")))
+                .isEqualTo(!used);
+        assertThat(
+                        messages.stream()
+                                .anyMatch(
+                                        m ->
+                                                m.startsWith("beyond the paper:")
+                                                        && m.contains("two views per image")))
+                .isEqualTo(!used);
         assertThat(r.rawPixelsTop1()).isBetween(0.25, 1.0);
         assertThat(messages).anyMatch(m -> m.startsWith("raw pixels: weighted kNN top-1 "));
     }
