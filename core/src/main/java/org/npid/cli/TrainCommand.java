@@ -151,9 +151,17 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException(
                     "give --epochs or a budget (--time, --steps), not both");
         }
+        if (time != null && steps != null) {
+            throw new IllegalArgumentException("give --time or --steps, not both");
+        }
         if (epochsGiven) {
             // Epochs named on the command line replace the budget of a recipe or config.
             overrides.put("time_budget", "''");
+            overrides.put("step_budget", "0");
+        } else if (steps != null) {
+            // A step budget on the command line replaces a recipe's time budget, and vice versa.
+            overrides.put("time_budget", "''");
+        } else if (time != null) {
             overrides.put("step_budget", "0");
         }
         put(overrides, "batch_size", batchSize);

@@ -70,6 +70,44 @@ class NpidCliTest {
     }
 
     @Test
+    void stepsReplaceTheAutoRecipesTimeBudgetAndCannotBeGivenWithTime() throws Exception {
+        Path data = org.npid.fixtures.SyntheticIdx.write(tmp.resolve("d"), 8, 2, 16, 3);
+        String out =
+                CliRun.both(
+                        0,
+                        "train",
+                        "--data",
+                        data.toString(),
+                        "--run-dir",
+                        tmp.resolve("run").toString(),
+                        "--quiet",
+                        "--threads",
+                        "1",
+                        "--steps",
+                        "2",
+                        "--set",
+                        "knn_every=0",
+                        "--set",
+                        "knn_recompute_at_end=false");
+        assertThat(out.toLowerCase(java.util.Locale.ROOT))
+                .contains("time_budget: \"\"")
+                .contains("step_budget: 2");
+        String both =
+                CliRun.both(
+                        1,
+                        "train",
+                        "--data",
+                        data.toString(),
+                        "--run-dir",
+                        tmp.resolve("run2").toString(),
+                        "--time",
+                        "1m",
+                        "--steps",
+                        "2");
+        assertThat(both).contains("give --time or --steps, not both").doesNotContain("\tat ");
+    }
+
+    @Test
     void aGpuRequestThatCannotBeMetIsRefusedBeforeReadingTheData() {
         org.junit.jupiter.api.Assumptions.assumeTrue(
                 ai.djl.engine.Engine.getInstance().getGpuCount() == 0, "this machine has a GPU");
