@@ -32,28 +32,11 @@ class NpidCliTest {
 
     @Test
     void dataWithoutARecipeTrainsWithAutoAndEpochsReplaceItsBudget() throws Exception {
-        Path data = org.npid.fixtures.SyntheticIdx.write(tmp.resolve("d"), 8, 2, 16, 3);
         String out =
-                CliRun.both(
-                        0,
-                        "train",
-                        "--data",
-                        data.toString(),
-                        "--run-dir",
-                        tmp.resolve("run").toString(),
-                        "--quiet",
-                        "--threads",
-                        "1",
-                        "--set",
-                        "width=0.125",
-                        "--set",
-                        "max_steps_per_epoch=1",
-                        "--epochs",
-                        "1",
-                        "--set",
-                        "knn_every=0",
-                        "--set",
-                        "knn_recompute_at_end=false");
+                trainQuietly(
+                        "--set", "width=0.125",
+                        "--set", "max_steps_per_epoch=1",
+                        "--epochs", "1");
         assertThat(out).contains("no --recipe or --config: the auto recipe");
         // --epochs replaces the recipe's 10-minute budget: no probe, one epoch.
         assertThat(out.toLowerCase(java.util.Locale.ROOT))
@@ -71,24 +54,7 @@ class NpidCliTest {
 
     @Test
     void stepsReplaceTheAutoRecipesTimeBudgetAndCannotBeGivenWithTime() throws Exception {
-        Path data = org.npid.fixtures.SyntheticIdx.write(tmp.resolve("d"), 8, 2, 16, 3);
-        String out =
-                CliRun.both(
-                        0,
-                        "train",
-                        "--data",
-                        data.toString(),
-                        "--run-dir",
-                        tmp.resolve("run").toString(),
-                        "--quiet",
-                        "--threads",
-                        "1",
-                        "--steps",
-                        "2",
-                        "--set",
-                        "knn_every=0",
-                        "--set",
-                        "knn_recompute_at_end=false");
+        String out = trainQuietly("--steps", "2");
         assertThat(out.toLowerCase(java.util.Locale.ROOT))
                 .contains("time_budget: \"\"")
                 .contains("step_budget: 2");
@@ -97,7 +63,7 @@ class NpidCliTest {
                         1,
                         "train",
                         "--data",
-                        data.toString(),
+                        tmp.resolve("d").toString(),
                         "--run-dir",
                         tmp.resolve("run2").toString(),
                         "--time",
@@ -105,6 +71,31 @@ class NpidCliTest {
                         "--steps",
                         "2");
         assertThat(both).contains("give --time or --steps, not both").doesNotContain("\tat ");
+    }
+
+    /**
+     * {@code npid train} on a small synthetic set in {@code tmp/d}, quietly, on one thread, without
+     * per-epoch or final kNN, plus {@code extra}; the run must succeed. Returns what it printed.
+     */
+    private String trainQuietly(String... extra) throws Exception {
+        Path data = org.npid.fixtures.SyntheticIdx.write(tmp.resolve("d"), 8, 2, 16, 3);
+        java.util.List<String> args =
+                new java.util.ArrayList<>(
+                        java.util.List.of(
+                                "train",
+                                "--data",
+                                data.toString(),
+                                "--run-dir",
+                                tmp.resolve("run").toString(),
+                                "--quiet",
+                                "--threads",
+                                "1",
+                                "--set",
+                                "knn_every=0",
+                                "--set",
+                                "knn_recompute_at_end=false"));
+        args.addAll(java.util.List.of(extra));
+        return CliRun.both(0, args.toArray(new String[0]));
     }
 
     @Test

@@ -43,15 +43,18 @@ final class Objectives {
 
     /** The memory bank is a target, not a parameter: only the embedding may get a gradient. */
     static void assertGradientReachesOnlyTheEmbedding(InstanceObjective objective) {
+        assertGradientReachesOnlyTheEmbedding(objective, new long[] {0, 1, 2});
+    }
+
+    /** As above for a batch of the instances {@code indices} (rows of a 30-row bank). */
+    static void assertGradientReachesOnlyTheEmbedding(InstanceObjective objective, long[] indices) {
         try (NDManager m = NDManager.newBaseManager();
                 MemoryBank bank = MemoryBank.random(m, 30, 4, 0.5f, false, 2)) {
-            NDArray v = m.randomNormal(new Shape(3, 4));
+            NDArray v = m.randomNormal(new Shape(indices.length, 4));
             v.setRequiresGradient(true);
             float[] before = bank.toFloatArray();
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray loss =
-                        objective.loss(
-                                v, m.create(new long[] {0, 1, 2}), bank, new SplittableRandom(1));
+                NDArray loss = objective.loss(v, m.create(indices), bank, new SplittableRandom(1));
                 gc.backward(loss);
             }
             assertThat(v.getGradient().abs().sum().getFloat()).isGreaterThan(0f);

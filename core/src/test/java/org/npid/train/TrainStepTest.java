@@ -1,6 +1,7 @@
 package org.npid.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
@@ -82,10 +83,7 @@ class TrainStepTest {
                 (model, trainer, bank, step) -> {
                     SplittableRandom rng = new SplittableRandom(2);
                     int b = 4;
-                    float[] px = new float[b * 3 * 32 * 32];
-                    for (int i = 0; i < px.length; i++) {
-                        px[i] = (float) rng.nextGaussian();
-                    }
+                    float[] px = gaussian(rng, b * 3 * 32 * 32);
                     Batch batch = new Batch(px, b, 3, 32, 32, new long[] {0, 5, 9, 15}, new int[b]);
                     assertThat(step.run(batch, rng)).isFinite();
                 });
@@ -106,10 +104,7 @@ class TrainStepTest {
                 (model, trainer, bank, step) -> {
                     SplittableRandom rng = new SplittableRandom(3);
                     int k = 3;
-                    float[] px = new float[2 * k * 64];
-                    for (int i = 0; i < px.length; i++) {
-                        px[i] = (float) rng.nextGaussian();
-                    }
+                    float[] px = gaussian(rng, 2 * k * 64);
                     long[] idx = {2, 9, 14, 2, 9, 14};
                     Batch batch = new Batch(px, 2 * k, 1, 8, 8, idx, new int[2 * k]);
                     float[] before = bank.toFloatArray();
@@ -138,8 +133,7 @@ class TrainStepTest {
                                 double mean =
                                         (v[r * 16 + c] + v[(k + r) * 16 + c]) / Math.sqrt(norm);
                                 assertThat((double) after[row * 16 + c])
-                                        .isCloseTo(
-                                                mean, org.assertj.core.api.Assertions.within(1e-5));
+                                        .isCloseTo(mean, within(1e-5));
                             }
                         }
                     }
@@ -184,14 +178,20 @@ class TrainStepTest {
 
     private static Batch batch(SplittableRandom rng) {
         int b = 8;
-        float[] px = new float[b * 64];
-        for (int i = 0; i < px.length; i++) {
-            px[i] = (float) rng.nextGaussian();
-        }
+        float[] px = gaussian(rng, b * 64);
         long[] idx = new long[b];
         for (int i = 0; i < b; i++) {
             idx[i] = rng.nextInt(64);
         }
         return new Batch(px, b, 1, 8, 8, idx, new int[b]);
+    }
+
+    /** {@code n} standard normal pixels from {@code rng}. */
+    private static float[] gaussian(SplittableRandom rng, int n) {
+        float[] px = new float[n];
+        for (int i = 0; i < n; i++) {
+            px[i] = (float) rng.nextGaussian();
+        }
+        return px;
     }
 }
