@@ -285,10 +285,11 @@ public final class BatchLoader implements Iterator<Batch>, AutoCloseable {
         for (int k = 0; k < count; k++) {
             int index = order[from + k];
             Image image = ds.image(index);
+            int label = ds.label(index);
             for (int view = 0; view < views; view++) {
                 int row = view * count + k;
                 indices[row] = index;
-                labels[row] = ds.label(index);
+                labels[row] = label;
                 // The second view's stream is salted so that it never repeats the first's.
                 long viewSeed =
                         view == 0 ? Seeds.mix(batchSeed, k) : Seeds.mix(batchSeed ^ VIEW_SALT, k);

@@ -31,11 +31,12 @@ public interface InstanceObjective {
     }
 
     /**
-     * Augmented views of each image in a batch: 2 when the batch holds every image's first view,
-     * then its second view, and the bank keeps one row per image from their mean.
+     * The paper's momentum update of the bank after a step (Sec. 3.3), for the batch's embeddings
+     * {@code v} of instances {@code indices}; an objective whose batch holds several rows per image
+     * decides here which one row each image gets.
      */
-    default int views() {
-        return 1;
+    default void updateBank(MemoryBank bank, NDArray indices, NDArray v, float momentum) {
+        bank.update(indices, v, momentum);
     }
 
     /** State that must survive a checkpoint (NCE's normaliser), or NaN when there is none. */

@@ -68,8 +68,15 @@ public final class TwoViewSoftmax implements InstanceObjective {
         return own.mean().neg();
     }
 
+    /**
+     * One row per image, from the mean of its two views made unit again, so that the update mixes
+     * unit vectors as the paper's does.
+     */
     @Override
-    public int views() {
-        return 2;
+    public void updateBank(MemoryBank bank, NDArray indices, NDArray v, float momentum) {
+        long k = v.getShape().get(0) / 2;
+        NDArray sum = v.get(":" + k).add(v.get(k + ":"));
+        NDArray mean = sum.div(sum.norm(new int[] {1}, true).maximum(1e-12f));
+        bank.update(indices.get(":" + k), mean, momentum);
     }
 }

@@ -176,15 +176,8 @@ public final class TrainStep {
             long t5 = System.nanoTime();
             if (objective.learnsBank()) {
                 descendBank();
-            } else if (objective.views() == 2) {
-                // One row per image, from the mean of its two views made unit again, so that the
-                // update mixes unit vectors as the paper's does.
-                long k = v.getShape().get(0) / 2;
-                NDArray sum = v.get(":" + k).add(v.get(k + ":"));
-                NDArray mean = sum.div(sum.norm(new int[] {1}, true).maximum(1e-12f));
-                bank.update(indices.get(":" + k), mean, bankMomentum);
             } else {
-                bank.update(indices, v, bankMomentum);
+                objective.updateBank(bank, indices, v, bankMomentum);
             }
             long t6 = System.nanoTime();
             if (profile != null) {
