@@ -387,6 +387,11 @@ public record TrainConfig(
         if (bank.fillFirstEpoch()) {
             parts.add("bank rows overwritten in epoch 1 (bank.fill_first_epoch)");
         }
+        if (evaluation.features() == EvaluationConfig.Features.BACKBONE) {
+            parts.add(
+                    "kNN judged on the backbone's pooled features, below the 128-d embedding"
+                            + " (evaluation.features backbone)");
+        }
         return parts.isEmpty() ? null : String.join("; ", parts);
     }
 }

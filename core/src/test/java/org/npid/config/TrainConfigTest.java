@@ -157,6 +157,11 @@ class TrainConfigTest {
                 .contains("AND neighbourhood positives");
         assertThat(set(Map.of("objective", "softmax", "crop_fraction", "0.75")).beyondPaper())
                 .isEqualTo("training crops of 0.75 of the image side (augmentation.crop_fraction)");
+        assertThat(
+                        set(Map.of("objective", "softmax", "evaluation.features", "backbone"))
+                                .beyondPaper())
+                .contains("backbone's pooled features")
+                .contains("(evaluation.features backbone)");
     }
 
     @Test
