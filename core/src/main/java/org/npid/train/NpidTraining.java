@@ -189,9 +189,10 @@ public final class NpidTraining {
             trainStep.setBankMomentum(fill ? 0f : config.bank().momentum());
             long epochStart = System.nanoTime();
             boolean stopped = runEpoch(epoch);
-            trainedSeconds += (System.nanoTime() - epochStart) / 1e9;
+            double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
+            trainedSeconds += epochSeconds;
             if (!resumed && !stopped) {
-                replan(epoch + 1);
+                replan(epoch + 1, epochSeconds);
             }
             if (stopped) {
                 listener.onMessage("stopped; checkpoint saved to " + dir.checkpoint());
@@ -256,14 +257,20 @@ public final class NpidTraining {
      * misjudged this machine costs at most one epoch's error; later epochs only shorten the run,
      * when the machine got busier and the run would overrun its budget.
      */
-    private void replan(int done) {
+    private void replan(int done, double lastEpochSeconds) {
         if (config.timeBudgetDuration() == null || done >= config.epochs()) {
             return;
         }
         double elapsed = (System.nanoTime() - began) / 1e9;
         int epochs =
                 TrainingBudget.replan(
-                        config, done, elapsed, trainedSeconds / done, untrainedSeconds, listener);
+                        config,
+                        done,
+                        elapsed,
+                        trainedSeconds / done,
+                        lastEpochSeconds,
+                        untrainedSeconds,
+                        listener);
         if (epochs != config.epochs()) {
             config = config.with("epochs", Integer.toString(epochs));
             state.setEpochs(epochs);

@@ -96,29 +96,36 @@ final class TrainingBudget {
 
     /**
      * The epochs of a time-budgeted run after {@code done} of them took {@code epochSeconds} each
-     * on average, evaluations included. After the first, as many more as fit into what is left of
-     * the budget less {@link #RESERVE}; later, fewer only when the run would overrun the budget
-     * itself. Both keep room for the final recompute ({@code recomputeSeconds}, the measured
-     * evaluation of the untrained network; NaN when it was not measured).
+     * on average and the latest {@code lastEpochSeconds}, evaluations included. After the first, as
+     * many more as fit into what is left of the budget less {@link #RESERVE}; later, fewer only
+     * when the run would overrun the budget itself. Both keep room for the final recompute ({@code
+     * recomputeSeconds}, the measured evaluation of the untrained network; NaN when it was not
+     * measured). When the latest epoch ran slower than the average (the machine got busier), the
+     * rest of the run, final recompute included, is assumed to run at that slower pace: a run that
+     * trusted its average overran a 10-minute budget by 21 s when a shared machine halved its speed
+     * halfway through.
      */
     static int replan(
             TrainConfig config,
             int done,
             double elapsedSeconds,
             double epochSeconds,
+            double lastEpochSeconds,
             double recomputeSeconds,
             TrainListener listener) {
         double budget = config.timeBudgetDuration().toMillis() / 1e3;
+        double slowdown = Math.max(1, lastEpochSeconds / epochSeconds);
+        double pace = epochSeconds * slowdown;
         double last =
                 config.evaluation().recomputeAtEnd() && !Double.isNaN(recomputeSeconds)
-                        ? recomputeSeconds
+                        ? recomputeSeconds * slowdown
                         : 0;
         int epochs;
         if (done == 1) {
             double left = budget * (1 - RESERVE) - elapsedSeconds - last;
-            epochs = 1 + Math.max(0, (int) Math.floor(left / epochSeconds));
+            epochs = 1 + Math.max(0, (int) Math.floor(left / pace));
         } else {
-            double end = elapsedSeconds + (config.epochs() - done) * epochSeconds + last;
+            double end = elapsedSeconds + (config.epochs() - done) * pace + last;
             epochs =
                     end <= budget
                             ? config.epochs()
@@ -128,7 +135,7 @@ final class TrainingBudget {
                                             (int)
                                                     Math.floor(
                                                             (budget - elapsedSeconds - last)
-                                                                    / epochSeconds));
+                                                                    / pace));
         }
         if (epochs != config.epochs()) {
             listener.onMessage(
@@ -142,15 +149,16 @@ final class TrainingBudget {
                                     : done
                                             + " epochs took "
                                             + format(Math.round(epochSeconds))
-                                            + " each",
+                                            + " each"
+                                            + (slowdown > 1
+                                                    ? " (the last "
+                                                            + format(Math.round(lastEpochSeconds))
+                                                            + ")"
+                                                    : ""),
                             done == 1 ? "its" : "their",
                             epochs,
                             config.epochs(),
-                            format(
-                                    Math.round(
-                                            elapsedSeconds
-                                                    + (epochs - done) * epochSeconds
-                                                    + last))));
+                            format(Math.round(elapsedSeconds + (epochs - done) * pace + last))));
         }
         return epochs;
     }

@@ -80,19 +80,37 @@ class TrainingBudgetTest {
         List<String> messages = new ArrayList<>();
         // 100 s less 10 %, less 20 s gone and 5 s for the final recompute: 65 s, six more 10 s
         // epochs after the first.
-        assertThat(TrainingBudget.replan(c, 1, 20, 10, 5, collecting(messages))).isEqualTo(7);
+        assertThat(TrainingBudget.replan(c, 1, 20, 10, 10, 5, collecting(messages))).isEqualTo(7);
         assertThat(messages)
                 .containsExactly(
                         "time budget 1m40s: the first epoch took 10s with its evaluation, so 7"
                                 + " epochs in all (planned: 3), ending in about 1m25s");
         // Nothing left after the first epoch: the run ends there.
-        assertThat(TrainingBudget.replan(c, 1, 95, 10, 5, TrainListener.NONE)).isEqualTo(1);
+        assertThat(TrainingBudget.replan(c, 1, 95, 10, 10, 5, TrainListener.NONE)).isEqualTo(1);
         // Later epochs only shorten a run that would overrun the budget: 3 of 7 done at 60 s, 12 s
         // each: 60 + 4 × 12 + 5 = 113 s > 100 s, so 3 + floor(35 / 12) = 5; at 8 s each, 97 s fits.
         TrainConfig seven = config("replan7", "time_budget", "100s", "epochs", "7");
-        assertThat(TrainingBudget.replan(seven, 3, 60, 12, 5, TrainListener.NONE)).isEqualTo(5);
-        assertThat(TrainingBudget.replan(seven, 3, 60, 8, 5, TrainListener.NONE)).isEqualTo(7);
-        assertThat(TrainingBudget.replan(seven, 3, 60, 1, 5, TrainListener.NONE)).isEqualTo(7);
+        assertThat(TrainingBudget.replan(seven, 3, 60, 12, 12, 5, TrainListener.NONE)).isEqualTo(5);
+        assertThat(TrainingBudget.replan(seven, 3, 60, 8, 8, 5, TrainListener.NONE)).isEqualTo(7);
+        assertThat(TrainingBudget.replan(seven, 3, 60, 1, 1, 5, TrainListener.NONE)).isEqualTo(7);
+        // A faster latest epoch changes nothing: the average still decides.
+        assertThat(TrainingBudget.replan(seven, 3, 60, 8, 4, 5, TrainListener.NONE)).isEqualTo(7);
+    }
+
+    @Test
+    void replanAssumesTheRestRunsAtTheLatestEpochsPaceWhenTheMachineSlowedDown() {
+        TrainConfig seven = config("slower", "time_budget", "100s", "epochs", "7");
+        List<String> messages = new ArrayList<>();
+        // 3 of 7 done at 60 s, 8 s each on average (60 + 4 × 8 + 5 = 97 s would fit), but the
+        // last took 12 s: at that pace, and the 5 s recompute 1.5 times slower, 60 + 4 × 12 + 7.5
+        // = 115.5 s > 100 s, so 3 + floor((100 − 60 − 7.5) / 12) = 5 epochs.
+        assertThat(TrainingBudget.replan(seven, 3, 60, 8, 12, 5, collecting(messages)))
+                .isEqualTo(5);
+        assertThat(messages)
+                .containsExactly(
+                        "time budget 1m40s: 3 epochs took 8s each (the last 12s) with their"
+                                + " evaluation, so 5 epochs in all (planned: 7), ending in about"
+                                + " 1m32s");
     }
 
     @Test
