@@ -15,6 +15,11 @@ public record Position(int epoch, int step, double lossSum, long lossCount) {
         return new Position(epoch, step + 1, lossSum + loss, lossCount + 1);
     }
 
+    /** The position after one more step that was skipped: it counts, but adds no loss. */
+    public Position skipped() {
+        return new Position(epoch, step + 1, lossSum, lossCount);
+    }
+
     /** The epoch's mean loss so far (NaN before its first step). */
     public double meanLoss() {
         return lossCount == 0 ? Double.NaN : lossSum / lossCount;

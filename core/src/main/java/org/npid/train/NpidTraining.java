@@ -225,7 +225,10 @@ public final class NpidTraining {
                 double loss =
                         trainStep.runOrStop(
                                 batch, config.seed(), epoch, step, lr, dir.checkpoint(), listener);
-                state.moveTo(state.position().after(loss));
+                state.moveTo(
+                        Double.isNaN(loss)
+                                ? state.position().skipped()
+                                : state.position().after(loss));
                 if (state.average() != null) {
                     state.average().update();
                 }

@@ -3,6 +3,7 @@ package org.npid.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
@@ -28,6 +29,16 @@ public final class TrainStep {
     private final ProximalTerm proximal;
     private float bankMomentum;
     private PyTorchSgd bankOptimiser;
+
+    /**
+     * Skipped batches in a row that stop the run: by then the model, not one batch, is at fault.
+     */
+    static final int MAX_SKIPPED_IN_A_ROW = 3;
+
+    private int skippedInARow;
+
+    /** What went wrong in the last step that returned NaN, for the message. */
+    private String failure = "";
 
     public TrainStep(
             Trainer trainer, MemoryBank bank, InstanceObjective objective, ProximalTerm proximal) {
@@ -68,8 +79,9 @@ public final class TrainStep {
     }
 
     /**
-     * Runs the step and returns its loss. A non-finite loss is returned before anything is updated,
-     * so the caller can stop with the model and bank as they were.
+     * Runs the step and returns its loss, or NaN when the loss or a gradient is not finite: then no
+     * weight, momentum or bank row is updated (batch-norm running statistics have already seen the
+     * batch, as in PyTorch), so the caller can stop or go on with the model and bank as they were.
      */
     public float run(Batch batch, SplittableRandom rng) {
         return run(batch, rng, null);
@@ -77,10 +89,13 @@ public final class TrainStep {
 
     /**
      * Runs the step of ({@code epoch}, {@code step}) with its own random stream and returns its
-     * loss; stops the run with a clear message if the loss is not finite. A step whose loss is not
-     * finite updates nothing, so when every weight and batch-norm statistic is still finite it is
-     * run once more: a rare non-finite loss that the same step, resumed from the checkpoint, does
-     * not repeat (seen twice in 10-epoch runs) costs one step, not the run.
+     * loss, or NaN when the batch was skipped; stops the run with a clear message when it cannot go
+     * on. A step whose loss or gradient is not finite updates nothing. When every weight and
+     * batch-norm statistic is still finite it is run once more: a rare non-finite loss that the
+     * same step, resumed from the checkpoint, does not repeat (seen twice in 10-epoch runs) costs
+     * one step, not the run. If it fails again the batch is skipped, as PyTorch's GradScaler skips
+     * a step with an infinite gradient; {@value #MAX_SKIPPED_IN_A_ROW} batches in a row stop the
+     * run.
      */
     public float runOrStop(
             Batch batch,
@@ -90,33 +105,41 @@ public final class TrainStep {
             double lr,
             Path lastGood,
             TrainListener listener) {
+        Block block = trainer.getModel().getBlock();
         float loss = run(batch, new SplittableRandom(mix(seed, epoch, step)));
         String where = " at epoch " + (epoch + 1) + ", step " + (step + 1);
-        if (!Float.isFinite(loss) && allFinite(trainer.getModel().getBlock())) {
+        if (!Float.isFinite(loss) && firstNonFinite(block) == null) {
             listener.onMessage(
-                    "the loss became "
-                            + loss
-                            + where
-                            + " with every weight finite; running the step again");
+                    failure + where + " with every weight finite; running the step again");
             loss = run(batch, new SplittableRandom(mix(seed, epoch, step)));
         }
-        if (!Float.isFinite(loss)) {
-            throw new TrainingException(
-                    "the loss became "
-                            + loss
-                            + where
-                            + " (lr "
-                            + lr
-                            + "). Nothing from this step was saved; "
-                            + (Files.exists(lastGood)
-                                    ? "the last good checkpoint is "
-                                            + lastGood
-                                            + ". Lower --lr or raise the temperature, then"
-                                            + " --resume."
-                                    : "no checkpoint was written yet. Lower --lr or raise the"
-                                            + " temperature, then start again."));
+        if (Float.isFinite(loss)) {
+            skippedInARow = 0;
+            return loss;
         }
-        return loss;
+        String nonFinite = firstNonFinite(block);
+        if (nonFinite == null && ++skippedInARow < MAX_SKIPPED_IN_A_ROW) {
+            listener.onMessage(
+                    failure
+                            + where
+                            + " again; skipping this batch (weights, optimiser and bank"
+                            + " unchanged)");
+            return Float.NaN;
+        }
+        throw new TrainingException(
+                failure
+                        + where
+                        + (nonFinite == null
+                                ? " (" + MAX_SKIPPED_IN_A_ROW + " batches in a row, lr " + lr + ")"
+                                : " and weight " + nonFinite + " is not finite (lr " + lr + ")")
+                        + ". Nothing from this step was saved; "
+                        + (Files.exists(lastGood)
+                                ? "the last good checkpoint is "
+                                        + lastGood
+                                        + ". Lower --lr or raise the temperature, then"
+                                        + " --resume."
+                                : "no checkpoint was written yet. Lower --lr or raise the"
+                                        + " temperature, then start again."));
     }
 
     /** The phases of a step, in order, as {@link PhaseClock} sees them. */
@@ -161,9 +184,18 @@ public final class TrainStep {
                 loss = total.getFloat();
                 long t2 = System.nanoTime();
                 if (!Float.isFinite(loss)) {
-                    return loss;
+                    failure = "the loss became " + loss;
+                    return Float.NaN;
                 }
                 collector.backward(total);
+                if (!gradientsFinite(trainer.getModel().getBlock(), scope)) {
+                    // One non-finite gradient would turn every weight it reaches into NaN at the
+                    // SGD step, and the next step's loss with it (a two-view run on all of
+                    // CIFAR-10 stopped so at its 991st step).
+                    failure = "a gradient became non-finite (loss " + loss + ")";
+                    clearGradients(trainer.getModel().getBlock());
+                    return Float.NaN;
+                }
                 long t3 = System.nanoTime();
                 if (profile != null) {
                     profile.add(Phase.FORWARD, t1 - t0);
@@ -204,16 +236,51 @@ public final class TrainStep {
     }
 
     /**
-     * Whether every parameter of {@code block}, batch-norm running statistics included, is finite.
+     * The name of the first parameter of {@code block}, batch-norm running statistics included,
+     * that holds a NaN or an infinity; null when all are finite.
      */
-    static boolean allFinite(Block block) {
-        for (var p : block.getParameters().values()) {
-            NDArray w = p.getArray();
+    static String firstNonFinite(Block block) {
+        for (var p : block.getParameters()) {
+            NDArray w = p.getValue().getArray();
             if (w.isNaN().any().getBoolean() || w.isInfinite().any().getBoolean()) {
-                return false;
+                return p.getKey();
             }
         }
-        return true;
+        return null;
+    }
+
+    /**
+     * Whether every gradient of {@code block} is finite, by one sum over all of them (a NaN or an
+     * infinity makes it non-finite), so the check costs one read back per step.
+     */
+    static boolean gradientsFinite(Block block, NDManager scope) {
+        NDArray total = null;
+        for (Parameter p : block.getParameters().values()) {
+            NDArray w = p.getArray();
+            if (w.hasGradient()) {
+                try (NDArray g = w.getGradient()) {
+                    NDArray s = g.sum();
+                    s.attach(scope);
+                    total = total == null ? s : total.add(s);
+                }
+            }
+        }
+        return total == null || Float.isFinite(total.getFloat());
+    }
+
+    /**
+     * Sets every gradient of {@code block} to 0 by assignment: the subtraction that {@link
+     * #zeroGradients(Block)} uses is cheaper but leaves a NaN as NaN.
+     */
+    private static void clearGradients(Block block) {
+        for (Parameter p : block.getParameters().values()) {
+            NDArray w = p.getArray();
+            if (w.hasGradient()) {
+                try (NDArray g = w.getGradient()) {
+                    g.set(new NDIndex("..."), 0f);
+                }
+            }
+        }
     }
 
     /** A seed for the random stream of one (epoch, step), independent of all others. */

@@ -1,6 +1,7 @@
 package org.npid.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Model;
@@ -19,6 +20,7 @@ import org.npid.config.ObjectiveConfig.NceScoring;
 import org.npid.data.Batch;
 import org.npid.loss.InstanceObjective;
 import org.npid.loss.NceLoss;
+import org.npid.loss.NonParametricSoftmax;
 import org.npid.loss.ProximalTerm;
 import org.npid.loss.TwoViewSoftmax;
 import org.npid.memory.MemoryBank;
@@ -138,6 +140,111 @@ class TrainStepTest {
                         }
                     }
                 });
+    }
+
+    /**
+     * A loss that is finite (the paper's, plus 0) but whose gradient is NaN: sqrt(v − v) is 0, and
+     * its derivative at 0 is infinite on both branches of the subtraction.
+     */
+    private static final class NanGradient implements InstanceObjective {
+        private final NonParametricSoftmax paper = new NonParametricSoftmax(0.1f);
+
+        @Override
+        public NDArray loss(NDArray v, NDArray indices, MemoryBank bank, SplittableRandom rng) {
+            return paper.loss(v, indices, bank, rng).add(v.sub(v).sqrt().sum());
+        }
+    }
+
+    /**
+     * A step whose loss is finite but whose gradient is not returns NaN and changes no trained
+     * weight and no bank row, and leaves no NaN behind in the gradients.
+     */
+    @Test
+    void aStepWithANonFiniteGradientUpdatesNothing() {
+        withStep(
+                new ModelConfig(Arch.RESNET18, Stem.CIFAR, 0.125, 16, 1),
+                new Shape(1, 1, 8, 8),
+                64,
+                new NanGradient(),
+                0,
+                (model, trainer, bank, step) -> {
+                    SplittableRandom rng = new SplittableRandom(4);
+                    Batch batch = batch(rng);
+                    float[] bankBefore = bank.toFloatArray();
+                    float[] weightsBefore = weights(model);
+                    assertThat(step.run(batch, new SplittableRandom(5))).isNaN();
+                    assertThat(bank.toFloatArray()).containsExactly(bankBefore);
+                    assertThat(weights(model)).containsExactly(weightsBefore);
+                    assertThat(TrainStep.firstNonFinite(model.getBlock())).isNull();
+                    try (NDManager m = trainer.getManager().newSubManager()) {
+                        assertThat(TrainStep.gradientsFinite(model.getBlock(), m)).isTrue();
+                    }
+                });
+    }
+
+    /**
+     * {@code runOrStop} runs a failing step again, then skips its batch with a message, and stops
+     * the run at the third batch in a row; a good step in between starts the count again.
+     */
+    @Test
+    void runOrStopSkipsABadBatchAndStopsAtTheThirdInARow() {
+        withStep(
+                new ModelConfig(Arch.RESNET18, Stem.CIFAR, 0.125, 16, 1),
+                new Shape(1, 1, 8, 8),
+                64,
+                new NanGradient(),
+                0,
+                (model, trainer, bank, step) -> {
+                    SplittableRandom rng = new SplittableRandom(6);
+                    java.util.List<String> messages = new java.util.ArrayList<>();
+                    TrainListener listener =
+                            new TrainListener() {
+                                @Override
+                                public void onMessage(String message) {
+                                    messages.add(message);
+                                }
+                            };
+                    java.nio.file.Path none = java.nio.file.Path.of("no-such-checkpoint");
+                    assertThat(step.runOrStop(batch(rng), 1, 0, 0, 0.03, none, listener)).isNaN();
+                    assertThat(messages).hasSize(2);
+                    assertThat(messages.get(0))
+                            .startsWith("a gradient became non-finite (loss ")
+                            .endsWith(
+                                    ") at epoch 1, step 1 with every weight finite; running the"
+                                            + " step again");
+                    assertThat(messages.get(1))
+                            .endsWith(
+                                    "at epoch 1, step 1 again; skipping this batch (weights,"
+                                            + " optimiser and bank unchanged)");
+                    step.setObjective(new NonParametricSoftmax(0.1f));
+                    assertThat(step.runOrStop(batch(rng), 1, 0, 1, 0.03, none, listener))
+                            .isFinite();
+                    step.setObjective(new NanGradient());
+                    assertThat(step.runOrStop(batch(rng), 1, 0, 2, 0.03, none, listener)).isNaN();
+                    assertThat(step.runOrStop(batch(rng), 1, 0, 3, 0.03, none, listener)).isNaN();
+                    assertThatThrownBy(
+                                    () -> step.runOrStop(batch(rng), 1, 0, 4, 0.03, none, listener))
+                            .isInstanceOf(TrainingException.class)
+                            .hasMessageContaining("at epoch 1, step 5 (3 batches in a row")
+                            .hasMessageContaining("no checkpoint was written yet");
+                });
+    }
+
+    private static float[] weights(Model model) {
+        java.util.List<Float> all = new java.util.ArrayList<>();
+        for (var p : model.getBlock().getParameters().values()) {
+            if (!p.requiresGradient()) {
+                continue;
+            }
+            for (float f : p.getArray().toFloatArray()) {
+                all.add(f);
+            }
+        }
+        float[] out = new float[all.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = all.get(i);
+        }
+        return out;
     }
 
     /** What a test does with a freshly initialised network, its trainer, a 16-d bank and a step. */
