@@ -117,6 +117,7 @@ final class TrainCommand implements Callable<Integer> {
         auto("auto"),
         fmnist_short("fmnist-short"),
         cifar_short("cifar-short"),
+        cifar_views("cifar-views"),
         paper_cifar("paper-cifar"),
         paper_cifar_nce("paper-cifar-nce"),
         paper("paper");

@@ -210,7 +210,12 @@ class TrainConfigTest {
     void bundledRecipesResolve() throws Exception {
         for (String r :
                 new String[] {
-                    "fmnist-short", "cifar-short", "paper-cifar", "paper-cifar-nce", "paper"
+                    "fmnist-short",
+                    "cifar-short",
+                    "cifar-views",
+                    "paper-cifar",
+                    "paper-cifar-nce",
+                    "paper"
                 }) {
             assertThat(recipe(r).epochs()).isPositive();
         }
@@ -228,6 +233,10 @@ class TrainConfigTest {
         assertThat(nce.beyondPaper()).isNull();
         assertThat(recipe("paper").beyondPaper()).isNull();
         assertThat(recipe("fmnist-short").beyondPaper()).contains("AND neighbourhood positives");
+        assertThat(recipe("cifar-short").beyondPaper()).isNull();
+        assertThat(recipe("cifar-views").beyondPaper())
+                .contains("two views per image")
+                .contains("backbone's pooled features");
     }
 
     private static TrainConfig recipe(String name) throws Exception {
