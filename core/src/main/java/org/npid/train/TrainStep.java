@@ -168,6 +168,16 @@ public final class TrainStep {
      */
     public float run(Batch batch, SplittableRandom rng, PhaseClock profile) {
         long t0 = System.nanoTime();
+        int badImage = firstNonFiniteImage(batch);
+        if (badImage >= 0) {
+            // Checked before the forward pass, which would fold the NaN into batch-norm's running
+            // statistics for good.
+            failure =
+                    "the input batch has a non-finite pixel (image "
+                            + batch.indices()[badImage]
+                            + ")";
+            return Float.NaN;
+        }
         zeroGradients();
         try (NDManager scope = trainer.getManager().newSubManager()) {
             NDArray x = FeatureExtractor.input(scope, batch);
@@ -184,7 +194,7 @@ public final class TrainStep {
                 loss = total.getFloat();
                 long t2 = System.nanoTime();
                 if (!Float.isFinite(loss)) {
-                    failure = "the loss became " + loss;
+                    failure = "the loss became " + loss + " (finite input)";
                     return Float.NaN;
                 }
                 collector.backward(total);
@@ -281,6 +291,18 @@ public final class TrainStep {
                 }
             }
         }
+    }
+
+    /** The position in the batch of the first image with a NaN or infinite pixel, or -1. */
+    static int firstNonFiniteImage(Batch batch) {
+        float[] px = batch.pixels();
+        int per = px.length / batch.batchSize();
+        for (int i = 0; i < px.length; i++) {
+            if (!Float.isFinite(px[i])) {
+                return i / per;
+            }
+        }
+        return -1;
     }
 
     /** A seed for the random stream of one (epoch, step), independent of all others. */

@@ -183,6 +183,51 @@ class TrainStepTest {
     }
 
     /**
+     * A batch with a NaN pixel is refused before the forward pass: nothing is updated, batch-norm
+     * running statistics included, and the message names the image.
+     */
+    @Test
+    void aBatchWithANonFinitePixelIsRefusedBeforeTheForwardPass() {
+        withStep(
+                new ModelConfig(Arch.RESNET18, Stem.CIFAR, 0.125, 16, 1),
+                new Shape(1, 1, 8, 8),
+                64,
+                new NonParametricSoftmax(0.1f),
+                0,
+                (model, trainer, bank, step) -> {
+                    SplittableRandom rng = new SplittableRandom(7);
+                    Batch batch = batch(rng);
+                    batch.pixels()[3 * 64 + 10] = Float.NaN;
+                    assertThat(TrainStep.firstNonFiniteImage(batch)).isEqualTo(3);
+                    float[] all = allValues(model);
+                    java.util.List<String> messages = new java.util.ArrayList<>();
+                    TrainListener listener =
+                            new TrainListener() {
+                                @Override
+                                public void onMessage(String message) {
+                                    messages.add(message);
+                                }
+                            };
+                    assertThat(
+                                    step.runOrStop(
+                                            batch,
+                                            1,
+                                            0,
+                                            0,
+                                            0.03,
+                                            java.nio.file.Path.of("none"),
+                                            listener))
+                            .isNaN();
+                    assertThat(allValues(model)).containsExactly(all);
+                    assertThat(messages.get(0))
+                            .startsWith(
+                                    "the input batch has a non-finite pixel (image "
+                                            + batch.indices()[3]
+                                            + ") at epoch 1, step 1");
+                });
+    }
+
+    /**
      * {@code runOrStop} runs a failing step again, then skips its batch with a message, and stops
      * the run at the third batch in a row; a good step in between starts the count again.
      */
@@ -231,9 +276,18 @@ class TrainStepTest {
     }
 
     private static float[] weights(Model model) {
+        return values(model, true);
+    }
+
+    /** Every parameter value, batch-norm running statistics included. */
+    private static float[] allValues(Model model) {
+        return values(model, false);
+    }
+
+    private static float[] values(Model model, boolean trainedOnly) {
         java.util.List<Float> all = new java.util.ArrayList<>();
         for (var p : model.getBlock().getParameters().values()) {
-            if (!p.requiresGradient()) {
+            if (trainedOnly && !p.requiresGradient()) {
                 continue;
             }
             for (float f : p.getArray().toFloatArray()) {
