@@ -33,10 +33,7 @@ class TrainStepTest {
 
     @Test
     void nativeMemoryStaysFlatAndBankRowsStayUnit() {
-        withStep(
-                new ModelConfig(Arch.RESNET18, Stem.CIFAR, 0.125, 16, 1),
-                new Shape(1, 1, 8, 8),
-                64,
+        withSmallStep(
                 new NceLoss(8, 0.07f, 0.9, NceScoring.MATMUL),
                 0.1f,
                 (model, trainer, bank, step) -> {
@@ -161,10 +158,7 @@ class TrainStepTest {
      */
     @Test
     void aStepWithANonFiniteGradientUpdatesNothing() {
-        withStep(
-                new ModelConfig(Arch.RESNET18, Stem.CIFAR, 0.125, 16, 1),
-                new Shape(1, 1, 8, 8),
-                64,
+        withSmallStep(
                 new NanGradient(),
                 0,
                 (model, trainer, bank, step) -> {
@@ -188,10 +182,7 @@ class TrainStepTest {
      */
     @Test
     void aBatchWithANonFinitePixelIsRefusedBeforeTheForwardPass() {
-        withStep(
-                new ModelConfig(Arch.RESNET18, Stem.CIFAR, 0.125, 16, 1),
-                new Shape(1, 1, 8, 8),
-                64,
+        withSmallStep(
                 new NonParametricSoftmax(0.1f),
                 0,
                 (model, trainer, bank, step) -> {
@@ -200,14 +191,8 @@ class TrainStepTest {
                     batch.pixels()[3 * 64 + 10] = Float.NaN;
                     assertThat(TrainStep.firstNonFiniteImage(batch)).isEqualTo(3);
                     float[] all = allValues(model);
-                    java.util.List<String> messages = new java.util.ArrayList<>();
-                    TrainListener listener =
-                            new TrainListener() {
-                                @Override
-                                public void onMessage(String message) {
-                                    messages.add(message);
-                                }
-                            };
+                    Messages listener = new Messages();
+                    java.util.List<String> messages = listener.messages;
                     assertThat(
                                     step.runOrStop(
                                             batch,
@@ -233,22 +218,13 @@ class TrainStepTest {
      */
     @Test
     void runOrStopSkipsABadBatchAndStopsAtTheThirdInARow() {
-        withStep(
-                new ModelConfig(Arch.RESNET18, Stem.CIFAR, 0.125, 16, 1),
-                new Shape(1, 1, 8, 8),
-                64,
+        withSmallStep(
                 new NanGradient(),
                 0,
                 (model, trainer, bank, step) -> {
                     SplittableRandom rng = new SplittableRandom(6);
-                    java.util.List<String> messages = new java.util.ArrayList<>();
-                    TrainListener listener =
-                            new TrainListener() {
-                                @Override
-                                public void onMessage(String message) {
-                                    messages.add(message);
-                                }
-                            };
+                    Messages listener = new Messages();
+                    java.util.List<String> messages = listener.messages;
                     java.nio.file.Path none = java.nio.file.Path.of("no-such-checkpoint");
                     assertThat(step.runOrStop(batch(rng), 1, 0, 0, 0.03, none, listener)).isNaN();
                     assertThat(messages).hasSize(2);
@@ -299,6 +275,28 @@ class TrainStepTest {
             out[i] = all.get(i);
         }
         return out;
+    }
+
+    /** Records the messages of a run. */
+    private static final class Messages implements TrainListener {
+        final java.util.List<String> messages = new java.util.ArrayList<>();
+
+        @Override
+        public void onMessage(String message) {
+            messages.add(message);
+        }
+    }
+
+    /** {@link #withStep} on an eighth-width ResNet-18 over 1×8×8 images with a 64-row bank. */
+    private static void withSmallStep(
+            InstanceObjective objective, float proximalLambda, StepTest test) {
+        withStep(
+                new ModelConfig(Arch.RESNET18, Stem.CIFAR, 0.125, 16, 1),
+                new Shape(1, 1, 8, 8),
+                64,
+                objective,
+                proximalLambda,
+                test);
     }
 
     /** What a test does with a freshly initialised network, its trainer, a 16-d bank and a step. */
