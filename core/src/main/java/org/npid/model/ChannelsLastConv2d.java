@@ -2,6 +2,7 @@ package org.npid.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
@@ -99,6 +100,10 @@ final class ChannelsLastConv2d extends AbstractBlock {
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         NDArray w = ps.getValue(weight, x.getDevice(), training);
+        NDArray b = bias == null ? null : ps.getValue(bias, x.getDevice(), training);
+        if (kernel == 1 && padding.get(0) == 0) {
+            return new NDList(pointwise(x, w, b));
+        }
         if (ENABLED) {
             Shape s = w.getShape();
             // Ops on the parameter land in the model's long-lived manager; move the first
@@ -110,8 +115,32 @@ final class ChannelsLastConv2d extends AbstractBlock {
                             .reshape(s.get(0), s.get(2), s.get(3), s.get(1))
                             .transpose(0, 3, 1, 2);
         }
-        NDArray b = bias == null ? null : ps.getValue(bias, x.getDevice(), training);
         return Conv2d.conv2d(x, w, b, stride, padding, new Shape(1, 1), 1);
+    }
+
+    /**
+     * A 1×1 convolution as the matrix product it is: every output pixel is its input pixel's
+     * channels times the [I, O] weight. oneDNN 3.7.1 (libtorch 2.7.1) crashes the JVM in its own
+     * 1×1 convolution kernels on AVX-512 CPUs without AMX, such as AMD Zen 5: an integer division
+     * by zero while choosing blocks for the channel pairs 256→1024, 512→1024, 512→2048, 1024→512
+     * and 1024→2048 (ResNet-50's at full width, forward and backward, whatever the memory layout),
+     * and a SIGSEGV in the weight gradient of strided ones over fewer than 16 input channels in
+     * channels-last (docs/ARCHITECTURE.md has the replay). A product of two matrices runs the BLAS,
+     * which has no such cases, so no width or architecture reaches those kernels. In channels-last
+     * memory the [B·H·W, I] rows are the input itself, and the result is channels-last again.
+     */
+    private NDArray pointwise(NDArray x, NDArray w, NDArray b) {
+        long step = stride.get(0);
+        NDArray in = step == 1 ? x : x.get(new NDIndex(":, :, ::{}, ::{}", step, step));
+        Shape s = in.getShape();
+        NDArray rows = in.transpose(0, 2, 3, 1).reshape(-1, s.get(1));
+        NDArray matrix = w.reshape(filters, s.get(1));
+        matrix.attach(x.getManager());
+        NDArray out = rows.matMul(matrix.transpose());
+        if (b != null) {
+            out = out.add(b);
+        }
+        return out.reshape(s.get(0), s.get(2), s.get(3), filters).transpose(0, 3, 1, 2);
     }
 
     @Override
