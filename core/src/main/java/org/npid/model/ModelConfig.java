@@ -62,12 +62,11 @@ public record ModelConfig(
      * Returns the inner width of a stage: 64 · 2^stage · width, rounded to the nearest multiple of
      * {@value #CHANNEL_MULTIPLE} (at least {@value #CHANNEL_MULTIPLE}).
      *
-     * <p>Why the rounding: oneDNN's AVX-512 kernels for the backward pass of 1×1 convolutions and
-     * their reorders crashed the JVM (SIGSEGV in {@code
-     * jit_avx512_common_1x1_convolution_bwd_weights_t}, {@code jit_uni_reorder_t}) on AMD Zen 5
-     * with 8-channel layers (width 0.125), while every width whose layers have multiples of 16
-     * channels (0.25, 0.5, 1.0) trained. Multiples of 16 also fill an AVX-512 register of fp32
-     * exactly, so no CPU needs a tail loop; widths 0.25 and up are unchanged.
+     * <p>Why the rounding: multiples of 16 fill an AVX-512 register of fp32 exactly, so no CPU
+     * needs a tail loop. It was also the first guard against oneDNN's AVX-512 1×1 kernels, which
+     * crashed the JVM on AMD Zen 5 with 8-channel layers (width 0.125); 1×1 layers now avoid those
+     * kernels altogether ({@link ChannelsLastConv2d}), and widths 0.25 and up are unchanged by it.
+     * Multiples of 16 keep the 0.125-width networks trained so far loadable.
      *
      * @param stage index 0..3
      * @return the width of the 3x3 convolutions in that stage
