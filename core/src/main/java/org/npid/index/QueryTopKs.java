@@ -39,8 +39,34 @@ final class QueryTopKs {
             int[] rowAt,
             int firstRow,
             ForkJoinPool pool) {
+        offer(
+                scores,
+                Math.toIntExact(scores.getShape().get(1)),
+                who,
+                firstQuery,
+                rowAt,
+                firstRow,
+                pool);
+    }
+
+    /**
+     * Offers the first {@code columns} columns of a block of scores for queries {@code firstQuery}
+     * on and bank rows {@code firstRow} on; the block's further columns are padding.
+     */
+    void offer(NDArray scores, int columns, int firstQuery, int firstRow, ForkJoinPool pool) {
+        offer(scores, columns, null, firstQuery, null, firstRow, pool);
+    }
+
+    private void offer(
+            NDArray scores,
+            int columns,
+            int[] who,
+            int firstQuery,
+            int[] rowAt,
+            int firstRow,
+            ForkJoinPool pool) {
         int rows = Math.toIntExact(scores.getShape().get(0));
-        int cols = Math.toIntExact(scores.getShape().get(1));
+        int stride = Math.toIntExact(scores.getShape().get(1));
         // A view of the native scores, not a copy; the caller keeps the array open until we return.
         FloatBuffer s = scores.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer();
         Runnable scan =
@@ -52,8 +78,8 @@ final class QueryTopKs {
                                                 offerRow(
                                                         tops[who == null ? firstQuery + i : who[i]],
                                                         s,
-                                                        i * cols,
-                                                        cols,
+                                                        i * stride,
+                                                        columns,
                                                         rowAt,
                                                         firstRow));
         if (rows == 1) {
