@@ -104,7 +104,18 @@ public final class Benchmarks {
 
     public static Report run(Options o, Consumer<String> progress) {
         List<StepBench.Result> steps = new ArrayList<>();
+        StepBench.Case previous = null;
         for (StepBench.Case c : stepCases(o)) {
+            if (previous == null
+                    || previous.threads() != c.threads()
+                    || previous.width() != c.width()) {
+                // The first configuration after a change of threads or width ran up to twice as
+                // slow as the same one measured later (Zen 5, docs/log/EXPERIMENTS.md), its
+                // warm-up steps notwithstanding: one discarded repeat pays that for it.
+                progress.accept("warm-up " + c.label() + " (discarded)");
+                StepBench.run(c, o.warmupSteps(), o.stepsPerRepeat(), 1);
+            }
+            previous = c;
             progress.accept("step " + c.label());
             steps.add(StepBench.run(c, o.warmupSteps(), o.stepsPerRepeat(), o.repeats()));
         }
