@@ -12,22 +12,22 @@ import java.util.concurrent.ForkJoinPool;
  * Brute-force search: the ground truth for recall and for the kNN evaluation, and fast enough on
  * its own for banks up to a few hundred thousand rows.
  *
- * <p>{@link #searchAll} multiplies a block of queries by a block of rows with the engine's matmul
- * (BLAS: the tiled Java loop it replaces took 37–41 s for 10k × 60k × 128 on two shared cores) and
- * feeds each score block straight into per-query top-k buffers. Blocks of {@value #QUERY_BLOCK} ×
- * {@value #ROW_BLOCK} scores (8 MiB) stay in the last-level cache between the matmul that writes
- * them and the scan that reads them, and the full m × n score matrix never exists. The bank is held
- * transposed, d × rows per block, so the matmul reads both operands in the layout BLAS streams
- * fastest; the scan reads the scores where the engine wrote them.
+ * <p>{@link #searchAll} scores a block of queries against a block of rows in native code (the tiled
+ * Java loop it replaced took 37–41 s for 10k × 60k × 128 on two shared cores) and feeds each score
+ * block straight into per-query top-k buffers. Blocks of {@value #QUERY_BLOCK} × {@value
+ * #ROW_BLOCK} scores (8 MiB) stay in the last-level cache between the product that writes them and
+ * the scan that reads them, and the full m × n score matrix never exists. The product is a 1×1
+ * convolution ({@link #score}), so the bank's rows are held as its filters; the scan reads the
+ * scores where the engine wrote them.
  */
 public final class ExactIndex implements VectorIndex {
     /**
-     * Queries per matmul. 512 × 4096 and 1024 × 2048 ran 10k × 60k × 128 in 1.2 s on two Zen 3
+     * Queries per block. 512 × 4096 and 1024 × 2048 ran 10k × 60k × 128 in 1.2 s on two Zen 3
      * cores, 256 × 8192 in 1.4–1.8 s and 128 × 16384 in 1.7–2.2 s (docs/log/EXPERIMENTS.md).
      */
     private static final int QUERY_BLOCK = 512;
 
-    /** Bank rows per matmul; with {@link #QUERY_BLOCK} an 8 MiB score block. */
+    /** Bank rows per block; with {@link #QUERY_BLOCK} an 8 MiB score block. */
     private static final int ROW_BLOCK = 4096;
 
     /**
