@@ -22,8 +22,10 @@ import java.util.concurrent.ForkJoinPool;
  */
 public final class ExactIndex implements VectorIndex {
     /**
-     * Queries per block. 512 × 4096 and 1024 × 2048 ran 10k × 60k × 128 in 1.2 s on two Zen 3
-     * cores, 256 × 8192 in 1.4–1.8 s and 128 × 16384 in 1.7–2.2 s (docs/log/EXPERIMENTS.md).
+     * Queries per block. With the matmul that scored blocks before the convolution, 512 × 4096 and
+     * 1024 × 2048 ran 10k × 60k × 128 in 1.2 s on two Zen 3 cores, 256 × 8192 in 1.4–1.8 s and 128
+     * × 16384 in 1.7–2.2 s (docs/log/EXPERIMENTS.md); the shape was kept, not re-tuned, for the
+     * convolution.
      */
     private static final int QUERY_BLOCK = 512;
 
