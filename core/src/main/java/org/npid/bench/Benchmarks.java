@@ -391,6 +391,11 @@ public final class Benchmarks {
         m.put("omp_wait_policy", System.getenv().getOrDefault("OMP_WAIT_POLICY", ""));
         // The step benchmarks run where training would: on the GPU when one is visible.
         m.put("device", org.npid.model.Devices.describe(org.npid.model.Devices.best()));
+        m.put(
+                "native_heap",
+                org.npid.machine.NativeHeap.retainFreedMemory()
+                        ? "glibc, freed memory kept (mmap threshold 32 MB)"
+                        : "allocator defaults");
         m.put("date", java.time.Instant.now().toString());
         return m;
     }
