@@ -111,7 +111,8 @@ public final class Benchmarks {
                     || previous.width() != c.width()) {
                 // The first configuration after a change of threads or width ran up to twice as
                 // slow as the same one measured later (Zen 5, docs/log/EXPERIMENTS.md), its
-                // warm-up steps notwithstanding: one discarded repeat pays that for it.
+                // warm-up steps notwithstanding, while the native heap grew to the new sizes: one
+                // discarded repeat pays that for it.
                 progress.accept("warm-up " + c.label() + " (discarded)");
                 StepBench.run(c, o.warmupSteps(), o.stepsPerRepeat(), 1);
             }

@@ -87,7 +87,9 @@ public final class NativeHeap {
             // Only glibc has the thresholds below; musl's mallopt accepts and ignores them.
             libc.getFunction("gnu_get_libc_version");
             mallopt = libc.getFunction("mallopt");
-        } catch (UnsatisfiedLinkError e) {
+        } catch (LinkageError e) {
+            // Not glibc, or JNA could not load its own native part (a noexec temp folder): the
+            // allocator keeps its defaults, which is slower, never wrong.
             return false;
         }
         // mallopt returns 1 on success. The threshold is set first: setting either one turns off
