@@ -14,9 +14,9 @@ import com.sun.jna.NativeLibrary;
  * touches new pages: one minor fault per 4 KB page, each zeroed by the kernel. In a VM such a fault
  * is dear. Measured on 2 vCPUs of an AMD EPYC family 26 model 2 (Firecracker VM): a full-width
  * ResNet-18 exact-softmax step on 1 thread took 70,000 minor faults and 3.1 s; with the settings
- * below, 2,000 faults and 2.3 s. The same tuning is what {@code
- * GLIBC_TUNABLES=glibc.malloc.mmap_threshold=…:glibc.malloc.trim_threshold=…} does from outside;
- * doing it here makes it hold for the CLI, the tests and library users alike.
+ * below, 2,000 faults and 2.3 s. {@code GLIBC_TUNABLES} (mmap_threshold, trim_threshold, top_pad)
+ * would do the same from outside, but only where a launcher sets it; {@code mallopt} from here
+ * holds for the CLI, the tests and library users alike.
  *
  * <p>The cost: the process keeps its peak heap after a step instead of returning it, as PyTorch's
  * own GPU caching allocator does. Blocks above 32 MB (glibc's ceiling for the threshold) are still
@@ -35,13 +35,13 @@ public final class NativeHeap {
      * The largest mmap threshold glibc accepts on 64-bit (half its 64 MB arena heap): every
      * activation and gradient of the networks npid trains at batch 128 fits below it.
      */
-    static final int MMAP_THRESHOLD_BYTES = 32 << 20;
+    private static final int MMAP_THRESHOLD_BYTES = 32 << 20;
 
     /**
      * Free memory at the top of a heap is kept up to this size: larger than a step's working set at
      * full width (about 2 GB), so nothing a step frees is handed back before the next one.
      */
-    static final int TRIM_THRESHOLD_BYTES = Integer.MAX_VALUE;
+    private static final int TRIM_THRESHOLD_BYTES = Integer.MAX_VALUE;
 
     /**
      * A thread's arena is a chain of 64 MB heaps, and glibc deletes a heap as soon as it is empty
@@ -50,7 +50,7 @@ public final class NativeHeap {
      * seen in one run of three (280 unmaps of 64 MB, 60,000 faults a step). The pad is address
      * space, not memory: it is only touched when used.
      */
-    static final int TOP_PAD_BYTES = 64 << 20;
+    private static final int TOP_PAD_BYTES = 64 << 20;
 
     private static volatile Boolean tuned;
 
