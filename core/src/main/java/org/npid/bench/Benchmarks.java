@@ -382,6 +382,8 @@ public final class Benchmarks {
         m.put("cpu_vendor", cpu.vendor());
         m.put("cpu_family", cpu.family());
         m.put("cpu_model", cpu.model());
+        // Under a hypervisor that takes back freed memory, figures depend on what ran before.
+        m.put("host", org.npid.machine.Host.current().toString());
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         m.put("java", System.getProperty("java.version"));
         m.put(

@@ -2,12 +2,12 @@ package org.npid.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
@@ -128,10 +128,17 @@ final class ChannelsLastConv2d extends AbstractBlock {
      * channels-last (docs/ARCHITECTURE.md has the replay). A product of two matrices runs the BLAS,
      * which has no such cases, so no width or architecture reaches those kernels. In channels-last
      * memory the [B·H·W, I] rows are the input itself, and the result is channels-last again.
+     *
+     * <p>A stride keeps every step-th pixel. That is a 1×1 average pool with the same stride, exact
+     * (a division by one) and one native op each way whose output is contiguous channels-last. The
+     * slice {@code x[:, :, ::s, ::s]} it replaces is four slices, each of whose backward fills a
+     * zeroed copy of the whole input, and a strided view the product must first copy.
      */
     private NDArray pointwise(NDArray x, NDArray w, NDArray b) {
-        long step = stride.get(0);
-        NDArray in = step == 1 ? x : x.get(new NDIndex(":, :, ::{}, ::{}", step, step));
+        NDArray in =
+                stride.get(0) == 1
+                        ? x
+                        : Pool.avgPool2d(x, new Shape(1, 1), stride, new Shape(0, 0), false, true);
         Shape s = in.getShape();
         NDArray rows = in.transpose(0, 2, 3, 1).reshape(-1, s.get(1));
         NDArray matrix = w.reshape(filters, s.get(1));

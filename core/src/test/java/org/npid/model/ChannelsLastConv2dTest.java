@@ -63,6 +63,7 @@ class ChannelsLastConv2dTest {
             NDArray bias = conv.getParameters().get("bias").getArray();
             bias.set(m.arange(32f).mul(0.01f).toFloatArray());
             NDArray x = m.randomNormal(in);
+            x.setRequiresGradient(true);
             NDArray y;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 y =
@@ -72,6 +73,14 @@ class ChannelsLastConv2dTest {
             }
             float[] gradient = w.getGradient().toFloatArray();
             float[] biasGradient = bias.getGradient().toFloatArray();
+            float[] inputGradient = x.getGradient().toFloatArray();
+            // Only the pixels the stride keeps (even rows and columns) get a gradient.
+            assertThat(x.getGradient().get("0, 0, 1, 0").getFloat()).isZero();
+            assertThat(x.getGradient().get("0, 0, 0, 1").getFloat()).isZero();
+            assertThat(x.getGradient().get("0, 0, 6, 6").getFloat()).isNotZero();
+
+            NDArray x2 = x.duplicate();
+            x2.setRequiresGradient(true);
 
             NDArray w2 = w.duplicate();
             NDArray b2 = bias.duplicate();
@@ -81,7 +90,7 @@ class ChannelsLastConv2dTest {
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 reference =
                         Conv2d.conv2d(
-                                        x,
+                                        x2,
                                         w2,
                                         b2,
                                         new Shape(2, 2),
@@ -95,6 +104,7 @@ class ChannelsLastConv2dTest {
             assertClose(y.toFloatArray(), reference.toFloatArray(), 1e-4f);
             assertClose(gradient, w2.getGradient().toFloatArray(), 1e-3f);
             assertClose(biasGradient, b2.getGradient().toFloatArray(), 1e-3f);
+            assertClose(inputGradient, x2.getGradient().toFloatArray(), 1e-3f);
         }
     }
 
