@@ -21,6 +21,7 @@ import org.npid.eval.KnnEvaluation;
 import org.npid.eval.LabelledSplits;
 import org.npid.eval.TrainedModel;
 import org.npid.machine.Cpu;
+import org.npid.machine.Host;
 import org.npid.model.Arch;
 import org.npid.model.ModelConfig;
 import org.npid.model.NpidNet;
@@ -383,7 +384,7 @@ public final class Benchmarks {
         m.put("cpu_family", cpu.family());
         m.put("cpu_model", cpu.model());
         // Under a hypervisor that takes back freed memory, figures depend on what ran before.
-        m.put("host", org.npid.machine.Host.current().toString());
+        m.put("host", Host.current().toString());
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         m.put("java", System.getProperty("java.version"));
         m.put(

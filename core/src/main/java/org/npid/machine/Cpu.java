@@ -43,7 +43,6 @@ public record Cpu(String vendor, int family, int model, String name, List<String
         int family = -1;
         int model = -1;
         String name = "unknown";
-        Set<String> flags = Set.of();
         for (String line : lines) {
             if (line.isBlank() && !"unknown".equals(vendor)) {
                 break;
@@ -59,10 +58,10 @@ public record Cpu(String vendor, int family, int model, String name, List<String
                 case "cpu family" -> family = Integer.parseInt(value);
                 case "model" -> model = Integer.parseInt(value);
                 case "model name" -> name = value;
-                case "flags" -> flags = Set.of(value.split("\\s+"));
                 default -> {}
             }
         }
+        Set<String> flags = flags(lines);
         List<String> simd = new ArrayList<>();
         for (String f : SIMD_FLAGS) {
             if (flags.contains(f)) {
@@ -70,6 +69,17 @@ public record Cpu(String vendor, int family, int model, String name, List<String
             }
         }
         return new Cpu(vendor, family, model, name, List.copyOf(simd));
+    }
+
+    /** The flags of the first processor described by the lines of a /proc/cpuinfo. */
+    static Set<String> flags(List<String> lines) {
+        for (String line : lines) {
+            int colon = line.indexOf(':');
+            if (colon >= 0 && "flags".equals(line.substring(0, colon).trim())) {
+                return Set.of(line.substring(colon + 1).trim().split("\\s+"));
+            }
+        }
+        return Set.of();
     }
 
     /** E.g. "AuthenticAMD family 25 model 1 (AMD EPYC), avx2 fma". */

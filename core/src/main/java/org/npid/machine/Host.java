@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * What the processor runs under: bare metal or a virtual machine, and whether that machine's
@@ -37,14 +36,7 @@ public record Host(boolean virtualMachine, boolean freePageReporting) {
 
     private static boolean hasHypervisorFlag(Path cpuinfo) {
         try {
-            List<String> lines = Files.readAllLines(cpuinfo);
-            for (String line : lines) {
-                if (line.startsWith("flags")) {
-                    return List.of(line.substring(line.indexOf(':') + 1).trim().split("\\s+"))
-                            .contains("hypervisor");
-                }
-            }
-            return false;
+            return Cpu.flags(Files.readAllLines(cpuinfo)).contains("hypervisor");
         } catch (IOException e) {
             return false;
         }
