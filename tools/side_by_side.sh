@@ -26,6 +26,10 @@ case "$width" in
   *) echo "width must be 1.0 or 0.25" >&2; exit 2 ;;
 esac
 python=/usr/bin/python3
+if ! "$python" -c "import torch" 2>/dev/null; then
+  echo "the official step needs Debian's PyTorch: apt-get install -y python3-torchvision libopenblas0-pthread" >&2
+  exit 1
+fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
