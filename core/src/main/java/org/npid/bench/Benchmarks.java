@@ -22,6 +22,7 @@ import org.npid.eval.LabelledSplits;
 import org.npid.eval.TrainedModel;
 import org.npid.machine.Cpu;
 import org.npid.machine.Host;
+import org.npid.machine.NativeHeap;
 import org.npid.model.Arch;
 import org.npid.model.ModelConfig;
 import org.npid.model.NpidNet;
@@ -395,11 +396,7 @@ public final class Benchmarks {
         m.put("omp_wait_policy", System.getenv().getOrDefault("OMP_WAIT_POLICY", ""));
         // The step benchmarks run where training would: on the GPU when one is visible.
         m.put("device", org.npid.model.Devices.describe(org.npid.model.Devices.best()));
-        m.put(
-                "native_heap",
-                org.npid.machine.NativeHeap.retainFreedMemory()
-                        ? "glibc, freed memory kept (mmap threshold 32 MB)"
-                        : "allocator defaults");
+        m.put("native_heap", NativeHeap.describe());
         m.put("date", java.time.Instant.now().toString());
         return m;
     }

@@ -43,9 +43,6 @@ public record Host(boolean virtualMachine, boolean freePageReporting) {
     }
 
     private static boolean reportsFreePages(Path virtioDevices) {
-        if (!Files.isDirectory(virtioDevices)) {
-            return false;
-        }
         try (DirectoryStream<Path> devices = Files.newDirectoryStream(virtioDevices)) {
             for (Path device : devices) {
                 if (BALLOON_DEVICE.equals(read(device.resolve("device")))

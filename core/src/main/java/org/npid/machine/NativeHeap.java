@@ -76,6 +76,19 @@ public final class NativeHeap {
         return t;
     }
 
+    /**
+     * What {@link #retainFreedMemory} did, for benchmark reports.
+     *
+     * @return e.g. "glibc, freed memory kept (mmap threshold 32 MB)"
+     */
+    public static String describe() {
+        return retainFreedMemory()
+                ? "glibc, freed memory kept (mmap threshold "
+                        + (MMAP_THRESHOLD_BYTES >> 20)
+                        + " MB)"
+                : "allocator defaults";
+    }
+
     /** Tunes glibc unless {@code nativeHeap} (the property's value) is {@code system}. */
     static boolean apply(String nativeHeap) {
         if ("system".equals(nativeHeap)) {
