@@ -9,7 +9,8 @@
 #
 # Each block runs the official step (tools/official_step.py on Debian's python3-torch, with
 # OpenBLAS when installed), then `npid bench` twice, then the official step again, each a fresh
-# process, and prints the official's two medians over npid's two. Interleaving matters on
+# process, and prints the official's two medians over npid's two; the last line gives the median
+# ratio and how many blocks reached 1.3x. Interleaving matters on
 # machines whose speed drifts within minutes (docs/BENCHMARKS.md); one long run of each side
 # compares two windows, not two programs. Needs: apt-get install python3-torchvision
 # libopenblas0-pthread. Full width takes about two minutes a block on 2 threads.
@@ -45,9 +46,17 @@ npid() {
 }
 
 echo "width $width, $objective, $threads thread(s); seconds per step, ratio = official / npid"
+ratios=()
 for ((b = 1; b <= blocks; b++)); do
   start=$(date -u +%H:%M)
   o1=$(official); n1=$(npid); n2=$(npid); o2=$(official)
   ratio=$(awk -v a="$o1" -v b="$o2" -v c="$n1" -v d="$n2" 'BEGIN { printf "%.2f", (a + b) / (c + d) }')
   echo "block $b $start UTC: official $o1 $o2 | npid $n1 $n2 | ${ratio}x"
+  ratios+=("$ratio")
 done
+printf '%s\n' "${ratios[@]}" | sort -n | awk '
+  { r[NR] = $1; if ($1 >= 1.3) at++ }
+  END {
+    m = NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2
+    printf "median %.2fx over %d block(s), %d of them at 1.3x or more\n", m, NR, at
+  }'
