@@ -10,10 +10,10 @@
 # Each block runs the official step (tools/official_step.py on Debian's python3-torch, with
 # OpenBLAS when installed), then `npid bench` twice, then the official step again, each a fresh
 # process, and prints the official's two medians over npid's two; the last line gives the median
-# ratio and how many blocks reached 1.3x. Interleaving matters on
-# machines whose speed drifts within minutes (docs/BENCHMARKS.md); one long run of each side
-# compares two windows, not two programs. Needs: apt-get install python3-torchvision
-# libopenblas0-pthread. Full width takes about two minutes a block on 2 threads.
+# ratio and how many blocks reached 1.3x. Interleaving matters on machines whose speed drifts
+# within minutes (docs/BENCHMARKS.md); one long run of each side compares two windows, not two
+# programs. Needs: apt-get install python3-torchvision libopenblas0-pthread. Full width takes
+# about two minutes a block on 2 threads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 objective=${1:?objective: softmax or nce}
