@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDManager;
 import org.junit.jupiter.api.Test;
+import org.npid.fixtures.NearTies;
+import org.npid.fixtures.ReferenceKnn;
 import org.npid.index.ExactIndex;
 import org.npid.index.InvertedLists;
 import org.npid.index.Matrix;
@@ -95,17 +97,27 @@ class KnnClassifierTest {
         try (NDManager m = NDManager.newBaseManager()) {
             arrays = knn.evaluate(m, bank.data(), labels, queries.data(), truth, 5);
         }
+        ReferenceKnn reference =
+                ReferenceKnn.of(
+                        bank.data(),
+                        labels,
+                        queries.data(),
+                        truth,
+                        5,
+                        20,
+                        0.07,
+                        NearTies.SCORE_TOLERANCE);
         try (ExactIndex exact = new ExactIndex(bank, 2);
                 InvertedLists everyCell = InvertedLists.build(bank, 8, 8, 1)) {
             for (KnnResult r :
                     new KnnResult[] {
+                        arrays,
                         knn.evaluate(exact, labels, queries, truth, 5),
                         knn.evaluate(everyCell, labels, queries, truth, 5)
                     }) {
-                assertThat(r.predictions()).containsExactly(arrays.predictions());
-                assertThat(r.nearest()).containsExactly(arrays.nearest());
-                assertThat(r.top1()).isEqualTo(arrays.top1());
-                assertThat(r.top5()).isEqualTo(arrays.top5());
+                // Each index scores with its own kernel: equal votes wherever rounding cannot
+                // decide.
+                reference.assertAgrees(r, 0.05);
             }
         }
     }

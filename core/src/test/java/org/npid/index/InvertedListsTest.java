@@ -8,6 +8,9 @@ import ai.djl.ndarray.NDManager;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.npid.eval.KnnClassifier;
+import org.npid.eval.KnnResult;
+import org.npid.fixtures.NearTies;
+import org.npid.fixtures.ReferenceKnn;
 
 class InvertedListsTest {
 
@@ -58,12 +61,10 @@ class InvertedListsTest {
             Neighbours want = exact.searchAll(q, 10);
             Neighbours got = all.searchAll(q, 10);
             for (int i = 0; i < 40; i++) {
-                assertThat(got.hits(i))
-                        .extracting(Hit::id)
-                        .containsExactlyElementsOf(want.hits(i).stream().map(Hit::id).toList());
+                ExactIndexTest.assertTopK(q, i, bank, got.hits(i));
+                ExactIndexTest.assertTopK(q, i, bank, all.search(q.row(i), 10));
                 assertThat(got.scores()[got.nearest(i)])
                         .isCloseTo(want.scores()[want.nearest(i)], within(1e-5f));
-                ExactIndexTest.assertSameHits(all.search(q.row(i), 10), got.hits(i));
             }
             assertThat(all.size()).isEqualTo(600);
             assertThat(all.dim()).isEqualTo(16);
@@ -74,14 +75,11 @@ class InvertedListsTest {
         return new Matrix(n, d, unitRows(n, d, rng));
     }
 
-    /** Each query's k ids from {@code lists} are the exact top k's, as sets: ties may reorder. */
+    /** Each query's k hits from {@code lists} are its true top k, up to rows tied by rounding. */
     private static void assertSameIdsAsExact(Matrix bank, Matrix q, InvertedLists lists, int k) {
-        try (ExactIndex exact = new ExactIndex(bank, 1)) {
-            Neighbours nb = lists.searchAll(q, k);
-            Neighbours want = exact.searchAll(q, k);
-            for (int i = 0; i < q.rows(); i++) {
-                assertThat(idsOf(nb, i)).isEqualTo(idsOf(want, i));
-            }
+        Neighbours nb = lists.searchAll(q, k);
+        for (int i = 0; i < q.rows(); i++) {
+            ExactIndexTest.assertTopK(q, i, bank, nb.hits(i));
         }
     }
 
@@ -112,15 +110,36 @@ class InvertedListsTest {
             Neighbours a = exactIndex.searchAll(queries, 20);
             Neighbours b = ivfIndex.searchAll(queries, 20);
             int same = 0;
+            boolean[] missed = new boolean[m];
             for (int i = 0; i < m; i++) {
                 java.util.Set<Integer> ids = idsOf(a, i);
                 ids.retainAll(idsOf(b, i));
                 same += ids.size();
+                missed[i] = ids.size() < 20;
             }
             // 10 clusters in 16 cells: the 4 nearest cells hold every near neighbour.
             assertThat(same / (double) (m * 20)).isGreaterThan(0.99);
-            assertThat(ivf.evaluate(mgr, bank, bankLabels, q, queryLabels, 10).top1())
-                    .isEqualTo(exact.evaluate(mgr, bank, bankLabels, q, queryLabels, 10).top1());
+            // The vote may differ only where the lists missed a neighbour or rounding decides.
+            KnnResult want = exact.evaluate(mgr, bank, bankLabels, q, queryLabels, 10);
+            KnnResult got = ivf.evaluate(mgr, bank, bankLabels, q, queryLabels, 10);
+            ReferenceKnn reference =
+                    ReferenceKnn.of(
+                            bank,
+                            bankLabels,
+                            q,
+                            queryLabels,
+                            10,
+                            20,
+                            0.07,
+                            NearTies.SCORE_TOLERANCE);
+            reference.assertAgrees(want, 0.02);
+            for (int i = 0; i < m; i++) {
+                if (!missed[i] && !reference.voteFragile(i)) {
+                    assertThat(got.predictions()[i])
+                            .as("vote of query %d, whose neighbours the lists all found", i)
+                            .isEqualTo(want.predictions()[i]);
+                }
+            }
         }
     }
 

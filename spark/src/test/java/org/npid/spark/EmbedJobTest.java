@@ -78,7 +78,10 @@ class EmbedJobTest {
             List<Float> got = row.getList(3);
             assertThat(got).hasSize(want.length);
             for (int j = 0; j < want.length; j++) {
-                assertThat(got.get(j)).as(path + "[" + j + "]").isCloseTo(want[j], within(1e-6f));
+                // Batches of 5 against npid embed's 256: oneDNN may pick other kernels per batch
+                // shape, so the last bits differ (6e-8 seen on a Zen 3); a wrong image, resize or
+                // normalisation moves a coordinate of a unit vector by 1e-2 or more.
+                assertThat(got.get(j)).as(path + "[" + j + "]").isCloseTo(want[j], within(1e-5f));
             }
             String cls = row.getString(2);
             assertThat(path).contains("/test/" + cls + "/");
