@@ -13,13 +13,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.npid.cli.Npid;
 import org.npid.eval.TrainedModel;
+import org.npid.fixtures.Dependency;
 import org.npid.index.Matrix;
 import org.npid.index.Npy;
 
@@ -27,7 +28,7 @@ import org.npid.index.Npy;
  * The exported file, loaded into torchvision's own ResNet, AlexNet or VGG16_bn with {@code
  * strict=True} by Debian's PyTorch, embeds a fixed input as npid does. Skipped where
  * /usr/bin/python3 cannot import torch and torchvision ({@code apt-get install
- * python3-torchvision}).
+ * python3-torchvision}), failed there where NPID_REQUIRE names torchvision.
  */
 class TorchvisionEquivalenceTest {
     private static final Path PYTHON = Path.of("/usr/bin/python3");
@@ -37,17 +38,29 @@ class TorchvisionEquivalenceTest {
 
     @TempDir Path dir;
 
+    /** Null where /usr/bin/python3 imports torch and torchvision, else why it cannot. */
+    private static String missing;
+
     @BeforeAll
-    static void needsTorchvision() throws Exception {
-        Assumptions.assumeTrue(
-                Files.isExecutable(PYTHON),
-                "skipped: no /usr/bin/python3 to load the export into torchvision");
+    static void probeTorchvision() throws Exception {
+        if (!Files.isExecutable(PYTHON)) {
+            missing = "no " + PYTHON + " to load the export into torchvision";
+            return;
+        }
         String out = python(List.of("-c", "import torch, torchvision"), 120);
-        Assumptions.assumeTrue(
-                out == null,
-                "skipped: /usr/bin/python3 cannot import torch and torchvision (apt-get install"
-                        + " python3-torchvision): "
-                        + out);
+        if (out != null) {
+            missing =
+                    PYTHON
+                            + " cannot import torch and torchvision: "
+                            + out.strip().lines().reduce((first, last) -> last).orElse("");
+        }
+    }
+
+    // Each test, not the class: Surefire reports a class skipped in @BeforeAll as no tests at all,
+    // without the reason.
+    @BeforeEach
+    void needsTorchvision() {
+        Dependency.TORCHVISION.assume(missing == null, missing);
     }
 
     @ParameterizedTest

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.npid.data.Datasets;
 import org.npid.data.Split;
 import org.npid.eval.TrainedModel;
+import org.npid.fixtures.Dependency;
 import org.npid.fixtures.SyntheticIdx;
 import org.npid.fixtures.TinyRun;
 
@@ -112,13 +113,14 @@ class NeighbourServerTest {
     }
 
     /**
-     * End to end in a real browser: Debian's chromium, installed by .ci/run; skipped without it.
+     * End to end in a real browser: Debian's chromium, installed by .ci/run; skipped without it,
+     * failed without it where NPID_REQUIRE names it.
      */
     @Test
     void headlessChromiumShowsTheNeighbours() throws Exception {
         Path chromium = Path.of("/usr/bin/chromium");
-        org.junit.jupiter.api.Assumptions.assumeTrue(
-                java.nio.file.Files.isExecutable(chromium), "no chromium");
+        Dependency.CHROMIUM.assume(
+                java.nio.file.Files.isExecutable(chromium), "no executable " + chromium);
         Process p =
                 new ProcessBuilder(
                                 chromium.toString(),

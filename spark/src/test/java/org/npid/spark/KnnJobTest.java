@@ -16,6 +16,7 @@ import org.npid.eval.KnnEvaluation;
 import org.npid.eval.KnnResult;
 import org.npid.eval.LabelledSplits;
 import org.npid.eval.TrainedModel;
+import org.npid.fixtures.Dependency;
 import org.npid.fixtures.NearTies;
 import org.npid.fixtures.ReferenceKnn;
 import org.npid.fixtures.TinyRun;
@@ -23,7 +24,8 @@ import org.npid.fixtures.TinyRun;
 /**
  * The Spark kNN against {@code npid knn}: on exact vectors bit for bit, and on real images
  * (Fashion-MNIST's first 1,200 training and 400 test images where Debian's dataset-fashion-mnist is
- * installed, else the synthetic textures) up to the queries rounding can decide.
+ * installed, else the synthetic textures, or a failure where NPID_REQUIRE names fashion-mnist) up
+ * to the queries rounding can decide.
  */
 class KnnJobTest {
     @TempDir static Path tmp;
@@ -34,7 +36,9 @@ class KnnJobTest {
     @BeforeAll
     static void setUp() throws Exception {
         data =
-                Files.isDirectory(ImageFolders.FASHION_MNIST)
+                Dependency.FASHION_MNIST.available(
+                                Files.isDirectory(ImageFolders.FASHION_MNIST),
+                                "no directory " + ImageFolders.FASHION_MNIST)
                         ? ImageFolders.fromIdx(
                                 ImageFolders.FASHION_MNIST, tmp.resolve("fm"), 1200, 400)
                         : ImageFolders.synthetic(tmp.resolve("synthetic"), 40, 20);
@@ -44,7 +48,10 @@ class KnnJobTest {
 
     @AfterAll
     static void stop() {
-        spark.stop();
+        // Null when setUp failed first, as where NPID_REQUIRE names a missing data set.
+        if (spark != null) {
+            spark.stop();
+        }
     }
 
     /**
