@@ -54,47 +54,22 @@ class NpidTrainingTest {
         return TrainConfig.resolve((java.io.InputStream) null, o);
     }
 
+    /**
+     * The run's record: an epoch-0 row, one per epoch, its files. Whether it learns is {@link
+     * LearningGateTest}'s question: on these textures the untrained network already scores well.
+     */
     @Test
-    void tinyRunLearnsASeparableSetAndBeatsChance() {
+    void aRunRecordsEveryEpochAndWritesItsFiles() {
         TrainResult r = train("e2e", Map.of("epochs", "4", "knn_at_start", "true"));
         List<EpochMetrics> h = r.history();
         assertThat(h).hasSize(5);
         assertThat(h.get(0).epoch()).isZero();
-        assertThat(h.get(4).loss()).isLessThan(h.get(1).loss());
-        // Chance is 25 %.
-        assertThat(r.last().recomputedTop1()).isGreaterThan(0.6);
-        // The bank lags the network in early epochs (the paper's memory is a running average).
-        assertThat(r.last().bankTop1()).isBetween(0.0, 1.0);
+        assertThat(h).extracting(EpochMetrics::epoch).containsExactly(0, 1, 2, 3, 4);
+        // The bank's kNN is measured each epoch (knn_every 1), the untrained network's too.
+        assertThat(h).allSatisfy(e -> assertThat(e.bankTop1()).isNotNaN());
         assertThat(Files.exists(r.checkpoint())).isTrue();
         assertThat(r.runDir().resolve("config.yaml")).exists();
         assertThat(r.runDir().resolve(NpidTraining.METRICS)).content().contains("\"epoch\":4");
-    }
-
-    /**
-     * A model that does not learn fails here: on textures whose period, size, brightness and
-     * contrast vary per image, the untrained network's kNN (the epoch-0 figure) sits at 66–73 % and
-     * 45 epochs of the paper's loss reach 98–100 % (seeds 1–3 of data and training, Zen 3); 30
-     * epochs were not enough for every seed (57–87 %).
-     */
-    @Test
-    void trainingBeatsTheUntrainedNetworkByAMargin() throws Exception {
-        Path varied = SyntheticIdx.writeVaried(tmp.resolve("varied"), 64, 32, 16, 1);
-        TrainResult r =
-                train(
-                        "margin",
-                        Map.of(
-                                "data", varied.toString(),
-                                "epochs", "45",
-                                "seed", "1",
-                                "schedule", "cosine",
-                                "knn_at_start", "true",
-                                "evaluation.every", "0"));
-        double untrained = r.history().get(0).recomputedTop1();
-        double trained = r.last().recomputedTop1();
-        assertThat(r.history().get(0).epoch()).isZero();
-        assertThat(trained)
-                .as("trained vs untrained %.4f", untrained)
-                .isGreaterThan(untrained + 0.15);
     }
 
     @Test
@@ -111,7 +86,6 @@ class NpidTrainingTest {
         assertThat(nb.history().get(0).loss()).isEqualTo(plain.history().get(0).loss());
         // From epoch 2 five more rows count as positives, so less of the softmax is wrong.
         assertThat(nb.history().get(1).loss()).isLessThan(plain.history().get(1).loss() - 0.5);
-        assertThat(nb.last().recomputedTop1()).isGreaterThan(0.6);
     }
 
     @Test
@@ -137,7 +111,6 @@ class NpidTrainingTest {
             // Each image's 5 nearest by pixels share its class and phase in this data set, so
             // epoch 1 already scores them as right; the network alone learns nothing so early.
             assertThat(r.last().loss()).as(source).isLessThan(plain.last().loss() - 0.5);
-            assertThat(r.last().recomputedTop1()).as(source).isGreaterThan(0.6);
             // The log says how many neighbours share the image's class (labels are for the log).
             assertThat(messages)
                     .as(source)
@@ -242,8 +215,9 @@ class NpidTrainingTest {
         Map<String, String> ema = Map.of("ema_decay", "0.9", "epochs", "2");
         TrainResult whole = train("ema", ema);
         EpochMetrics last = whole.last();
-        assertThat(last.liveTop1()).isBetween(0.0, 1.0);
-        assertThat(last.recomputedTop1()).isBetween(0.0, 1.0);
+        // Both figures exist: the average's (what kNN evaluates) and the last SGD weights'.
+        assertThat(last.liveTop1()).isNotNaN();
+        assertThat(last.recomputedTop1()).isNotNaN();
         byte[] average = entry(whole.checkpoint(), Checkpoint.AVERAGE);
         assertThat(average).isNotEqualTo(entry(whole.checkpoint(), Checkpoint.MODEL));
 
@@ -275,7 +249,7 @@ class NpidTrainingTest {
                         false,
                         TrainListener.NONE);
         assertThat(r.last().liveTop1()).isNaN();
-        assertThat(r.last().recomputedTop1()).isBetween(0.0, 1.0);
+        assertThat(r.last().recomputedTop1()).isNotNaN();
     }
 
     @Test
@@ -285,7 +259,6 @@ class NpidTrainingTest {
                         tmp.resolve("mlp"),
                         Map.of("head", "mlp", "knn_features", "backbone", "epochs", "2"));
         TrainResult r = NpidTraining.run(c, false, TrainListener.NONE);
-        assertThat(r.last().recomputedTop1()).isGreaterThan(0.5);
         // The monitor's final figure is the backbone kNN that `npid knn --features backbone`
         // computes from the saved checkpoint (same k and τ).
         try (TrainedModel model = TrainedModel.load(r.checkpoint(), 1)) {

@@ -159,7 +159,6 @@ class TrainingBudgetTest {
             }
         }
         assertThat(r.history()).hasSize(epochs);
-        assertThat(r.last().recomputedTop1()).isGreaterThan(0.5);
     }
 
     @Test
