@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.BiConsumer;
 
 /**
  * The memory bank V of the paper (Sec. 3.1): one d-dimensional unit vector per training image,
@@ -210,24 +211,16 @@ public final class MemoryBank implements AutoCloseable {
     }
 
     /**
-     * One plain SGD step, with L2 weight decay, on rows learned through {@link
-     * #weightsForLearning}, then clears their gradient (PyTorch accumulates it). Plain, not
-     * momentum, SGD: the parametric baseline then has no optimiser state beyond the rows, which
-     * every checkpoint already holds, so a resumed run continues exactly.
+     * One optimiser step on rows learned through {@link #weightsForLearning}: {@code step} gets the
+     * rows and their gradient and updates the rows in place; then the gradient is cleared (PyTorch
+     * accumulates it).
      */
-    public void descend(float lr, float weightDecay) {
+    public void descend(BiConsumer<NDArray, NDArray> step) {
         if (!rows.hasGradient()) {
             return;
         }
-        try (NDManager scope = manager.newSubManager();
-                NDArray grad = rows.getGradient()) {
-            NDArray decay = rows.mul(weightDecay);
-            decay.attach(scope);
-            NDArray g = grad.add(decay);
-            g.attach(scope);
-            NDArray step = g.mul(lr);
-            step.attach(scope);
-            rows.subi(step);
+        try (NDArray grad = rows.getGradient()) {
+            step.accept(rows, grad);
             grad.subi(grad);
         }
     }
