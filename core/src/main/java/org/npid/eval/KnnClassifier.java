@@ -1,7 +1,6 @@
 package org.npid.eval;
 
 import ai.djl.ndarray.NDManager;
-import java.util.Arrays;
 import org.npid.index.ExactIndex;
 import org.npid.index.InvertedLists;
 import org.npid.index.Matrix;
@@ -129,20 +128,14 @@ public final class KnnClassifier {
                     nb.queries() + " neighbour lists but " + queryLabels.length + " query labels");
         }
         int m = queryLabels.length;
-        int kk = nb.k();
-        float[] s = nb.scores();
         int[] idx = nb.ids();
         int[] predictions = new int[m];
         int[] nearest = new int[m];
         int hit1 = 0;
         int hit5 = 0;
         int hitNn = 0;
-        double[] votes = new double[numClasses];
         for (int r = 0; r < m; r++) {
-            Arrays.fill(votes, 0);
-            for (int j = 0; j < kk; j++) {
-                votes[bankLabels[idx[r * kk + j]]] += Math.exp(s[r * kk + j] / temperature);
-            }
+            double[] votes = classTotals(nb, r, bankLabels, numClasses);
             int truth = queryLabels[r];
             int pred = argmax(votes);
             predictions[r] = pred;
@@ -160,6 +153,21 @@ public final class KnnClassifier {
                 numClasses);
     }
 
+    /**
+     * Query {@code q}'s vote per class: the sum of exp(s/τ) over its neighbours of that class, 0
+     * for a class none of them has.
+     */
+    double[] classTotals(Neighbours nb, int q, int[] bankLabels, int numClasses) {
+        int kk = nb.k();
+        float[] s = nb.scores();
+        int[] idx = nb.ids();
+        double[] votes = new double[numClasses];
+        for (int j = 0; j < kk; j++) {
+            votes[bankLabels[idx[q * kk + j]]] += Math.exp(s[q * kk + j] / temperature);
+        }
+        return votes;
+    }
+
     private static int argmax(double[] v) {
         int best = 0;
         for (int i = 1; i < v.length; i++) {
@@ -171,7 +179,7 @@ public final class KnnClassifier {
     }
 
     /** The place of class c in the vote ranking; ties go to the lower class id, as in argmax. */
-    private static int rankOf(double[] votes, int c) {
+    static int rankOf(double[] votes, int c) {
         int rank = 0;
         for (int i = 0; i < votes.length; i++) {
             if (votes[i] > votes[c] || (votes[i] == votes[c] && i < c)) {

@@ -1,7 +1,6 @@
 package org.npid.loss;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import java.util.SplittableRandom;
@@ -70,22 +69,46 @@ public final class NceLoss implements InstanceObjective {
 
     @Override
     public NDArray loss(NDArray v, NDArray indices, MemoryBank bank, SplittableRandom rng) {
-        NDManager scope = v.getManager();
+        int n = bank.size();
+        int rows = scoring == NceScoring.SHARED ? 1 : Math.toIntExact(v.getShape().get(0));
+        long[][] noise = new long[rows][noiseSamples];
+        for (long[] row : noise) {
+            for (int j = 0; j < noiseSamples; j++) {
+                row[j] = rng.nextInt(n);
+            }
+        }
+        return loss(v, indices, bank, noise);
+    }
+
+    /**
+     * The loss with the noise given instead of drawn: {@code noise[b][j]} is the bank row of noise
+     * sample j of image b; with {@link NceScoring#SHARED} scoring, one row that every image shares.
+     */
+    NDArray loss(NDArray v, NDArray indices, MemoryBank bank, long[][] noise) {
         int batch = Math.toIntExact(v.getShape().get(0));
         int n = bank.size();
+        int rows = scoring == NceScoring.SHARED ? 1 : batch;
+        if (noise.length != rows) {
+            throw new IllegalArgumentException(
+                    "noise has " + noise.length + " rows, " + scoring + " scoring needs " + rows);
+        }
+        for (long[] row : noise) {
+            if (row.length != noiseSamples) {
+                throw new IllegalArgumentException(
+                        "noise row has " + row.length + " samples, expected " + noiseSamples);
+            }
+        }
         if (scoring == NceScoring.SHARED) {
-            return loss(sharedScores(v, indices, bank, rng).div(temperature), n, batch);
+            return loss(sharedScores(v, indices, bank, noise[0]).div(temperature), n, batch);
         }
         long[] cols = new long[batch * (noiseSamples + 1)];
         long[] own = indices.toLongArray();
         for (int b = 0; b < batch; b++) {
             int base = b * (noiseSamples + 1);
             cols[base] = own[b];
-            for (int j = 1; j <= noiseSamples; j++) {
-                cols[base + j] = rng.nextInt(n);
-            }
+            System.arraycopy(noise[b], 0, cols, base + 1, noiseSamples);
         }
-        NDArray colIdx = scope.create(cols, new Shape(batch, noiseSamples + 1));
+        NDArray colIdx = v.getManager().create(cols, new Shape(batch, noiseSamples + 1));
         return loss(score(v, colIdx, bank).div(temperature), n, batch);
     }
 
@@ -100,12 +123,7 @@ public final class NceLoss implements InstanceObjective {
     }
 
     /** [B, 1+m]: each image's own score, then its scores against the batch's shared noise. */
-    private NDArray sharedScores(
-            NDArray v, NDArray indices, MemoryBank bank, SplittableRandom rng) {
-        long[] noise = new long[noiseSamples];
-        for (int j = 0; j < noiseSamples; j++) {
-            noise[j] = rng.nextInt(bank.size());
-        }
+    private NDArray sharedScores(NDArray v, NDArray indices, MemoryBank bank, long[] noise) {
         NDArray noiseRows = bank.gather(v.getManager().create(noise));
         NDArray own = v.mul(bank.gather(indices)).sum(new int[] {1}, true);
         return own.concat(v.matMul(noiseRows.transpose()), 1);

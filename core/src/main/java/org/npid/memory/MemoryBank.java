@@ -11,7 +11,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.BiConsumer;
 
 /**
  * The memory bank V of the paper (Sec. 3.1): one d-dimensional unit vector per training image,
@@ -136,6 +140,12 @@ public final class MemoryBank implements AutoCloseable {
      * The paper's momentum update for the rows at {@code indices} given the batch's fresh
      * embeddings {@code v} [B, d]. Runs outside the gradient (v is detached first); rows come out
      * with unit norm. Temporaries live in v's manager, so they go with the step.
+     *
+     * <p>An index that appears several times in one batch gets one update from the mean of its
+     * fresh embeddings, {@code normalise(m·V[i] + (1−m)·mean_k v_k)}: writing each occurrence's row
+     * with one index_put leaves which one lands to libtorch (undefined for duplicate indices), and
+     * the mean is the choice that does not depend on the order of the batch, the same one the
+     * two-view objective makes for an image's two views.
      */
     public void update(NDArray indices, NDArray v) {
         update(indices, v, momentum);
@@ -150,10 +160,38 @@ public final class MemoryBank implements AutoCloseable {
             throw new IllegalArgumentException("bank momentum must be in [0, 1), got " + momentum);
         }
         NDArray fresh = v.stopGradient().toType(DataType.FLOAT32, false);
-        NDArray mixed = gather(indices).mul(momentum).add(fresh.mul(1 - momentum));
+        NDArray targets = indices;
+        long[] ids = indices.toLongArray();
+        long[] distinct = Arrays.stream(ids).distinct().toArray();
+        if (distinct.length < ids.length) {
+            fresh = meanPerIndex(ids, distinct, v.getManager()).matMul(fresh);
+            targets = v.getManager().create(distinct);
+        }
+        NDArray mixed = gather(targets).mul(momentum).add(fresh.mul(1 - momentum));
         NDArray norm = mixed.norm(new int[] {1}, true).maximum(1e-12f);
         NDArray updated = mixed.div(norm).toType(storage, false);
-        rows.set(new NDIndex("{}", indices), updated);
+        rows.set(new NDIndex("{}", targets), updated);
+    }
+
+    /**
+     * The [U, B] matrix that averages a batch's rows per distinct index: row u holds 1/count at
+     * each batch position whose index is {@code distinct[u]}.
+     */
+    private static NDArray meanPerIndex(long[] ids, long[] distinct, NDManager scope) {
+        Map<Long, Integer> slot = new HashMap<>();
+        for (int u = 0; u < distinct.length; u++) {
+            slot.put(distinct[u], u);
+        }
+        int[] count = new int[distinct.length];
+        for (long id : ids) {
+            count[slot.get(id)]++;
+        }
+        float[] weights = new float[distinct.length * ids.length];
+        for (int b = 0; b < ids.length; b++) {
+            int u = slot.get(ids[b]);
+            weights[u * ids.length + b] = 1f / count[u];
+        }
+        return scope.create(weights, new Shape(distinct.length, ids.length));
     }
 
     /**
@@ -173,24 +211,16 @@ public final class MemoryBank implements AutoCloseable {
     }
 
     /**
-     * One plain SGD step, with L2 weight decay, on rows learned through {@link
-     * #weightsForLearning}, then clears their gradient (PyTorch accumulates it). Plain, not
-     * momentum, SGD: the parametric baseline then has no optimiser state beyond the rows, which
-     * every checkpoint already holds, so a resumed run continues exactly.
+     * One optimiser step on rows learned through {@link #weightsForLearning}: {@code step} gets the
+     * rows and their gradient and updates the rows in place; then the gradient is cleared (PyTorch
+     * accumulates it).
      */
-    public void descend(float lr, float weightDecay) {
+    public void descend(BiConsumer<NDArray, NDArray> step) {
         if (!rows.hasGradient()) {
             return;
         }
-        try (NDManager scope = manager.newSubManager();
-                NDArray grad = rows.getGradient()) {
-            NDArray decay = rows.mul(weightDecay);
-            decay.attach(scope);
-            NDArray g = grad.add(decay);
-            g.attach(scope);
-            NDArray step = g.mul(lr);
-            step.attach(scope);
-            rows.subi(step);
+        try (NDArray grad = rows.getGradient()) {
+            step.accept(rows, grad);
             grad.subi(grad);
         }
     }

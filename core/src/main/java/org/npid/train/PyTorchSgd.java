@@ -12,7 +12,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * SGD with momentum exactly as {@code torch.optim.SGD} does it (dampening 0, no Nesterov):
@@ -37,6 +39,13 @@ public final class PyTorchSgd extends Optimizer {
     private static final String SCALE = "#scale";
 
     private final Map<String, Velocity> velocities = new HashMap<>();
+
+    /**
+     * Ids of the arrays stepped through {@link #updateOutside}: stable names, saved as they are
+     * beside the parameters' structural names.
+     */
+    private final Set<String> outside = new HashSet<>();
+
     private volatile float learningRate;
 
     /** One parameter's velocity {@code v = scale · buf}. */
@@ -101,6 +110,16 @@ public final class PyTorchSgd extends Optimizer {
     }
 
     /**
+     * The same step for an array that is not one of the model's parameters (the parametric
+     * baseline's classifier, held in the memory bank's rows), its buffer kept under {@code name} in
+     * checkpoints so that a resumed run continues exactly.
+     */
+    public void updateOutside(String name, NDArray weight, NDArray grad) {
+        outside.add(name);
+        update(name, weight, grad);
+    }
+
+    /**
      * At a zero rate the weights stay put but torch's buffer still moves, and {@code lr·buf} would
      * lose it: keep the buffer itself ({@code scale = 1}) until the rate is positive again.
      */
@@ -134,6 +153,15 @@ public final class PyTorchSgd extends Optimizer {
                 list.add(scale);
             }
         }
+        for (String name : outside) {
+            Velocity velocity = velocities.get(name);
+            NDArray named = velocity.v.duplicate();
+            named.setName(name);
+            list.add(named);
+            NDArray scale = velocity.v.getManager().create(new float[] {velocity.scale});
+            scale.setName(name + SCALE);
+            list.add(scale);
+        }
         try {
             list.encode(out);
         } finally {
@@ -151,15 +179,26 @@ public final class PyTorchSgd extends Optimizer {
         }
         velocities.values().forEach(v -> v.v.close());
         velocities.clear();
+        outside.clear();
         for (var pair : parameters) {
-            NDArray v = byName.get(pair.getKey());
+            NDArray v = byName.remove(pair.getKey());
             if (v != null) {
-                NDArray scale = byName.get(pair.getKey() + SCALE);
-                velocities.put(
-                        pair.getValue().getId(),
-                        new Velocity(v, scale == null ? 1f : scale.getFloat(0)));
+                velocities.put(pair.getValue().getId(), velocity(v, byName, pair.getKey()));
             }
         }
+        for (var entry : byName.entrySet()) {
+            String name = entry.getKey();
+            if (!name.endsWith(SCALE)) {
+                outside.add(name);
+                velocities.put(name, velocity(entry.getValue(), byName, name));
+            }
+        }
+    }
+
+    /** The velocity saved under {@code name}, with its scale (1 in files from before scales). */
+    private static Velocity velocity(NDArray v, Map<String, NDArray> byName, String name) {
+        NDArray scale = byName.get(name + SCALE);
+        return new Velocity(v, scale == null ? 1f : scale.getFloat(0));
     }
 
     private static final class Builder extends OptimizerBuilder<Builder> {

@@ -37,6 +37,9 @@ public final class TrainStep {
 
     private int skippedInARow;
 
+    /** The name of the bank rows' momentum buffer in the optimiser's checkpoint entry. */
+    static final String BANK_ROWS = "memory_bank_rows";
+
     /** What went wrong in the last step that returned NaN, for the message. */
     private String failure = "";
 
@@ -62,8 +65,8 @@ public final class TrainStep {
     }
 
     /**
-     * The network's optimiser, whose learning rate and weight decay an objective that learns the
-     * bank's rows (the parametric baseline) uses for them.
+     * The network's optimiser, which also steps the bank's rows for an objective that learns them
+     * (the parametric baseline).
      */
     public TrainStep learnBankWith(PyTorchSgd sgd) {
         this.bankOptimiser = sgd;
@@ -231,18 +234,16 @@ public final class TrainStep {
     }
 
     /**
-     * The parametric baseline's SGD step on the bank's rows, at the network's learning rate and
-     * weight decay. Plain SGD, scaled by 1/(1 − momentum): the steady-state step of the network's
-     * momentum SGD, without a momentum buffer that checkpoints would have to keep.
+     * The parametric baseline's step on the bank's rows: the network's optimiser, torch's momentum
+     * SGD with its rate, momentum and weight decay, as the paper's baseline trains its classifier
+     * weights like any other parameter. The rows' momentum buffer is saved with the network's.
      */
     private void descendBank() {
         if (bankOptimiser == null) {
             throw new IllegalStateException(
                     "the parametric softmax learns the bank: call learnBankWith(sgd) first");
         }
-        bank.descend(
-                bankOptimiser.learningRate() / (1 - bankOptimiser.momentum()),
-                bankOptimiser.weightDecay());
+        bank.descend((rows, grad) -> bankOptimiser.updateOutside(BANK_ROWS, rows, grad));
     }
 
     /**

@@ -11,6 +11,7 @@ import org.npid.fixtures.ReferenceKnn;
 import org.npid.index.ExactIndex;
 import org.npid.index.InvertedLists;
 import org.npid.index.Matrix;
+import org.npid.index.Neighbours;
 import org.npid.index.UnitVectors;
 
 class KnnClassifierTest {
@@ -32,6 +33,52 @@ class KnnClassifierTest {
             assertThat(r.nearest()).containsExactly(1, 0);
             assertThat(r.top1()).isEqualTo(1.0);
             assertThat(r.confusion(truth)[1][1]).isEqualTo(1);
+        }
+    }
+
+    /**
+     * Query e1 against rows at cosines 1, 0.9, 0.8, 0.6, 0.5, 0.3, 0, −0.5 of classes 3, 5, 5, 1,
+     * 6, 0, 2, 4; k = 6 keeps the first six, τ = 0.5 weighs each by exp(2s).
+     */
+    @Test
+    void classTotalsAreSumsOfExpSOverTauAndRankTheTopFive() {
+        double[] cosines = {1, 0.9, 0.8, 0.6, 0.5, 0.3, 0, -0.5};
+        int[] labels = {3, 5, 5, 1, 6, 0, 2, 4};
+        float[] rows = new float[2 * cosines.length];
+        for (int i = 0; i < cosines.length; i++) {
+            rows[2 * i] = (float) cosines[i];
+            rows[2 * i + 1] = (float) Math.sqrt(1 - cosines[i] * cosines[i]);
+        }
+        Matrix queries = new Matrix(4, 2, new float[] {1, 0, 1, 0, 1, 0, 1, 0});
+        KnnClassifier knn = new KnnClassifier(6, 0.5f);
+        double[] expected = new double[7];
+        expected[0] = Math.exp(0.3 / 0.5); // 1.822
+        expected[1] = Math.exp(0.6 / 0.5); // 3.320
+        expected[3] = Math.exp(1.0 / 0.5); // 7.389
+        expected[5] = Math.exp(0.9 / 0.5) + Math.exp(0.8 / 0.5); // 6.050 + 4.953 = 11.003
+        expected[6] = Math.exp(0.5 / 0.5); // 2.718
+        // Classes 2 and 4 are beyond the 6th neighbour: no vote.
+        try (ExactIndex index = new ExactIndex(new Matrix(8, 2, rows), 1)) {
+            Neighbours nb = index.searchAll(queries, 6);
+            double[] totals = knn.classTotals(nb, 0, labels, 7);
+            assertThat(totals).hasSize(7);
+            for (int c = 0; c < 7; c++) {
+                assertThat(totals[c]).isCloseTo(expected[c], within(1e-6 * expected[3]));
+            }
+            // Ranking 5, 3, 1, 6, 0, then the empty 2 and 4 (ties to the lower id).
+            int[] rankOfClass = new int[7];
+            for (int c = 0; c < 7; c++) {
+                rankOfClass[c] = KnnClassifier.rankOf(totals, c);
+            }
+            assertThat(rankOfClass).containsExactly(4, 2, 5, 1, 6, 0, 3);
+            // Truths 5 (rank 0), 3 (rank 1, the 1-NN's class), 0 (rank 4), 2 (rank 5): the two
+            // rows of class 5 outvote the nearest row; top-5 takes rank 4, not rank 5.
+            KnnResult r = knn.evaluate(index, labels, queries, new int[] {5, 3, 0, 2}, 7);
+            assertThat(r.predictions()).containsExactly(5, 5, 5, 5);
+            assertThat(r.nearest()).containsExactly(3, 3, 3, 3);
+            assertThat(r.top1()).isEqualTo(0.25);
+            assertThat(r.nn1()).isEqualTo(0.25);
+            assertThat(r.top5()).isEqualTo(0.75);
         }
     }
 

@@ -11,6 +11,7 @@ import ai.djl.training.GradientCollector;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.npid.memory.MemoryBank;
+import org.npid.train.PyTorchSgd;
 
 class ParametricSoftmaxTest {
 
@@ -35,7 +36,8 @@ class ParametricSoftmaxTest {
 
     @Test
     void descendTakesOneSgdStepOnTheWeightsByHand() {
-        // Weights w0 = e1, w1 = e2; one image v = e1 of instance 0, τ = 1, lr 0.5, no decay.
+        // Weights w0 = e1, w1 = e2; one image v = e1 of instance 0, τ = 1, lr 0.5, no momentum or
+        // decay.
         // p = softmax(1, 0) = (e/(e+1), 1/(e+1)); dL/dw0 = (p0 − 1)·v, dL/dw1 = p1·v.
         try (NDManager m = NDManager.newBaseManager();
                 MemoryBank bank =
@@ -47,7 +49,8 @@ class ParametricSoftmaxTest {
                         new ParametricSoftmax(1f)
                                 .loss(v, m.create(new long[] {0}), bank, new SplittableRandom(1)));
             }
-            bank.descend(0.5f, 0f);
+            PyTorchSgd plain = new PyTorchSgd(0.5f, 0f, 0f);
+            bank.descend((rows, g) -> plain.updateOutside("bank", rows, g));
             double p1 = 1 / (Math.E + 1);
             float[] w = bank.toFloatArray();
             assertThat((double) w[0]).isCloseTo(1 + 0.5 * p1, within(1e-6));
@@ -56,7 +59,7 @@ class ParametricSoftmaxTest {
             assertThat((double) w[3]).isCloseTo(1, within(1e-6));
             assertThat(v.getGradient().abs().sum().getFloat()).isGreaterThan(0f);
             // The gradient was cleared: a second descent without a backward pass moves nothing.
-            bank.descend(0.5f, 0f);
+            bank.descend((rows, g) -> plain.updateOutside("bank", rows, g));
             assertThat(bank.toFloatArray()).containsExactly(w);
         }
     }

@@ -30,25 +30,60 @@ class MemoryBankTest {
 
     @Test
     void momentumUpdateMatchesThePaperByHand() {
-        // V[0] = e1, v = e2, m = 0.5: normalise(0.5 e1 + 0.5 e2) = (1/√2, 1/√2).
+        // m = 0.8, unequal weights, so m·old + (1−m)·new and its swap differ.
         float[] init = {1, 0, 0, 1, -1, 0};
         try (NDManager m = NDManager.newBaseManager();
-                MemoryBank bank = MemoryBank.fromArray(m, init, 3, 2, 0.5f, false)) {
+                MemoryBank bank = MemoryBank.fromArray(m, init, 3, 2, 0.8f, false)) {
             try (NDManager step = m.newSubManager()) {
                 NDArray idx = step.create(new long[] {0, 2});
                 NDArray v = step.create(new float[] {0, 1, 0.6f, 0.8f}, new Shape(2, 2));
                 bank.update(idx, v);
             }
             float[] rows = bank.toFloatArray();
-            float s = (float) (1 / Math.sqrt(2));
-            assertThat(rows[0]).isCloseTo(s, within(1e-6f));
-            assertThat(rows[1]).isCloseTo(s, within(1e-6f));
-            // Row 1 untouched.
+            // Row 0: 0.8(1, 0) + 0.2(0, 1) = (0.8, 0.2), norm √0.68.
+            assertThat((double) rows[0]).isCloseTo(0.8 / Math.sqrt(0.68), within(1e-6));
+            assertThat((double) rows[1]).isCloseTo(0.2 / Math.sqrt(0.68), within(1e-6));
             assertThat(rows[2]).isEqualTo(0f);
             assertThat(rows[3]).isEqualTo(1f);
-            // Row 2: 0.5(-1, 0) + 0.5(0.6, 0.8) = (-0.2, 0.4) -> (-1, 2)/√5.
-            assertThat(rows[4]).isCloseTo((float) (-1 / Math.sqrt(5)), within(1e-6f));
-            assertThat(rows[5]).isCloseTo((float) (2 / Math.sqrt(5)), within(1e-6f));
+            // Row 2: 0.8(−1, 0) + 0.2(0.6, 0.8) = (−0.68, 0.16), norm √(0.4624 + 0.0256) = √0.488.
+            assertThat((double) rows[4]).isCloseTo(-0.68 / Math.sqrt(0.488), within(1e-6));
+            assertThat((double) rows[5]).isCloseTo(0.16 / Math.sqrt(0.488), within(1e-6));
+        }
+    }
+
+    /**
+     * An index twice in one batch gets one update from the mean of its embeddings, whatever their
+     * order: libtorch's index_put would leave it to chance which occurrence's row is written.
+     */
+    @Test
+    void aRepeatedIndexIsUpdatedOnceFromTheMeanOfItsEmbeddings() {
+        float[] init = {1, 0, 0, 1, -1, 0};
+        float[] first =
+                repeatedIndexUpdate(init, new long[] {0, 2, 0}, 0, 1, 0.6f, 0.8f, 0.6f, -0.8f);
+        // Row 0: mean of (0, 1) and (0.6, −0.8) is (0.3, 0.1); 0.8(1, 0) + 0.2(0.3, 0.1) =
+        // (0.86, 0.02), norm √(0.7396 + 0.0004) = √0.74. Last occurrence alone would give
+        // (0.92, −0.16)/√0.872, first alone (0.8, 0.2)/√0.68.
+        assertThat((double) first[0]).isCloseTo(0.86 / Math.sqrt(0.74), within(1e-6));
+        assertThat((double) first[1]).isCloseTo(0.02 / Math.sqrt(0.74), within(1e-6));
+        assertThat(first[2]).isEqualTo(0f);
+        assertThat(first[3]).isEqualTo(1f);
+        assertThat((double) first[4]).isCloseTo(-0.68 / Math.sqrt(0.488), within(1e-6));
+        assertThat((double) first[5]).isCloseTo(0.16 / Math.sqrt(0.488), within(1e-6));
+        float[] reordered =
+                repeatedIndexUpdate(init, new long[] {0, 0, 2}, 0.6f, -0.8f, 0, 1, 0.6f, 0.8f);
+        for (int i = 0; i < init.length; i++) {
+            assertThat(reordered[i]).isCloseTo(first[i], within(1e-6f));
+        }
+    }
+
+    /** The rows after one update of a 3 × 2 bank at m = 0.8. */
+    private static float[] repeatedIndexUpdate(float[] init, long[] idx, float... v) {
+        try (NDManager m = NDManager.newBaseManager();
+                MemoryBank bank = MemoryBank.fromArray(m, init, 3, 2, 0.8f, false)) {
+            try (NDManager step = m.newSubManager()) {
+                bank.update(step.create(idx), step.create(v, new Shape(idx.length, 2)));
+            }
+            return bank.toFloatArray();
         }
     }
 

@@ -164,6 +164,33 @@ class NpidTrainingTest {
     }
 
     /**
+     * The parametric baseline's rows carry a momentum buffer of their own: saved beside the
+     * network's, so a run resumed mid-epoch ends bit-identical to an uninterrupted one.
+     */
+    @Test
+    void parametricRunResumedMidEpochEndsIdenticalToAnUninterruptedRun() throws Exception {
+        Map<String, String> parametric = Map.of("objective", "parametric", "epochs", "1");
+        TrainResult whole =
+                NpidTraining.run(
+                        config(tmp.resolve("parametric-full"), parametric),
+                        false,
+                        TrainListener.NONE);
+        Path dir = tmp.resolve("parametric-resumed");
+        TrainConfig c = config(dir, parametric);
+        assertThat(NpidTraining.run(c, false, stopAfter(3)).interrupted()).isTrue();
+        byte[] saved = entry(dir.resolve(Checkpoint.FILE), Checkpoint.OPTIMIZER);
+        assertThat(new String(saved, java.nio.charset.StandardCharsets.ISO_8859_1))
+                .contains(TrainStep.BANK_ROWS);
+        TrainResult rest = NpidTraining.run(c, true, TrainListener.NONE);
+        assertThat(rest.last().loss()).isEqualTo(whole.last().loss());
+        for (String name : new String[] {Checkpoint.BANK, Checkpoint.MODEL, Checkpoint.OPTIMIZER}) {
+            assertThat(entry(rest.checkpoint(), name))
+                    .as(name)
+                    .isEqualTo(entry(whole.checkpoint(), name));
+        }
+    }
+
+    /**
      * A run stopped on the GPU resumes on the CPU and back, finishing like an uninterrupted run to
      * float tolerance (the devices round differently). Skipped where DJL sees no GPU.
      */

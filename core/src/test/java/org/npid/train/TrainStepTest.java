@@ -21,6 +21,7 @@ import org.npid.data.Batch;
 import org.npid.loss.InstanceObjective;
 import org.npid.loss.NceLoss;
 import org.npid.loss.NonParametricSoftmax;
+import org.npid.loss.ParametricSoftmax;
 import org.npid.loss.ProximalTerm;
 import org.npid.loss.TwoViewSoftmax;
 import org.npid.memory.MemoryBank;
@@ -137,6 +138,101 @@ class TrainStepTest {
                         }
                     }
                 });
+    }
+
+    /**
+     * The parametric baseline's rows take the network's own step, torch's momentum SGD: two steps,
+     * at lr 0.1 then 0.05 (momentum 0.9, weight decay 5e-4), against the update worked out in
+     * double from the softmax gradient {@code dL/dw_j = mean_b (p_bj − [j = i_b]) v_b/τ}.
+     */
+    @Test
+    void parametricBaselineStepsTheBankRowsByTorchsMomentumSgd() {
+        PyTorchSgd sgd = new PyTorchSgd(0.1f, 0.9f, 5e-4f);
+        double tau = 0.5;
+        withStep(
+                new ModelConfig(Arch.RESNET18, Stem.CIFAR, 0.125, 16, 1),
+                new Shape(1, 1, 8, 8),
+                16,
+                new ParametricSoftmax((float) tau),
+                sgd,
+                (model, trainer, bank, step) -> {
+                    step.learnBankWith(sgd);
+                    SplittableRandom rng = new SplittableRandom(11);
+                    int b = 4;
+                    float[] px = gaussian(rng, b * 64);
+                    long[] idx = {3, 7, 12, 0};
+                    Batch batch = new Batch(px, b, 1, 8, 8, idx, new int[b]);
+                    float[] start = bank.toFloatArray();
+                    double[] w = new double[start.length];
+                    for (int i = 0; i < w.length; i++) {
+                        w[i] = start[i];
+                    }
+                    double[] buf = null;
+                    for (float lr : new float[] {0.1f, 0.05f}) {
+                        sgd.setLearningRate(lr);
+                        float[] v;
+                        try (NDManager m = trainer.getManager().newSubManager()) {
+                            NDArray x = m.create(px, new Shape(b, 1, 8, 8));
+                            v = trainer.forward(new NDList(x)).singletonOrThrow().toFloatArray();
+                        }
+                        double[] g = softmaxGradient(w, v, idx, tau);
+                        for (int i = 0; i < g.length; i++) {
+                            g[i] += 5e-4 * w[i];
+                        }
+                        // torch: buf = g on the first step, then buf = μ·buf + g; w −= lr·buf.
+                        if (buf == null) {
+                            buf = g;
+                        } else {
+                            for (int i = 0; i < g.length; i++) {
+                                buf[i] = 0.9 * buf[i] + g[i];
+                            }
+                        }
+                        for (int i = 0; i < w.length; i++) {
+                            w[i] -= lr * buf[i];
+                        }
+                        assertThat(step.run(batch, rng)).isFinite();
+                        float[] rows = bank.toFloatArray();
+                        for (int i = 0; i < w.length; i++) {
+                            assertThat((double) rows[i])
+                                    .as("lr " + lr + ", bank value " + i)
+                                    .isCloseTo(w[i], within(1e-5));
+                        }
+                    }
+                    assertThat(bank.toFloatArray()).isNotEqualTo(start);
+                });
+    }
+
+    /**
+     * d/dW of {@code −mean_b log softmax(W·v_b/τ)[i_b]} for rows W (n × d, row-major) and
+     * embeddings v (B × d).
+     */
+    private static double[] softmaxGradient(double[] w, float[] v, long[] idx, double tau) {
+        int batch = idx.length;
+        int d = v.length / batch;
+        int n = w.length / d;
+        double[] grad = new double[w.length];
+        for (int b = 0; b < batch; b++) {
+            double[] logits = new double[n];
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < n; j++) {
+                for (int c = 0; c < d; c++) {
+                    logits[j] += w[j * d + c] * v[b * d + c] / tau;
+                }
+                max = Math.max(max, logits[j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < n; j++) {
+                logits[j] = Math.exp(logits[j] - max);
+                sum += logits[j];
+            }
+            for (int j = 0; j < n; j++) {
+                double p = logits[j] / sum - (j == idx[b] ? 1 : 0);
+                for (int c = 0; c < d; c++) {
+                    grad[j * d + c] += p * v[b * d + c] / tau / batch;
+                }
+            }
+        }
+        return grad;
     }
 
     /**
@@ -315,12 +411,39 @@ class TrainStepTest {
             InstanceObjective objective,
             float proximalLambda,
             StepTest test) {
+        withStep(
+                net,
+                input,
+                bankRows,
+                objective,
+                proximalLambda,
+                new PyTorchSgd(0.03f, 0.9f, 5e-4f),
+                test);
+    }
+
+    /** As above with no proximal term and the given optimiser. */
+    private static void withStep(
+            ModelConfig net,
+            Shape input,
+            int bankRows,
+            InstanceObjective objective,
+            PyTorchSgd sgd,
+            StepTest test) {
+        withStep(net, input, bankRows, objective, 0, sgd, test);
+    }
+
+    private static void withStep(
+            ModelConfig net,
+            Shape input,
+            int bankRows,
+            InstanceObjective objective,
+            float proximalLambda,
+            PyTorchSgd sgd,
+            StepTest test) {
         try (Model model = Model.newInstance("t")) {
             model.setBlock(NpidNet.create(net));
             try (Trainer trainer =
-                    model.newTrainer(
-                            new DefaultTrainingConfig(Loss.l2Loss())
-                                    .optOptimizer(new PyTorchSgd(0.03f, 0.9f, 5e-4f)))) {
+                    model.newTrainer(new DefaultTrainingConfig(Loss.l2Loss()).optOptimizer(sgd))) {
                 trainer.initialize(input);
                 try (MemoryBank bank =
                         MemoryBank.random(trainer.getManager(), bankRows, 16, 0.5f, false, 1)) {
