@@ -14,7 +14,7 @@ class ProbeTest {
 
     @Test
     void probesEveryStageOfATrainedNetwork() throws Exception {
-        Path data = SyntheticIdx.write(tmp.resolve("d"), 32, 8, 16, 5);
+        Path data = SyntheticIdx.write(tmp.resolve("d"), 32, 52, 16, 5);
         Path ckpt = TinyRun.checkpoint(data, tmp.resolve("r"));
         List<Probe.StageResult> rows =
                 Probe.run(ckpt, data, new Probe.Settings(8, 0.1f, 1e-4f, 32, 1));
@@ -25,8 +25,9 @@ class ProbeTest {
         // below the cap, so unpooled.
         assertThat(rows.get(0).dims()).isEqualTo(16 * 16 * 16);
         assertThat(rows.get(5).dims()).isEqualTo(16);
-        // The textures are linearly separable from early features: far above the 25 % chance.
-        assertThat(rows.get(1).top1()).isGreaterThan(0.6);
+        // A gate on the probe's own learning: on 208 test images layer1's probe reaches 0.947
+        // at its rate of 0.1 and 0.750 at 1e-9 (a probe that does not learn; Zen 3).
+        assertThat(rows.get(1).top1()).isGreaterThan(0.85);
     }
 
     @Test
@@ -36,7 +37,6 @@ class ProbeTest {
         List<Probe.StageResult> rows =
                 Probe.run(ckpt, data, new Probe.Settings(8, 0.1f, 1e-4f, 32, 1), 64);
         assertThat(rows).hasSize(6);
-        assertThat(rows.get(1).top1()).isGreaterThan(0.5);
         org.assertj.core.api.Assertions.assertThatThrownBy(
                         () -> Probe.run(ckpt, data, Probe.Settings.defaults(), -1))
                 .hasMessageContaining("--train-images");

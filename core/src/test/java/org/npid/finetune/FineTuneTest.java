@@ -28,7 +28,7 @@ class FineTuneTest {
     @BeforeAll
     static void tinyRun() throws Exception {
         // 40 training and 20 test images of each of the 4 texture classes, 16 px.
-        data = SyntheticIdx.write(tmp.resolve("d"), 40, 20, 16, 5);
+        data = SyntheticIdx.write(tmp.resolve("d"), 40, 52, 16, 5);
         checkpoint = TinyRun.checkpoint(data, tmp.resolve("run"));
     }
 
@@ -46,10 +46,12 @@ class FineTuneTest {
         assertThat(r.steps()).isEqualTo(40);
         System.out.printf(
                 "top1 %.4f loss %.4f seconds %.2f%n", r.top1(), r.trainLoss(), r.seconds());
-        assertThat(r.testImages()).isEqualTo(4 * 20);
+        assertThat(r.testImages()).isEqualTo(4 * 52);
         assertThat(r.scratch()).isFalse();
         assertThat(r.labelFraction()).isEqualTo(0.25);
-        // Chance is 25 %; the textures are separable from the pretrained features.
+        // A gate on fine-tuning's own learning (208 test images, one is 0.48 points): at its
+        // rate of 0.03 it passes; at 1e-9 the new classifier stays random (3.75 % on 80 test
+        // images, Zen 3).
         assertThat(r.top1()).isGreaterThan(0.8);
         // Below log(4) = 1.386, the loss of a uniform guess.
         assertThat(r.trainLoss()).isLessThan(1.0);
