@@ -65,8 +65,12 @@ class NpidTrainingTest {
         assertThat(h).hasSize(5);
         assertThat(h.get(0).epoch()).isZero();
         assertThat(h).extracting(EpochMetrics::epoch).containsExactly(0, 1, 2, 3, 4);
-        // The bank's kNN is measured each epoch (knn_every 1), the untrained network's too.
-        assertThat(h).allSatisfy(e -> assertThat(e.bankTop1()).isNotNaN());
+        // Epoch 0 scores the untrained network; each epoch the bank (knn_every 1); the end the
+        // recomputed features.
+        assertThat(h.get(0).recomputedTop1()).isNotNaN();
+        assertThat(h.get(0).bankTop1()).isNaN();
+        assertThat(h.subList(1, 5)).allSatisfy(e -> assertThat(e.bankTop1()).isNotNaN());
+        assertThat(r.last().recomputedTop1()).isNotNaN();
         assertThat(Files.exists(r.checkpoint())).isTrue();
         assertThat(r.runDir().resolve("config.yaml")).exists();
         assertThat(r.runDir().resolve(NpidTraining.METRICS)).content().contains("\"epoch\":4");
