@@ -39,6 +39,14 @@ final class ProgressBar implements TrainListener {
     }
 
     @Override
+    public void onPlan(org.npid.config.TrainConfig config) {
+        epochs = config.epochs();
+        out.println("# the run's config, as config.yaml holds it");
+        out.print(config.toYaml());
+        out.flush();
+    }
+
+    @Override
     public void onStep(int epoch, int step, int steps, double loss, double imagesPerSecond) {
         long now = System.nanoTime();
         if (quiet || (now - lastDraw < 200_000_000L && step != steps)) {

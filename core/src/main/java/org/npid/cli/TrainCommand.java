@@ -204,12 +204,8 @@ final class TrainCommand implements Callable<Integer> {
         Threads.configure(cfg.threads());
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
-        out.println("# resolved config");
-        out.print(cfg.toYaml());
-        if (cfg.timeBudgetDuration() != null || cfg.stepBudget() > 0) {
-            out.println("# epochs: chosen from the budget before training starts (printed below)");
-        }
-        out.flush();
+        // The config is printed once, by the progress listener, after the run has made its
+        // choices (auto, the budget's epochs): the printed config is the one that runs.
         ProgressBar progress = new ProgressBar(out, err, cfg.epochs(), cfg.batchSize(), quiet);
         StopSignal.install(progress::requestStop);
         TrainResult result = NpidTraining.run(cfg, resume, progress);

@@ -331,6 +331,30 @@ public record TrainConfig(
         return resolve(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), Map.of());
     }
 
+    /** The same config with {@code epochs} passes: a typed copy, for the budget's plans. */
+    public TrainConfig withEpochs(int epochs) {
+        return new TrainConfig(
+                data,
+                testData,
+                runDir,
+                epochs,
+                batchSize,
+                seed,
+                threads,
+                workers,
+                maxStepsPerEpoch,
+                trainImages,
+                testImages,
+                timeBudget,
+                stepBudget,
+                model,
+                objective,
+                bank,
+                optimiser,
+                augmentation,
+                evaluation);
+    }
+
     /** The same config with one key (any form {@link #resolve} accepts) set from text. */
     public TrainConfig with(String key, String value) {
         return resolve(

@@ -47,8 +47,11 @@ public final class NpidTraining {
     /** Seconds the untrained network's evaluation took: the cost of the final recompute. */
     private double untrainedSeconds = Double.NaN;
 
-    /** Seconds the finished epochs took, their evaluations included. */
+    /** Seconds the finished epochs after the first took, their evaluations included. */
     private double trainedSeconds;
+
+    /** The first epoch's length, kept apart: it carries the warm-up. */
+    private double firstEpochSeconds = Double.NaN;
 
     private NpidTraining(
             TrainConfig config,
@@ -133,6 +136,7 @@ public final class NpidTraining {
             }
         }
         dir.prepare(config, data, saved == null ? null : saved.state().position());
+        listener.onPlan(config);
         if (config.beyondPaper() != null) {
             listener.onMessage("beyond the paper: " + config.beyondPaper());
         }
@@ -150,7 +154,12 @@ public final class NpidTraining {
                                 + ", step "
                                 + state.position().step());
             }
-            return new NpidTraining(config, data, state, dir, listener, began).train(saved != null);
+            NpidTraining run = new NpidTraining(config, data, state, dir, listener, began);
+            if (pixelTable != null) {
+                // The auto check already searched the pixels: 7–8 s at 60,000 images, quadratic.
+                run.neighbours.usePixelTable(pixelTable);
+            }
+            return run.train(saved != null);
         }
     }
 
@@ -190,7 +199,11 @@ public final class NpidTraining {
             long epochStart = System.nanoTime();
             boolean stopped = runEpoch(epoch);
             double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
-            trainedSeconds += epochSeconds;
+            if (Double.isNaN(firstEpochSeconds)) {
+                firstEpochSeconds = epochSeconds;
+            } else {
+                trainedSeconds += epochSeconds;
+            }
             if (!resumed && !stopped) {
                 replan(epoch + 1, epochSeconds);
             }
@@ -270,12 +283,12 @@ public final class NpidTraining {
                         config,
                         done,
                         elapsed,
-                        trainedSeconds / done,
+                        done == 1 ? firstEpochSeconds : trainedSeconds / (done - 1),
                         lastEpochSeconds,
                         untrainedSeconds,
                         listener);
         if (epochs != config.epochs()) {
-            config = config.with("epochs", Integer.toString(epochs));
+            config = config.withEpochs(epochs);
             state.setEpochs(epochs);
             schedule =
                     new LrSchedule(

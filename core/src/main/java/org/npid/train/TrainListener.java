@@ -8,6 +8,12 @@ public interface TrainListener {
     /** Called once before training when a budget has chosen the run's number of epochs. */
     default void onEpochsChosen(int epochs) {}
 
+    /**
+     * The run's config once every choice before training is made (the {@code auto} resolutions, the
+     * budget's epochs, a resume's changes): what config.yaml holds and what runs.
+     */
+    default void onPlan(org.npid.config.TrainConfig config) {}
+
     /** Called after every step with the running mean loss of the epoch. */
     default void onStep(
             int epoch, int step, int stepsPerEpoch, double meanLoss, double imagesPerSecond) {}

@@ -62,7 +62,7 @@ final class TrainingBudget {
                             data.train().size(),
                             config.batchSize(),
                             (long) epochs * steps));
-            return config.with("epochs", Integer.toString(epochs));
+            return config.withEpochs(epochs);
         }
         Duration budget = config.timeBudgetDuration();
         if (budget == null) {
@@ -91,19 +91,22 @@ final class TrainingBudget {
                         plan.fits()
                                 ? ""
                                 : " (the budget is shorter than one epoch; --time to give more)"));
-        return config.with("epochs", Integer.toString(plan.epochs()));
+        return config.withEpochs(plan.epochs());
     }
 
     /**
      * The epochs of a time-budgeted run after {@code done} of them took {@code epochSeconds} each
-     * on average and the latest {@code lastEpochSeconds}, evaluations included. After the first, as
-     * many more as fit into what is left of the budget less {@link #RESERVE}; later, fewer only
-     * when the run would overrun the budget itself. Both keep room for the final recompute ({@code
-     * recomputeSeconds}, the measured evaluation of the untrained network; NaN when it was not
-     * measured). When the latest epoch ran slower than the average (the machine got busier), the
-     * rest of the run, final recompute included, is assumed to run at that slower pace: a run that
-     * trusted its average overran a 10-minute budget by 21 s when a shared machine halved its speed
-     * halfway through.
+     * on average and the latest {@code lastEpochSeconds}, evaluations included. The caller leaves
+     * the first epoch out of the average once there are others: it carries the warm-up (decoding,
+     * caches, the allocator), and an average that kept it ended a 10-minute run after 6m41s. After
+     * the first, as many more as fit into what is left of the budget less {@link #RESERVE}; later,
+     * the plan changes only when the run would end outside the last {@link #RESERVE} of the budget:
+     * fewer epochs when it would overrun the budget, more when it would end before 90 % of it,
+     * aimed at 95 %. Both keep room for the final recompute ({@code recomputeSeconds}, the measured
+     * evaluation of the untrained network; NaN when it was not measured). When the latest epoch ran
+     * slower than the average (the machine got busier), the rest of the run, final recompute
+     * included, is assumed to run at that slower pace: a run that trusted its average overran a
+     * 10-minute budget by 21 s when a shared machine halved its speed halfway through.
      */
     static int replan(
             TrainConfig config,
@@ -122,20 +125,16 @@ final class TrainingBudget {
                         : 0;
         int epochs;
         if (done == 1) {
-            double left = budget * (1 - RESERVE) - elapsedSeconds - last;
-            epochs = 1 + Math.max(0, (int) Math.floor(left / pace));
+            epochs = done + fitting(budget * (1 - RESERVE) - elapsedSeconds - last, pace);
         } else {
             double end = elapsedSeconds + (config.epochs() - done) * pace + last;
-            epochs =
-                    end <= budget
-                            ? config.epochs()
-                            : done
-                                    + Math.max(
-                                            0,
-                                            (int)
-                                                    Math.floor(
-                                                            (budget - elapsedSeconds - last)
-                                                                    / pace));
+            if (end > budget) {
+                epochs = done + fitting(budget - elapsedSeconds - last, pace);
+            } else if (end < budget * (1 - RESERVE)) {
+                epochs = done + fitting(budget * (1 - RESERVE / 2) - elapsedSeconds - last, pace);
+            } else {
+                epochs = config.epochs();
+            }
         }
         if (epochs != config.epochs()) {
             listener.onMessage(
@@ -161,6 +160,11 @@ final class TrainingBudget {
                             format(Math.round(elapsedSeconds + (epochs - done) * pace + last))));
         }
         return epochs;
+    }
+
+    /** Whole epochs of {@code pace} seconds in {@code seconds}; none when nothing is left. */
+    private static int fitting(double seconds, double pace) {
+        return Math.max(0, (int) Math.floor(seconds / pace));
     }
 
     /** Seconds per training step and per embedded image on this machine, now. */

@@ -132,7 +132,7 @@ public final class TrainingState implements AutoCloseable {
 
     /** The run's config with the number of epochs a time budget re-planned; saved from now on. */
     void setEpochs(int epochs) {
-        config = config.with("epochs", Integer.toString(epochs));
+        config = config.withEpochs(epochs);
     }
 
     public NpidNet net() {

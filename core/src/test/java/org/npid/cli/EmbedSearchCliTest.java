@@ -75,7 +75,9 @@ class EmbedSearchCliTest {
                         "embedding_dim=16",
                         "--set",
                         "knn_k=5");
-        assertThat(train).contains("# resolved config").contains("kNN(recomputed)");
+        assertThat(train)
+                .contains("# the run's config, as config.yaml holds it")
+                .contains("kNN(recomputed)");
 
         String[] embedArgs = {"embed", "--checkpoint", run.toString(), "--data", data.toString()};
         Path npy = tmp.resolve("emb.npy");

@@ -122,6 +122,70 @@ class NpidTrainingTest {
         }
     }
 
+    /** The auto check's pixel table is the run's: the pixels are searched once per run. */
+    @Test
+    void autoSearchesThePixelsOnce() {
+        Map<String, String> auto =
+                Map.of(
+                        "epochs", "1",
+                        "neighbours", "5",
+                        "neighbours_from_epoch", "1",
+                        "neighbour_source", "auto",
+                        "knn_every", "0",
+                        "knn_recompute_at_end", "false");
+        List<String> messages = new java.util.ArrayList<>();
+        TrainResult r =
+                NpidTraining.run(
+                        config(tmp.resolve("auto-once"), auto),
+                        false,
+                        new TrainListener() {
+                            @Override
+                            public void onMessage(String message) {
+                                messages.add(message);
+                            }
+                        });
+        assertThat(messages).anyMatch(m -> m.contains("training with them (AND positives"));
+        assertThat(messages).noneMatch(m -> m.startsWith("pixel neighbours found"));
+        Map<String, String> pixels = new HashMap<>(auto);
+        pixels.put("neighbour_source", "pixels");
+        TrainResult p = train("pixels-once", pixels);
+        // The same table either way, so the same run.
+        assertThat(p.last().loss()).isEqualTo(r.last().loss());
+    }
+
+    /** What a run announces as its config is config.yaml and what ran, auto and budget resolved. */
+    @Test
+    void thePlannedConfigIsTheWrittenOneAndTheOneThatRan() throws Exception {
+        List<TrainConfig> plans = new java.util.ArrayList<>();
+        Map<String, String> o =
+                Map.of(
+                        "step_budget", "12",
+                        "neighbours", "5",
+                        "neighbours_from_epoch", "1",
+                        "neighbour_source", "auto",
+                        "views", "2",
+                        "knn_every", "0",
+                        "knn_recompute_at_end", "false");
+        TrainResult r =
+                NpidTraining.run(
+                        config(tmp.resolve("plan"), o),
+                        false,
+                        new TrainListener() {
+                            @Override
+                            public void onPlan(TrainConfig c) {
+                                plans.add(c);
+                            }
+                        });
+        assertThat(plans).hasSize(1);
+        TrainConfig plan = plans.get(0);
+        assertThat(plan.objective().neighbourSource())
+                .isEqualTo(org.npid.config.ObjectiveConfig.NeighbourSource.PIXELS);
+        assertThat(plan.objective().views()).isEqualTo(1);
+        assertThat(plan.epochs()).isEqualTo(2);
+        assertThat(Files.readString(r.runDir().resolve("config.yaml"))).isEqualTo(plan.toYaml());
+        assertThat(r.history()).hasSize(plan.epochs());
+    }
+
     @Test
     void moreNeighboursThanImagesUsesEveryOtherImage() {
         Map<String, String> o =

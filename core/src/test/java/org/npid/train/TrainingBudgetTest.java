@@ -87,12 +87,14 @@ class TrainingBudgetTest {
                                 + " epochs in all (planned: 3), ending in about 1m25s");
         // Nothing left after the first epoch: the run ends there.
         assertThat(TrainingBudget.replan(c, 1, 95, 10, 10, 5, TrainListener.NONE)).isEqualTo(1);
-        // Later epochs only shorten a run that would overrun the budget: 3 of 7 done at 60 s, 12 s
-        // each: 60 + 4 × 12 + 5 = 113 s > 100 s, so 3 + floor(35 / 12) = 5; at 8 s each, 97 s fits.
+        // Later epochs change a plan that would end outside the last 10 % of the budget: 3 of 7
+        // done at 60 s, 12 s each: 60 + 4 × 12 + 5 = 113 s > 100 s, so 3 + floor(35 / 12) = 5; at
+        // 8 s each, 97 s is inside; at 1 s each, 69 s would waste a third, so 3 + floor((95 − 60
+        // − 5) / 1) = 33.
         TrainConfig seven = config("replan7", "time_budget", "100s", "epochs", "7");
         assertThat(TrainingBudget.replan(seven, 3, 60, 12, 12, 5, TrainListener.NONE)).isEqualTo(5);
         assertThat(TrainingBudget.replan(seven, 3, 60, 8, 8, 5, TrainListener.NONE)).isEqualTo(7);
-        assertThat(TrainingBudget.replan(seven, 3, 60, 1, 1, 5, TrainListener.NONE)).isEqualTo(7);
+        assertThat(TrainingBudget.replan(seven, 3, 60, 1, 1, 5, TrainListener.NONE)).isEqualTo(33);
         // A faster latest epoch changes nothing: the average still decides.
         assertThat(TrainingBudget.replan(seven, 3, 60, 8, 4, 5, TrainListener.NONE)).isEqualTo(7);
     }
@@ -111,6 +113,59 @@ class TrainingBudgetTest {
                         "time budget 1m40s: 3 epochs took 8s each (the last 12s) with their"
                                 + " evaluation, so 5 epochs in all (planned: 7), ending in about"
                                 + " 1m32s");
+    }
+
+    /**
+     * The re-plan over a whole run on a fake clock: a slow first epoch (warm-up), then a step time
+     * that changes mid-run, faster or slower. Every run ends inside the last 10 % of its budget,
+     * never over it.
+     */
+    @Test
+    void aRunEndsWithinTheLastTenthOfItsBudgetWhenTheStepTimeChanges() {
+        double[][] paces = {
+            {40, 25, 25, 25, 25, 25, 25, 25, 35}, // slower from the ninth epoch
+            {60, 30, 30, 30, 20}, // faster from the fifth: the run that ended at 6m41s of 10m
+            {30, 30, 30, 30, 30, 30, 30, 30, 45, 45, 45, 20}, // slower, then faster
+            {12, 6} // many short epochs
+        };
+        for (double[] pace : paces) {
+            double budget = 600;
+            double recompute = 8;
+            TrainConfig c =
+                    config("clock", "time_budget", "600s", "epochs", "10", "knn_at_start", "true");
+            double clock = 15 + recompute; // the budget's probe and the untrained evaluation
+            int epochs = 10;
+            double first = Double.NaN;
+            double later = 0;
+            int done = 0;
+            while (done < epochs) {
+                double took = pace[Math.min(done, pace.length - 1)];
+                clock += took;
+                done++;
+                if (done == 1) {
+                    first = took;
+                } else {
+                    later += took;
+                }
+                if (done < epochs) {
+                    TrainConfig now = c.withEpochs(epochs);
+                    epochs =
+                            TrainingBudget.replan(
+                                    now,
+                                    done,
+                                    clock,
+                                    done == 1 ? first : later / (done - 1),
+                                    took,
+                                    recompute,
+                                    TrainListener.NONE);
+                }
+            }
+            double end =
+                    clock + recompute * Math.max(1, pace[pace.length - 1] / pace[1 % pace.length]);
+            assertThat(end)
+                    .as("run of %d epochs with paces %s", epochs, java.util.Arrays.toString(pace))
+                    .isBetween(0.9 * budget, budget);
+        }
     }
 
     @Test
