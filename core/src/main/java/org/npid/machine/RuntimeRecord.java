@@ -18,8 +18,9 @@ import java.util.Map;
  *
  * @param device what was asked for: {@code auto}, {@code cpu} or {@code gpu} ({@code --device},
  *     {@code -Dnpid.device} or {@code NPID_DEVICE}; validated by {@code Devices})
- * @param intraOpThreads PyTorch's intra-op threads; 0 until a command sizes them (all cores)
- * @param interOpThreads PyTorch's inter-op threads (1: more only adds contention on few cores)
+ * @param intraOpThreads PyTorch's intra-op threads; 0 while unset (PyTorch's default, all cores)
+ * @param interOpThreads PyTorch's inter-op threads, 1 once set (more only adds contention on few
+ *     cores); 0 while unset (PyTorch's default)
  * @param nativeHeap the allocator policy: {@code retain} (glibc keeps freed memory, see {@link
  *     NativeHeap}) or {@code system} ({@code -Dnpid.native_heap=system})
  * @param channelsLast channels-last convolutions ({@code -Dnpid.channels_last}, default true)
@@ -65,9 +66,7 @@ public record RuntimeRecord(
         return new RuntimeRecord(
                 device,
                 parseThreads(properties.get(NUM_THREADS)),
-                properties.containsKey(NUM_INTEROP_THREADS)
-                        ? parseThreads(properties.get(NUM_INTEROP_THREADS))
-                        : 1,
+                parseThreads(properties.get(NUM_INTEROP_THREADS)),
                 "system".equals(properties.get("npid.native_heap")) ? "system" : "retain",
                 Boolean.parseBoolean(properties.getOrDefault("npid.channels_last", "true")),
                 offline,
@@ -99,8 +98,10 @@ public record RuntimeRecord(
 
     /**
      * Applies this record to the process, once, at start-up and before the first tensor: stays
-     * offline, tunes (or leaves alone) the native allocator, and sizes the native threads when a
-     * count was given. Later calls change nothing native but make this the {@link #current} record.
+     * offline and tunes (or leaves alone) the native allocator. It does not start PyTorch (so
+     * {@code --help} needs no libtorch): thread counts given as properties are read by PyTorch when
+     * it starts, and a command's {@code --threads} goes through {@link #setThreads}. Later calls
+     * change nothing native but make this the {@link #current} record.
      *
      * @return the record as applied
      */
@@ -111,10 +112,7 @@ public record RuntimeRecord(
             current = this;
             applied = true;
         }
-        if (intraOpThreads > 0) {
-            setThreads(intraOpThreads);
-        }
-        return current();
+        return this;
     }
 
     /**

@@ -21,7 +21,7 @@ class RuntimeRecordTest {
     @Test
     void defaultsWhenNothingIsSet() {
         RuntimeRecord r = RuntimeRecord.from(Map.of(), Map.of());
-        assertThat(r).isEqualTo(new RuntimeRecord("auto", 0, 1, "retain", true, true, true));
+        assertThat(r).isEqualTo(new RuntimeRecord("auto", 0, 0, "retain", true, true, true));
     }
 
     @Test
