@@ -1,7 +1,6 @@
 package org.npid.bench;
 
 import ai.djl.Model;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.DefaultTrainingConfig;
@@ -14,6 +13,7 @@ import org.npid.loss.InstanceObjective;
 import org.npid.loss.NceLoss;
 import org.npid.loss.NonParametricSoftmax;
 import org.npid.loss.ProximalTerm;
+import org.npid.machine.RuntimeRecord;
 import org.npid.memory.MemoryBank;
 import org.npid.model.Arch;
 import org.npid.model.Devices;
@@ -177,8 +177,8 @@ public final class StepBench {
 
     /** PyTorch's intra-op threads can change at run time; inter-op stays at its start value. */
     static void setThreads(int threads) {
-        if ("PyTorch".equals(Engine.getInstance().getEngineName()) && threads > 0) {
-            ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+        if (threads > 0) {
+            RuntimeRecord.setThreads(threads);
         }
     }
 }

@@ -12,6 +12,7 @@ import org.npid.bench.Benchmarks;
 import org.npid.bench.KnnBench;
 import org.npid.bench.NativeCalls;
 import org.npid.bench.StepBench;
+import org.npid.machine.RuntimeRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -105,7 +106,7 @@ final class BenchCommand implements Callable<Integer> {
         widths = orDefault(widths, List.of(0.25, 1.0));
         inputs = orDefault(inputs, List.of("1x28", "3x32"));
         objectives = orDefault(objectives, List.of(StepBench.Objective.values()));
-        Threads.configure(threads.get(threads.size() - 1));
+        RuntimeRecord.setThreads(threads.get(threads.size() - 1));
         PrintWriter o = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         // --quick keeps the user's sizes and inputs but times almost nothing, on one thread count.

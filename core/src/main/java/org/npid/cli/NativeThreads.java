@@ -1,5 +1,6 @@
 package org.npid.cli;
 
+import org.npid.machine.RuntimeRecord;
 import picocli.CommandLine.Option;
 
 /** {@code --threads} of the commands that run a trained network once and exit. */
@@ -9,6 +10,6 @@ final class NativeThreads {
 
     /** Sizes the native thread pools; must run before the first native operation. */
     void apply() {
-        Threads.configure(threads);
+        RuntimeRecord.setThreads(threads);
     }
 }

@@ -1,6 +1,7 @@
 package org.npid.cli;
 
 import java.util.Locale;
+import org.npid.machine.RuntimeRecord;
 import org.npid.model.Devices;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -46,6 +47,7 @@ public final class Npid implements Runnable {
                             + " else auto.")
     void setDevice(Devices.Choice device) {
         Devices.choose(device);
+        RuntimeRecord.chooseDevice(Devices.choice().name());
     }
 
     public static void main(String[] args) {
@@ -54,7 +56,8 @@ public final class Npid implements Runnable {
 
     /** Runs the command line and returns its exit code (used by tests). */
     public static int execute(String... args) {
-        stayOffline();
+        // The one runtime record: built and applied before any command touches a tensor.
+        RuntimeRecord.fromEnvironment().apply();
         Locale.setDefault(Locale.ROOT);
         CommandLine cli = new CommandLine(new Npid()).setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionExceptionHandler(
@@ -95,19 +98,6 @@ public final class Npid implements Runnable {
                     + " tools/build-jni.sh)";
         }
         return "";
-    }
-
-    /**
-     * npid must never phone home: DJL's engine start-up otherwise sends a telemetry request and
-     * tries to download native libraries. The launcher sets the environment too. The one exception
-     * is a user's explicit {@code NPID_TORCH=download}, which the launcher passes on as {@code
-     * npid.online}: then DJL may fetch a libtorch. Telemetry stays off either way.
-     */
-    public static void stayOffline() {
-        if (!Boolean.getBoolean("npid.online")) {
-            System.setProperty("ai.djl.offline", "true");
-        }
-        System.setProperty("OPT_OUT_TRACKING", "true");
     }
 
     @Override

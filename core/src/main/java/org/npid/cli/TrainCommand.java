@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.npid.checkpoint.Checkpoint;
 import org.npid.config.TrainConfig;
+import org.npid.machine.RuntimeRecord;
 import org.npid.train.EpochMetrics;
 import org.npid.train.NpidTraining;
 import org.npid.train.TrainResult;
@@ -201,7 +202,7 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             cfg = TrainConfig.resolve(config, overrides);
         }
-        Threads.configure(cfg.threads());
+        RuntimeRecord.setThreads(cfg.threads());
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
         // The config is printed once, by the progress listener, after the run has made its

@@ -257,7 +257,7 @@ public record TrainConfig(
                 s.set(field, value);
                 return;
             }
-        } else if (tree.get(key) instanceof ObjectNode section && value.isObject()) {
+        } else if (tree.get(key) instanceof ObjectNode && value.isObject()) {
             value.fields().forEachRemaining(e -> set(tree, key + "." + e.getKey(), e.getValue()));
             return;
         } else if (tree.has(key) && !tree.get(key).isObject()) {

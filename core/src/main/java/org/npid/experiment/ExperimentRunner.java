@@ -144,7 +144,7 @@ public final class ExperimentRunner {
             Experiment.Row row, Path dir, int referenceSize, LabelledSplits splits) {
         long start = System.nanoTime();
         if (row.settings().containsKey("label_fraction")) {
-            return fineTune(row, splits, start);
+            return fineTune(row, start);
         }
         Map<String, String> settings = new LinkedHashMap<>(row.settings());
         String share = settings.remove("train_fraction");
@@ -208,7 +208,7 @@ public final class ExperimentRunner {
      * Fine-tunes the pre-training row's network with the row's share of the labels, and trains the
      * same architecture from scratch on the same labels and steps (Figure 6).
      */
-    private RowResult fineTune(Experiment.Row row, LabelledSplits splits, long start) {
+    private RowResult fineTune(Experiment.Row row, long start) {
         Path pretrained = rowDir(experiment.rows().get(0)).resolve(Checkpoint.FILE);
         double fraction = Double.parseDouble(row.settings().get("label_fraction"));
         Map<String, String> s = settings();

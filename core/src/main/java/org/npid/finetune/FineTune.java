@@ -27,6 +27,7 @@ import org.npid.data.Split;
 import org.npid.data.Subset;
 import org.npid.eval.FeatureExtractor;
 import org.npid.eval.TrainedModel;
+import org.npid.machine.RuntimeRecord;
 import org.npid.model.Backbone;
 import org.npid.model.Devices;
 import org.npid.train.LrSchedule;
@@ -63,8 +64,8 @@ public final class FineTune {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(config, "config");
         long began = System.nanoTime();
-        if (config.threads() > 0 && "PyTorch".equals(Engine.getInstance().getEngineName())) {
-            ai.djl.pytorch.jni.JniUtils.setNumThreads(config.threads());
+        if (config.threads() > 0) {
+            RuntimeRecord.setThreads(config.threads());
         }
         ImageDataset train = Datasets.open(data, Split.TRAIN);
         ImageDataset test = Datasets.open(data, Split.TEST, train.channels());

@@ -26,8 +26,6 @@ public final class InvertedLists implements VectorIndex {
 
     private static final int KMEANS_ITERATIONS = 6;
 
-    private final int lists;
-    private final int probes;
     private final long seed;
 
     /** The indexed rows; null for an instance made by the deprecated constructor. */
@@ -46,15 +44,16 @@ public final class InvertedLists implements VectorIndex {
 
     private final int[] rowAt;
 
-    /** Cells each query scores: {@link #probes}, or fewer when the bank has fewer cells. */
+    /**
+     * Cells each query scores: the {@code probes} asked for, or fewer when the bank has fewer
+     * cells.
+     */
     private final int probe;
 
     private final ForkJoinPool pool;
 
     private InvertedLists(Matrix bank, int lists, int probes, long seed, int expectedK) {
         checkSettings(lists, probes);
-        this.lists = lists;
-        this.probes = probes;
         this.seed = seed;
         this.bank = bank;
         int n = bank.rows();

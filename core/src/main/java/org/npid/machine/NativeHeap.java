@@ -57,18 +57,24 @@ public final class NativeHeap {
     private NativeHeap() {}
 
     /**
-     * Applies the settings once per process; later calls return the first answer.
+     * Applies the settings once per process, as {@code -Dnpid.native_heap} asks; later calls return
+     * the first answer. {@link RuntimeRecord#apply} calls it at start-up.
      *
      * @return true when glibc's allocator was tuned, false when it was left alone (opted out, or
      *     not glibc)
      */
     public static boolean retainFreedMemory() {
+        return retainFreedMemory(System.getProperty("npid.native_heap"));
+    }
+
+    /** As {@link #retainFreedMemory()}, with {@code nativeHeap} in place of the property. */
+    static boolean retainFreedMemory(String nativeHeap) {
         Boolean t = tuned;
         if (t == null) {
             synchronized (NativeHeap.class) {
                 t = tuned;
                 if (t == null) {
-                    t = apply(System.getProperty("npid.native_heap"));
+                    t = apply(nativeHeap);
                     tuned = t;
                 }
             }
@@ -76,13 +82,22 @@ public final class NativeHeap {
         return t;
     }
 
+    /** Whether the allocator settings were applied (or declined) in this process yet. */
+    public static boolean applied() {
+        return tuned != null;
+    }
+
     /**
-     * What {@link #retainFreedMemory} did, for benchmark reports.
+     * What {@link #retainFreedMemory} did, for benchmark reports; changes nothing.
      *
      * @return e.g. "glibc, freed memory kept (mmap threshold 32 MB)"
      */
     public static String describe() {
-        return retainFreedMemory()
+        Boolean t = tuned;
+        if (t == null) {
+            return "allocator defaults (not set up)";
+        }
+        return t
                 ? "glibc, freed memory kept (mmap threshold "
                         + (MMAP_THRESHOLD_BYTES >> 20)
                         + " MB)"

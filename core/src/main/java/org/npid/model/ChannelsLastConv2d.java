@@ -11,6 +11,7 @@ import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
+import org.npid.machine.RuntimeRecord;
 
 /**
  * A 2-D convolution, bias-free unless asked (ResNet's convolutions have none; AlexNet's and VGG's
@@ -30,8 +31,7 @@ final class ChannelsLastConv2d extends AbstractBlock {
      * early benchmark run stalled for minutes inside a convolution, cause not found; it has not
      * recurred in the benchmarks, 10-epoch training runs and million-image embedding since.
      */
-    static final boolean ENABLED =
-            Boolean.parseBoolean(System.getProperty("npid.channels_last", "true"));
+    static final boolean ENABLED = RuntimeRecord.current().channelsLast();
 
     private final int filters;
     private final int kernel;

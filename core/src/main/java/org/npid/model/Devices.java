@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import java.util.Locale;
 import org.npid.machine.Cpu;
-import org.npid.machine.NativeHeap;
 
 /**
  * Chooses where the network runs: the first GPU when the engine sees one, otherwise the CPU, so the
@@ -41,8 +40,8 @@ public final class Devices {
      * @throws IllegalStateException when a GPU was asked for and the engine sees none
      */
     public static Device best() {
-        // Every path that builds a network comes through here, before its first step.
-        NativeHeap.retainFreedMemory();
+        // Only finds the device: the allocator and threads are set up once, at start-up, by
+        // RuntimeRecord.apply().
         int gpus = Engine.getInstance().getGpuCount();
         return switch (choice) {
             case CPU -> Device.cpu();

@@ -142,7 +142,11 @@ public final class NeighbourServer implements AutoCloseable {
             try {
                 images = ImageFiles.open(List.of(tmp), gallery.channels());
             } catch (DataException e) {
-                throw new BadRequest(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "not a JPEG or PNG image");
+                BadRequest bad =
+                        new BadRequest(
+                                HttpStatus.UNSUPPORTED_MEDIA_TYPE, "not a JPEG or PNG image");
+                bad.initCause(e);
+                throw bad;
             }
             float[] v = model.embed(images, 1, 0);
             ctx.json(result(null, -1, index.search(v, k(ctx))));

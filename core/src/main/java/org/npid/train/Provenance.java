@@ -5,10 +5,14 @@ import java.time.Instant;
 import org.npid.config.TrainConfig;
 import org.npid.data.ImageDataset;
 import org.npid.machine.Cpu;
+import org.npid.machine.NativeHeap;
+import org.npid.machine.RuntimeRecord;
+import org.npid.model.Devices;
 
 /**
- * Where a model came from, written beside it: the software, the machine and the data, so a figure
- * can be traced to the run that made it.
+ * Where a model came from, written beside it: the software, the machine, the runtime settings
+ * ({@link RuntimeRecord}: device, native threads, allocator, channels-last, offline) and the data,
+ * so a figure can be traced to the run that made it.
  */
 record Provenance(
         String created,
@@ -23,7 +27,10 @@ record Provenance(
         int trainImages,
         int testImages,
         int channels,
-        long seed) {
+        long seed,
+        RuntimeRecord runtime,
+        String deviceUsed,
+        String nativeHeapState) {
 
     static Provenance capture(TrainConfig config, ImageDataset train, ImageDataset test) {
         Engine engine = Engine.getInstance();
@@ -41,6 +48,9 @@ record Provenance(
                 train.size(),
                 test == null ? 0 : test.size(),
                 train.channels(),
-                config.seed());
+                config.seed(),
+                RuntimeRecord.current(),
+                Devices.describe(Devices.best()),
+                NativeHeap.describe());
     }
 }

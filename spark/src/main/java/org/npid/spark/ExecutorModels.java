@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.npid.eval.TrainedModel;
+import org.npid.machine.RuntimeRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,13 +42,14 @@ final class ExecutorModels {
     }
 
     /**
-     * Sizes PyTorch's thread pool, unless this JVM already chose (PyTorch reads the setting once,
-     * when it starts).
+     * Sets up this JVM's runtime (an executor does not start through {@code npid-spark}'s main) and
+     * sizes PyTorch's thread pool, unless this JVM already chose (PyTorch reads the inter-op
+     * setting once, when it starts).
      */
     static synchronized void configureThreads(int threads) {
-        if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
-            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
-            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        RuntimeRecord.ensureApplied();
+        if (!RuntimeRecord.threadsChosen()) {
+            RuntimeRecord.setThreads(threads);
         }
     }
 

@@ -6,8 +6,8 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.npid.checkpoint.Checkpoint;
-import org.npid.cli.Npid;
 import org.npid.config.EvaluationConfig;
+import org.npid.machine.RuntimeRecord;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -60,7 +60,8 @@ public final class NpidSpark implements Runnable {
 
     /** Runs the command line and returns its exit code (used by tests). */
     public static int execute(String... args) {
-        Npid.stayOffline();
+        // The one runtime record: built and applied before any job touches a tensor.
+        RuntimeRecord.fromEnvironment().apply();
         Locale.setDefault(Locale.ROOT);
         CommandLine cli =
                 new CommandLine(new NpidSpark()).setCaseInsensitiveEnumValuesAllowed(true);
