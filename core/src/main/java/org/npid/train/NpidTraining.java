@@ -103,8 +103,8 @@ public final class NpidTraining {
 
     private static TrainResult run(
             TrainConfig config, RunDirectory dir, Checkpoint saved, TrainListener listener) {
-        if (config.threads() > 0 && "PyTorch".equals(Engine.getInstance().getEngineName())) {
-            ai.djl.pytorch.jni.JniUtils.setNumThreads(config.threads());
+        if (config.threads() > 0) {
+            org.npid.machine.RuntimeRecord.setThreads(config.threads());
         }
         long began = System.nanoTime();
         // Before the data are read: a GPU request that cannot be met fails in a second.
