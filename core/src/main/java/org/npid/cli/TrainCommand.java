@@ -109,6 +109,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from RUN_DIR/last.ckpt.")
     boolean resume;
 
+    @Option(
+            names = "--overwrite",
+            description =
+                    "Start afresh in a RUN_DIR that holds a run, replacing its checkpoint and"
+                            + " metrics.")
+    boolean overwrite;
+
     @Option(names = "--quiet", description = "No progress bar; epoch lines only.")
     boolean quiet;
 
@@ -201,6 +208,16 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             cfg = TrainConfig.resolve(config, overrides);
         }
+        Path existing = Path.of(cfg.runDir()).resolve(Checkpoint.FILE);
+        if (!resume && !overwrite && Files.exists(existing)) {
+            throw new IllegalArgumentException(
+                    "--run-dir "
+                            + cfg.runDir()
+                            + " already holds a run ("
+                            + existing
+                            + "): add --resume to continue it, --overwrite to start over (its"
+                            + " checkpoint and metrics are replaced), or choose another --run-dir");
+        }
         Threads.configure(cfg.threads());
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
@@ -212,7 +229,7 @@ final class TrainCommand implements Callable<Integer> {
         out.flush();
         ProgressBar progress = new ProgressBar(out, err, cfg.epochs(), cfg.batchSize(), quiet);
         StopSignal.install(progress::requestStop);
-        TrainResult result = NpidTraining.run(cfg, resume, progress);
+        TrainResult result = NpidTraining.run(cfg, resume, overwrite, progress);
         if (!result.history().isEmpty()) {
             EpochMetrics first = result.history().get(0);
             EpochMetrics last = result.last();
