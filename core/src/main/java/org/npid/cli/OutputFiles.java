@@ -40,7 +40,7 @@ final class OutputFiles {
         }
         if (Files.isDirectory(out)) {
             throw new IllegalArgumentException(
-                    "--out " + out + " is a folder: name a file in it, or another path");
+                    "--out " + out + " is a directory: name a file in it, or another path");
         }
         if (overwrite) {
             return;
