@@ -178,7 +178,8 @@ final class RunDirectory {
         try {
             rows.add(JSON.writeValueAsString(row));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the metrics row of epoch " + row, e);
+            throw new UncheckedIOException(
+                    "cannot write the metrics row of epoch " + row.epoch(), e);
         }
     }
 
