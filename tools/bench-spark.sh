@@ -25,11 +25,11 @@ for r in $(seq "$repeats"); do
   s=$(secs "$here/bin/npid" embed --checkpoint "$ckpt" --data "$root" --split train --out "$out/npid.npy")
   echo "npid $s $(grep -o 'in [0-9.]* s' "$out/log" | head -1 | tr -dc '0-9.')" >> "$out/times"
   for m in 1 2; do
-    s=$(secs "$here/bin/npid-spark" --master "local[$m]" embed --data "$root/train" --checkpoint "$ckpt" --out "$out/spark.parquet" --npy never)
+    s=$(secs "$here/bin/npid-spark" --master "local[$m]" embed --data "$root/train" --checkpoint "$ckpt" --out "$out/spark.parquet" --npy never --overwrite)
     echo "local$m $s $(grep -o 'in [0-9.]* s, [0-9]* images/s' "$out/log" | tail -1 | awk '{print $2}')" >> "$out/times"
     [ "$m" = 2 ] && cp "$out/log" "$out/embed2.log"
   done
-  s=$(secs "$here/bin/npid-spark" --master 'local[2]' neighbours --data "$out/spark.parquet" --k "$k" --out "$out/nb.parquet" --table never)
+  s=$(secs "$here/bin/npid-spark" --master 'local[2]' neighbours --data "$out/spark.parquet" --k "$k" --out "$out/nb.parquet" --table never --overwrite)
   echo "neighbours $s $(grep -o 'images in [0-9.]* s' "$out/log" | tail -1 | tr -dc '0-9.')" >> "$out/times"
 done
 summary() { # name label: median and range of wall and job seconds, images/s from the medians

@@ -1,7 +1,9 @@
 package org.npid.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import org.npid.checkpoint.Checkpoint;
 import org.npid.data.Split;
 import org.npid.eval.Embeddings;
 import picocli.CommandLine.Command;
@@ -46,6 +48,11 @@ final class EmbedCommand implements Callable<Integer> {
     Path out;
 
     @Option(
+            names = "--overwrite",
+            description = "Replace an existing file at OUT that npid did not write.")
+    boolean overwrite;
+
+    @Option(
             names = "--views",
             defaultValue = "0",
             paramLabel = "N",
@@ -65,6 +72,13 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Path sidecar = Embeddings.sidecarOf(out);
+        OutputFiles.check(
+                out,
+                overwrite,
+                OutputFiles.embeddings(sidecar),
+                List.of(data, Checkpoint.file(checkpoint)),
+                sidecar);
         threads.apply();
         Embeddings.Report r = Embeddings.export(checkpoint, data, split, out, fp16, 2, views, seed);
         spec.commandLine()

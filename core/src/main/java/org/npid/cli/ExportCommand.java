@@ -2,8 +2,10 @@ package org.npid.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.npid.checkpoint.Checkpoint;
 import org.npid.export.TorchvisionExport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,8 +40,20 @@ final class ExportCommand implements Callable<Integer> {
             description = "The weights file; FILE.json is written beside it.")
     Path out;
 
+    @Option(
+            names = "--overwrite",
+            description = "Replace an existing file at OUT that npid did not write.")
+    boolean overwrite;
+
     @Override
     public Integer call() {
+        Path json = TorchvisionExport.sidecar(out);
+        OutputFiles.check(
+                out,
+                overwrite,
+                OutputFiles.export(json),
+                List.of(Checkpoint.file(checkpoint)),
+                json);
         TorchvisionExport.Result r = TorchvisionExport.export(checkpoint, out);
         PrintWriter o = spec.commandLine().getOut();
         o.printf(

@@ -1,6 +1,7 @@
 package org.npid.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.npid.report.RunReport;
 import picocli.CommandLine.Command;
@@ -39,9 +40,15 @@ final class ReportCommand implements Callable<Integer> {
             description = "Default: RUN_DIR/report.html.")
     Path out;
 
+    @Option(
+            names = "--overwrite",
+            description = "Replace an existing file at OUT that npid did not write.")
+    boolean overwrite;
+
     @Override
     public Integer call() {
         Path target = out != null ? out : runDir.resolve("report.html");
+        OutputFiles.check(target, overwrite, OutputFiles.report(), List.of(data, runDir));
         threads.apply();
         Path html = RunReport.write(runDir, data, target);
         spec.commandLine().getOut().println("wrote " + html);

@@ -110,6 +110,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from RUN_DIR/last.ckpt.")
     boolean resume;
 
+    @Option(
+            names = "--overwrite",
+            description =
+                    "Start afresh in a RUN_DIR that holds a run, replacing its checkpoint and"
+                            + " metrics.")
+    boolean overwrite;
+
     @Option(names = "--quiet", description = "No progress bar; epoch lines only.")
     boolean quiet;
 
@@ -202,6 +209,16 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             cfg = TrainConfig.resolve(config, overrides);
         }
+        Path existing = Path.of(cfg.runDir()).resolve(Checkpoint.FILE);
+        if (!resume && !overwrite && Files.exists(existing)) {
+            throw new IllegalArgumentException(
+                    "--run-dir "
+                            + cfg.runDir()
+                            + " already holds a run ("
+                            + existing
+                            + "): add --resume to continue it, --overwrite to start over (its"
+                            + " checkpoint and metrics are replaced), or choose another --run-dir");
+        }
         RuntimeRecord.setThreads(cfg.threads());
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
@@ -209,7 +226,7 @@ final class TrainCommand implements Callable<Integer> {
         // choices (auto, the budget's epochs): the printed config is the one that runs.
         ProgressBar progress = new ProgressBar(out, err, cfg.epochs(), cfg.batchSize(), quiet);
         StopSignal.install(progress::requestStop);
-        TrainResult result = NpidTraining.run(cfg, resume, progress);
+        TrainResult result = NpidTraining.run(cfg, resume, overwrite, progress);
         if (!result.history().isEmpty()) {
             EpochMetrics first = result.history().get(0);
             EpochMetrics last = result.last();

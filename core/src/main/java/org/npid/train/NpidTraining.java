@@ -84,6 +84,7 @@ public final class NpidTraining {
                         config.optimiser().warmupEpochs());
         this.evaluator = new EpochEvaluator(config.evaluation(), data, config.workers(), listener);
         this.neighbours = new NeighbourMiner(config, data, listener);
+        state.setMetrics(dir.rowsText());
     }
 
     /**
@@ -92,10 +93,25 @@ public final class NpidTraining {
      * @throws TrainingException for bad input, a non-finite loss or an unwritable run directory
      */
     public static TrainResult run(TrainConfig config, boolean resume, TrainListener listener) {
+        return run(config, resume, false, listener);
+    }
+
+    /**
+     * As {@link #run(TrainConfig, boolean, TrainListener)}; a fresh run ({@code resume} false)
+     * replaces a run directory's checkpoint and metrics only when {@code overwrite} is true.
+     *
+     * @throws TrainingException for bad input, a non-finite loss, an unwritable run directory, or a
+     *     run directory that holds a run and neither {@code resume} nor {@code overwrite}
+     */
+    public static TrainResult run(
+            TrainConfig config, boolean resume, boolean overwrite, TrainListener listener) {
         if (config.data() == null || config.data().isBlank()) {
             throw new TrainingException("no training data: pass --data PATH (or data: in YAML)");
         }
         RunDirectory dir = new RunDirectory(Path.of(config.runDir()));
+        if (!resume) {
+            dir.refuseToReplace(overwrite);
+        }
         try (RunLock lock = RunLock.take(dir.path())) {
             return run(config, dir, resume ? dir.resumePoint() : null, listener);
         }
@@ -135,7 +151,7 @@ public final class NpidTraining {
                 listener.onMessage("changed on resume: " + String.join(", ", changed));
             }
         }
-        dir.prepare(config, data, saved == null ? null : saved.state().position());
+        dir.prepare(config, data, saved).forEach(listener::onMessage);
         listener.onPlan(config);
         if (config.beyondPaper() != null) {
             listener.onMessage("beyond the paper: " + config.beyondPaper());
@@ -184,7 +200,9 @@ public final class NpidTraining {
         if (!resumed && config.evaluation().atStart()) {
             rawPixelsTop1 = evaluator.rawPixelsTop1();
             long start = System.nanoTime();
-            record(evaluator.evaluate(EpochMetrics.Progress.untrained(), false, state));
+            EpochMetrics row = evaluator.evaluate(EpochMetrics.Progress.untrained(), false, state);
+            record(row);
+            publish(row);
             untrainedSeconds = (System.nanoTime() - start) / 1e9;
         }
         while (state.position().epoch() < config.epochs()) {
@@ -256,14 +274,18 @@ public final class NpidTraining {
         boolean done = !stop || state.position().step() >= steps;
         double seconds = (System.nanoTime() - begin) / 1e9;
         double loss = state.position().meanLoss();
+        EpochMetrics row = null;
         if (done) {
             state.moveTo(Position.startOf(epoch + 1));
-        }
-        state.save(dir.checkpoint());
-        if (done) {
+            // Evaluated before the save, so that the checkpoint commits the epoch's row with it.
             var progress =
                     new EpochMetrics.Progress(epoch + 1, loss, lr, images / seconds, seconds);
-            record(evaluator.evaluate(progress, epoch + 1 == config.epochs(), state));
+            row = evaluator.evaluate(progress, epoch + 1 == config.epochs(), state);
+            record(row);
+        }
+        state.save(dir.checkpoint());
+        if (row != null) {
+            publish(row);
         }
         return stop;
     }
@@ -310,8 +332,15 @@ public final class NpidTraining {
         return TrainingBudget.stepsPerEpoch(config, data.train().size());
     }
 
+    /** Adds the row to what the next checkpoint commits. */
     private void record(EpochMetrics row) {
-        dir.append(row);
+        dir.add(row);
+        state.setMetrics(dir.rowsText());
+    }
+
+    /** Writes the row to metrics.jsonl and reports it, once a checkpoint holds it. */
+    private void publish(EpochMetrics row) {
+        dir.appendLast();
         listener.onEpoch(row);
         history.add(row);
     }

@@ -1,5 +1,6 @@
 package org.npid.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.util.List;
 import org.npid.checkpoint.Checkpoint;
 import org.npid.checkpoint.Position;
 import org.npid.config.TrainConfig;
+import org.npid.index.Npy;
 
 /**
  * A run's folder: {@code config.yaml} (the resolved config), {@code provenance.json} (software,
@@ -24,6 +26,7 @@ final class RunDirectory {
             new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
     private final Path dir;
+    private final List<String> rows = new ArrayList<>();
 
     RunDirectory(Path dir) {
         this.dir = dir;
@@ -54,25 +57,64 @@ final class RunDirectory {
     }
 
     /**
-     * Writes the config and provenance. A fresh run ({@code resumeAt} null) starts a new metrics
-     * file; a resumed one keeps only the rows of the epochs its checkpoint holds, so a crash
-     * between a row and its checkpoint never leaves a row for an epoch that was not saved.
+     * Refuses to start a new run over one that holds a checkpoint: starting afresh replaces the
+     * checkpoint and the metrics, which a forgotten resume would throw away.
      */
-    void prepare(TrainConfig config, RunData data, Position resumeAt) {
+    void refuseToReplace(boolean overwrite) {
+        if (!overwrite && Files.exists(checkpoint())) {
+            throw new TrainingException(
+                    "run directory "
+                            + dir
+                            + " already holds a run (its checkpoint "
+                            + Checkpoint.FILE
+                            + "): resume it, start over with overwrite (which replaces its"
+                            + " checkpoint and metrics), or choose another run directory");
+        }
+    }
+
+    /**
+     * Writes the config and provenance and sets up the metrics rows. A fresh run ({@code saved}
+     * null) starts a new metrics file. A resumed one takes its rows from the checkpoint, which
+     * commits each epoch's row with the epoch, so a row that a crash kept out of metrics.jsonl
+     * comes back and a row of an epoch that was not saved goes; a checkpoint of an earlier version
+     * has no rows, and then the file's rows of the saved epochs are kept, a cut-off last one
+     * dropped.
+     *
+     * @return warnings about rows that were repaired
+     */
+    List<String> prepare(TrainConfig config, RunData data, Checkpoint saved) {
+        List<String> warnings = new ArrayList<>();
         try {
             Files.createDirectories(dir);
             Path metrics = dir.resolve(METRICS);
-            if (resumeAt == null) {
+            rows.clear();
+            if (saved == null) {
                 Files.deleteIfExists(metrics);
-            } else if (Files.exists(metrics)) {
-                List<String> kept = new ArrayList<>();
-                for (String line : Files.readAllLines(metrics, StandardCharsets.UTF_8)) {
-                    if (!line.isBlank()
-                            && JSON.readTree(line).path("epoch").asInt() <= resumeAt.epoch()) {
-                        kept.add(line);
-                    }
+            } else {
+                String file =
+                        Files.exists(metrics)
+                                ? Files.readString(metrics, StandardCharsets.UTF_8)
+                                : "";
+                String committed = saved.metrics();
+                if (committed != null) {
+                    committed.lines().filter(l -> !l.isBlank()).forEach(rows::add);
+                } else {
+                    rows.addAll(savedRows(file, saved.state().position(), warnings));
                 }
-                Files.write(metrics, kept, StandardCharsets.UTF_8);
+                if (!rowsText().equals(file)) {
+                    if (committed != null) {
+                        warnings.add(
+                                "warning: "
+                                        + metrics
+                                        + " did not hold the rows of the saved epochs; rebuilt"
+                                        + " from the checkpoint ("
+                                        + rows.size()
+                                        + " rows)");
+                    }
+                    Path tmp = dir.resolve(METRICS + ".tmp");
+                    Files.writeString(tmp, rowsText(), StandardCharsets.UTF_8);
+                    Npy.moveIntoPlace(tmp, metrics);
+                }
             }
             writeConfig(config);
             Files.writeString(
@@ -89,18 +131,77 @@ final class RunDirectory {
                             + "): choose a writable --run-dir",
                     e);
         }
+        return warnings;
     }
 
-    /** Appends one epoch's row to metrics.jsonl. */
-    void append(EpochMetrics row) {
+    /**
+     * The rows of the epochs up to {@code at} in a metrics file; what does not parse is dropped.
+     */
+    private List<String> savedRows(String file, Position at, List<String> warnings) {
+        List<String> kept = new ArrayList<>();
+        for (String line : file.lines().toList()) {
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode row;
+            try {
+                row = JSON.readTree(line);
+            } catch (IOException e) {
+                row = null;
+            }
+            if (row == null || !row.path("epoch").isInt()) {
+                warnings.add(
+                        "warning: dropped a row of "
+                                + dir.resolve(METRICS)
+                                + " that is cut off or not JSON (a crash while it was written): "
+                                + (line.length() > 60 ? line.substring(0, 60) + "..." : line));
+                continue;
+            }
+            if (row.path("epoch").asInt() <= at.epoch()) {
+                kept.add(line);
+            }
+        }
+        return kept;
+    }
+
+    /** The rows so far, as the text of metrics.jsonl. */
+    String rowsText() {
+        StringBuilder text = new StringBuilder();
+        for (String row : rows) {
+            text.append(row).append('\n');
+        }
+        return text.toString();
+    }
+
+    /** Adds one epoch's row to the rows the next checkpoint commits. */
+    void add(EpochMetrics row) {
+        try {
+            rows.add(JSON.writeValueAsString(row));
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "cannot write the metrics row of epoch " + row.epoch(), e);
+        }
+    }
+
+    /**
+     * Appends the last row to metrics.jsonl. When this fails (a full disk) the row is still in the
+     * checkpoint, and a resume writes it back.
+     */
+    void appendLast() {
         try {
             Files.write(
                     dir.resolve(METRICS),
-                    (JSON.writeValueAsString(row) + "\n").getBytes(StandardCharsets.UTF_8),
+                    (rows.get(rows.size() - 1) + "\n").getBytes(StandardCharsets.UTF_8),
                     StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot append to " + dir.resolve(METRICS), e);
+            throw new UncheckedIOException(
+                    "cannot append to "
+                            + dir.resolve(METRICS)
+                            + " ("
+                            + e.getMessage()
+                            + "); the checkpoint holds the row: free space and resume",
+                    e);
         }
     }
 }

@@ -45,6 +45,7 @@ public final class TrainingState implements AutoCloseable {
     private final Checkpoint.DataIdentity identity;
     private Position position = Position.startOf(0);
     private int[] neighbourTable;
+    private String metrics;
 
     private TrainingState(
             TrainConfig config,
@@ -182,6 +183,11 @@ public final class TrainingState implements AutoCloseable {
         this.neighbourTable = table;
     }
 
+    /** The run's metrics rows so far (JSON lines), saved with every checkpoint from now on. */
+    public void setMetrics(String rows) {
+        this.metrics = rows;
+    }
+
     /** Writes the whole state atomically to {@code file}. */
     public void save(Path file) {
         Map<String, Checkpoint.EntryWriter> entries = new LinkedHashMap<>();
@@ -200,6 +206,11 @@ public final class TrainingState implements AutoCloseable {
         // Only a part-done epoch needs its table back: a new epoch finds its own.
         if (neighbourTable != null && position.step() > 0) {
             entries.put(Checkpoint.NEIGHBOURS, Checkpoint.neighbourWriter(neighbourTable));
+        }
+        if (metrics != null) {
+            entries.put(
+                    Checkpoint.METRICS,
+                    out -> out.write(metrics.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }
         Checkpoint.write(file, entries);
     }

@@ -99,12 +99,29 @@ public final class EmbedJob {
             String out,
             int batchSize,
             LocalCopy.Mode npy) {
+        return run(spark, inputs, checkpoint, out, batchSize, npy, false);
+    }
+
+    /** As above; {@code overwrite} lets an earlier output of ours at {@code out} be replaced. */
+    public static Result run(
+            SparkSession spark,
+            List<String> inputs,
+            Path checkpoint,
+            String out,
+            int batchSize,
+            LocalCopy.Mode npy,
+            boolean overwrite) {
+        OutputDir.checkTarget(spark, out, inputs, overwrite);
         long t0 = System.nanoTime();
         Embedded e = embed(spark, inputs, checkpoint, batchSize);
         spark.sparkContext().setJobDescription("npid embed: images to " + out);
         SparkRuntime.step(spark, "embed the images, write " + out);
         OutputDir.replace(
-                spark, out, tmp -> e.table().write().mode(SaveMode.ErrorIfExists).parquet(tmp));
+                spark,
+                out,
+                inputs,
+                overwrite,
+                tmp -> e.table().write().mode(SaveMode.ErrorIfExists).parquet(tmp));
         double seconds = (System.nanoTime() - t0) / 1e9;
         long corrupt = e.corrupt().value();
         if (corrupt > 0) {

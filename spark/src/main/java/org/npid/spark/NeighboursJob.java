@@ -52,6 +52,21 @@ public final class NeighboursJob {
             int batchSize,
             int blockRows,
             LocalCopy.Mode text) {
+        return run(spark, input, checkpoint, k, out, batchSize, blockRows, text, false);
+    }
+
+    /** As above; {@code overwrite} lets an earlier output of ours at {@code out} be replaced. */
+    public static Result run(
+            SparkSession spark,
+            String input,
+            Path checkpoint,
+            int k,
+            String out,
+            int batchSize,
+            int blockRows,
+            LocalCopy.Mode text,
+            boolean overwrite) {
+        OutputDir.checkTarget(spark, out, List.of(input), overwrite);
         long t0 = System.nanoTime();
         spark.sparkContext().setJobDescription("npid neighbours: " + input + " to " + out);
         try (VectorTable table = VectorTable.open(spark, input, checkpoint, batchSize)) {
@@ -75,6 +90,8 @@ public final class NeighboursJob {
                 OutputDir.replace(
                         spark,
                         out,
+                        List.of(input),
+                        overwrite,
                         tmp -> result.write().mode(SaveMode.ErrorIfExists).parquet(tmp));
             }
         }

@@ -128,8 +128,13 @@ public final class NpidSpark implements Runnable {
                 names = "--out",
                 required = true,
                 paramLabel = "DIR",
-                description = "The Parquet table to write (replaced whole).")
+                description = "The Parquet table to write; never an input folder or one above it.")
         String out;
+
+        @Option(
+                names = "--overwrite",
+                description = "Replace an earlier output of npid-spark at OUT (one with _SUCCESS).")
+        boolean overwrite;
 
         @Mixin Batch batch;
 
@@ -144,7 +149,8 @@ public final class NpidSpark implements Runnable {
         @Override
         public Integer call() throws java.io.IOException {
             try (SparkSession spark = parent.open("embed")) {
-                EmbedJob.Result r = EmbedJob.run(spark, data, checkpoint, out, batch.size, npy);
+                EmbedJob.Result r =
+                        EmbedJob.run(spark, data, checkpoint, out, batch.size, npy, overwrite);
                 spec.commandLine()
                         .getOut()
                         .printf(
@@ -255,6 +261,11 @@ public final class NpidSpark implements Runnable {
         @Option(names = "--out", required = true, paramLabel = "DIR")
         String out;
 
+        @Option(
+                names = "--overwrite",
+                description = "Replace an earlier output of npid-spark at OUT (one with _SUCCESS).")
+        boolean overwrite;
+
         @Mixin Batch batch;
 
         @Option(
@@ -277,7 +288,15 @@ public final class NpidSpark implements Runnable {
             try (SparkSession spark = parent.open("neighbours")) {
                 NeighboursJob.Result r =
                         NeighboursJob.run(
-                                spark, data, checkpoint, k, out, batch.size, blockRows, table);
+                                spark,
+                                data,
+                                checkpoint,
+                                k,
+                                out,
+                                batch.size,
+                                blockRows,
+                                table,
+                                overwrite);
                 spec.commandLine()
                         .getOut()
                         .printf(

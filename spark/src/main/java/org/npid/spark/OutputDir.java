@@ -2,6 +2,7 @@ package org.npid.spark;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
@@ -12,9 +13,10 @@ import org.apache.spark.sql.SparkSession;
 /**
  * An output folder that appears whole or not at all. A job writes into a hidden sibling (Spark
  * readers skip names that start with a dot), and only a finished write, with Spark's {@code
- * _SUCCESS} marker in it, is renamed into place, replacing what was there. A re-run after a failure
- * therefore overwrites cleanly, and a reader that finds {@code _SUCCESS} knows the folder is
- * complete.
+ * _SUCCESS} marker in it, is renamed into place; a failed write leaves what was there whole, and a
+ * reader that finds {@code _SUCCESS} knows the folder is complete. Only an earlier output of ours
+ * (a folder with {@code _SUCCESS}) is ever replaced, and only when asked to: the target may be a
+ * user's folder, a file, or the images being read, and a delete cannot be undone.
  */
 final class OutputDir {
     /** The marker Spark's committer writes last into a finished output folder. */
@@ -22,8 +24,78 @@ final class OutputDir {
 
     private OutputDir() {}
 
-    /** Runs {@code write} into a temporary folder, then moves it to {@code out}. */
+    /**
+     * Runs {@code write} into a temporary folder, then moves it to {@code out}, which must not
+     * exist.
+     */
     static void replace(SparkSession spark, String out, Consumer<String> write) {
+        replace(spark, out, List.of(), false, write);
+    }
+
+    /**
+     * Refuses {@code out} before any work is done: when it is one of {@code inputs} or a folder
+     * above one, when it exists and is not an earlier output of ours, or when it is one and {@code
+     * overwrite} is false.
+     */
+    static void checkTarget(
+            SparkSession spark, String out, List<String> inputs, boolean overwrite) {
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        try {
+            Path target = qualified(new Path(out), conf);
+            for (String input : inputs) {
+                Path in = qualified(new Path(input), conf);
+                for (Path p = in; p != null; p = p.getParent()) {
+                    if (p.equals(target)) {
+                        throw new IllegalArgumentException(
+                                "--out "
+                                        + out
+                                        + " holds the input "
+                                        + input
+                                        + ", which writing it would delete: choose an --out"
+                                        + " outside the input folders");
+                    }
+                }
+            }
+            FileSystem fs = target.getFileSystem(conf);
+            if (!fs.exists(target)) {
+                return;
+            }
+            if (fs.getFileStatus(target).isFile() || !fs.exists(new Path(target, SUCCESS))) {
+                throw new IllegalArgumentException(
+                        "--out "
+                                + out
+                                + " exists and is not an output of npid-spark (no "
+                                + SUCCESS
+                                + " marker in it), so it is left alone: choose another --out,"
+                                + " or move it away yourself");
+            }
+            if (!overwrite) {
+                throw new IllegalArgumentException(
+                        "--out "
+                                + out
+                                + " holds an earlier output: pass --overwrite to replace it, or"
+                                + " choose another --out");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot check " + out + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Path qualified(Path p, Configuration conf) throws IOException {
+        return p.getFileSystem(conf).makeQualified(p);
+    }
+
+    /**
+     * Runs {@code write} into a temporary folder, then moves it to {@code out}, after {@link
+     * #checkTarget} has allowed it (checked again here: the folder may have changed meanwhile).
+     */
+    static void replace(
+            SparkSession spark,
+            String out,
+            List<String> inputs,
+            boolean overwrite,
+            Consumer<String> write) {
+        checkTarget(spark, out, inputs, overwrite);
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         Path target = new Path(out);
         try {
@@ -45,6 +117,7 @@ final class OutputDir {
                                     + SUCCESS
                                     + " marker");
                 }
+                checkTarget(spark, out, inputs, overwrite);
                 if (fs.exists(target) && !fs.delete(target, true)) {
                     throw new IOException("cannot remove the previous " + target);
                 }

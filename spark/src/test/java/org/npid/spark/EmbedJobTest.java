@@ -1,6 +1,7 @@
 package org.npid.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Files;
@@ -113,12 +114,23 @@ class EmbedJobTest {
     }
 
     @Test
-    void aRerunReplacesTheTableWholeAndLeavesNothingBehind() throws Exception {
+    void aRerunReplacesTheTableWholeOnlyWithOverwriteAndLeavesNothingBehind() throws Exception {
         Path out = tmp.resolve("again.parquet");
         List<String> input = List.of(data.resolve("test").toString());
         EmbedJob.run(spark, input, checkpoint, out.toString(), 64, LocalCopy.Mode.NEVER);
+        assertThatThrownBy(
+                        () ->
+                                EmbedJob.run(
+                                        spark,
+                                        input,
+                                        checkpoint,
+                                        out.toString(),
+                                        64,
+                                        LocalCopy.Mode.NEVER))
+                .hasMessageContaining("pass --overwrite to replace it");
         EmbedJob.Result again =
-                EmbedJob.run(spark, input, checkpoint, out.toString(), 64, LocalCopy.Mode.NEVER);
+                EmbedJob.run(
+                        spark, input, checkpoint, out.toString(), 64, LocalCopy.Mode.NEVER, true);
         assertThat(again.rows()).isEqualTo(reference.size());
         assertThat(spark.read().parquet(out.toString()).count()).isEqualTo(reference.size());
         assertThat(out.resolve(OutputDir.SUCCESS)).exists();

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class NpidSparkTest {
     private static String run(int expectedCode, String... args) {
@@ -52,5 +55,28 @@ class NpidSparkTest {
         assertThat(out)
                 .contains("npid-spark: no folder at /no/such/folder")
                 .contains("give a folder of images");
+    }
+
+    @Test
+    void embedNeverWritesOverTheFolderAboveItsInput(@TempDir Path tmp) throws Exception {
+        System.setProperty("spark.ui.enabled", "false");
+        Path images = Files.createDirectories(tmp.resolve("x/test/c0"));
+        byte[] png = {1, 2, 3};
+        Files.write(images.resolve("0.png"), png);
+        String out =
+                run(
+                        1,
+                        "--master",
+                        "local[1]",
+                        "embed",
+                        "--data",
+                        tmp.resolve("x/test").toString(),
+                        "--checkpoint",
+                        "/no/run",
+                        "--out",
+                        tmp.resolve("x").toString(),
+                        "--overwrite");
+        assertThat(out).contains("holds the input").contains("outside the input folders");
+        assertThat(images.resolve("0.png")).hasBinaryContent(png);
     }
 }
