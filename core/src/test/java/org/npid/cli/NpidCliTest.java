@@ -41,7 +41,8 @@ class NpidCliTest {
         // --epochs replaces the recipe's 10-minute budget: no probe, one epoch.
         assertThat(out.toLowerCase(java.util.Locale.ROOT))
                 .contains("batch_size: 32")
-                .contains("neighbour_source: auto")
+                // What runs is printed: auto resolved by its pixel check.
+                .contains("neighbour_source: pixels")
                 .contains("time_budget: \"\"")
                 .contains("epochs: 1")
                 .doesNotContain("timing a few steps");
