@@ -308,10 +308,7 @@ public final class TrainStep {
 
     /** A seed for the random stream of one (epoch, step), independent of all others. */
     static long mix(long seed, int epoch, int step) {
-        long z = seed + 0x9E3779B97F4A7C15L * (((long) epoch << 32) + step + 1);
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        return org.npid.data.Seeds.mix(seed, ((long) epoch << 32) + step);
     }
 
     /**
