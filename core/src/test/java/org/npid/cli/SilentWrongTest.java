@@ -1,0 +1,84 @@
+package org.npid.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.npid.data.TestData;
+
+/**
+ * Cases that once gave a plausible but wrong answer, one test each: the command as the user runs
+ * it, then the right answer or a message that says what happened and what to do.
+ */
+class SilentWrongTest {
+    @TempDir Path tmp;
+
+    /**
+     * An image of class {@code c}: one bright row per class over a dim, per-image background, so
+     * that the raw-pixel 1-NN of any image is an image of its own class.
+     */
+    private static BufferedImage ofClass(int c, int i) {
+        BufferedImage img = new BufferedImage(8, 8, BufferedImage.TYPE_3BYTE_BGR);
+        for (int y = 0; y < 8; y++) {
+            for (int x = 0; x < 8; x++) {
+                int v = y == c ? 250 : 10 + (i * 7 + x * 3) % 20;
+                img.setRGB(x, y, (v << 16) | (v << 8) | v);
+            }
+        }
+        return img;
+    }
+
+    /** {@code root/split/<name>/*.png}, class i of {@code names} drawn as {@link #ofClass}(i). */
+    private static void folder(Path root, String split, List<String> names, List<Integer> classes)
+            throws Exception {
+        for (int j = 0; j < names.size(); j++) {
+            for (int i = 0; i < 3; i++) {
+                TestData.write(
+                        ofClass(classes.get(j), i + (split.equals("test") ? 10 : 0)),
+                        root.resolve(split).resolve(names.get(j)).resolve(i + ".png"));
+            }
+        }
+    }
+
+    private String knn(int exit, Path data) {
+        return CliRun.both(exit, "knn", "--raw-pixels", "--k", "1", "--data", data.toString());
+    }
+
+    @Test
+    void knnMatchesATestSplitWithoutTheFirstClassByName() throws Exception {
+        Path data = tmp.resolve("no0");
+        folder(data, "train", List.of("0", "1", "2", "3"), List.of(0, 1, 2, 3));
+        folder(data, "test", List.of("1", "2", "3"), List.of(1, 2, 3));
+        assertThat(knn(0, data)).contains("1-NN 100.00%");
+    }
+
+    @Test
+    void knnRefusesTestClassesTheTrainingSplitLacks() throws Exception {
+        Path data = tmp.resolve("c0");
+        folder(data, "train", List.of("0", "1", "2"), List.of(0, 1, 2));
+        folder(data, "test", List.of("c0", "c1", "c2"), List.of(0, 1, 2));
+        assertThat(knn(1, data))
+                .contains("npid:", "c0, c1, c2", "training split lacks")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
+    void knnNamesTheClassMissingFromTraining() throws Exception {
+        Path data = tmp.resolve("no2");
+        folder(data, "train", List.of("0", "1", "3"), List.of(0, 1, 3));
+        folder(data, "test", List.of("0", "1", "2", "3"), List.of(0, 1, 2, 3));
+        assertThat(knn(1, data))
+                .contains("class 2 that the training split lacks")
+                .doesNotContain("out of bounds", "\tat ");
+    }
+
+    @Test
+    void knnWithoutATestSplitSaysSo() throws Exception {
+        Path data = tmp.resolve("trainonly");
+        folder(data, "train", List.of("0", "1"), List.of(0, 1));
+        assertThat(knn(1, data)).contains("needs a test split").doesNotContain("1-NN");
+    }
+}
