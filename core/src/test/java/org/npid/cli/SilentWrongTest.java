@@ -8,6 +8,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.npid.data.TestData;
+import org.npid.index.Matrix;
+import org.npid.index.Npy;
+import org.npid.index.UnitVectors;
 
 /**
  * Cases that once gave a plausible but wrong answer, one test each: the command as the user runs
@@ -80,5 +83,39 @@ class SilentWrongTest {
         Path data = tmp.resolve("trainonly");
         folder(data, "train", List.of("0", "1"), List.of(0, 1));
         assertThat(knn(1, data)).contains("needs a test split").doesNotContain("1-NN");
+    }
+
+    @Test
+    void searchRefusesAnIndexOfOtherVectors() throws Exception {
+        Path npy = tmp.resolve("v.npy");
+        Npy.write(npy, UnitVectors.random(200, 16, 1), false);
+        String[] args = {
+            "search", "--embeddings", npy.toString(), "--row", "5", "--k", "1", "--backend", "hnsw"
+        };
+        assertThat(CliRun.out(args)).containsPattern("1  row 5 ");
+        Npy.write(npy, UnitVectors.random(200, 16, 2), false);
+        assertThat(CliRun.both(1, args))
+                .contains("npid:", "v.npy.hnsw", "is not an index of", "delete")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
+    void exactSearchRefusesANanRow() throws Exception {
+        Path npy = tmp.resolve("nan.npy");
+        Matrix m = UnitVectors.random(50, 8, 3);
+        m.data()[7 * 8 + 2] = Float.NaN;
+        Npy.write(npy, m, false);
+        assertThat(
+                        CliRun.both(
+                                1,
+                                "search",
+                                "--embeddings",
+                                npy.toString(),
+                                "--row",
+                                "0",
+                                "--backend",
+                                "exact"))
+                .contains("npid:", "row 7 holds NaN")
+                .doesNotContain("\tat ");
     }
 }
