@@ -3,11 +3,13 @@ package org.npid.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.awt.image.BufferedImage;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.npid.data.TestData;
+import org.npid.fixtures.SyntheticIdx;
 import org.npid.index.Matrix;
 import org.npid.index.Npy;
 import org.npid.index.UnitVectors;
@@ -117,5 +119,37 @@ class SilentWrongTest {
                                 "exact"))
                 .contains("npid:", "row 7 holds NaN")
                 .doesNotContain("\tat ");
+    }
+
+    @Test
+    void experimentRerunWithOtherSettingsRefusesToMixThem() throws Exception {
+        Path data = SyntheticIdx.write(tmp.resolve("d"), 8, 2, 16, 3);
+        Path out = tmp.resolve("t4");
+        String[] first = {
+            "experiment",
+            "table4",
+            "--data",
+            data.toString(),
+            "--out",
+            out.toString(),
+            "--quick",
+            "--threads",
+            "1",
+            "--set",
+            "train_images=32"
+        };
+        CliRun.out(first);
+        String before = Files.readString(out.resolve("results.md"));
+        String[] otherSet = first.clone();
+        otherSet[otherSet.length - 1] = "train_images=16";
+        assertThat(CliRun.both(1, otherSet))
+                .contains("npid:", "other settings", "set train_images=32", "set train_images=16")
+                .doesNotContain("\tat ");
+        Path other = SyntheticIdx.write(tmp.resolve("e"), 8, 2, 16, 4);
+        String[] otherData = first.clone();
+        otherData[3] = other.toString();
+        assertThat(CliRun.both(1, otherData)).contains("other settings", other.toString());
+        assertThat(out.resolve("results.md")).hasContent(before);
+        assertThat(CliRun.out(first)).contains("(done before: skipped)");
     }
 }
