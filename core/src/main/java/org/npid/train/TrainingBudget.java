@@ -123,7 +123,14 @@ final class TrainingBudget {
         int epochs;
         if (done == 1) {
             double left = budget * (1 - RESERVE) - elapsedSeconds - last;
-            epochs = 1 + Math.max(0, (int) Math.floor(left / pace));
+            epochs =
+                    1
+                            + (int)
+                                    Math.max(
+                                            0,
+                                            Math.min(
+                                                    Integer.MAX_VALUE - 1L,
+                                                    Math.floor(left / pace)));
         } else {
             double end = elapsedSeconds + (config.epochs() - done) * pace + last;
             epochs =

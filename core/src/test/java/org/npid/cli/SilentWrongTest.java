@@ -152,4 +152,39 @@ class SilentWrongTest {
         assertThat(out.resolve("results.md")).hasContent(before);
         assertThat(CliRun.out(first)).contains("(done before: skipped)");
     }
+
+    @Test
+    void wholeNumberKeysRefuseFractions() throws Exception {
+        Path data = SyntheticIdx.write(tmp.resolve("g"), 8, 2, 16, 5);
+        String[] train = {
+            "train", "--data", data.toString(), "--run-dir", tmp.resolve("r").toString()
+        };
+        assertThat(CliRun.err(concat(train, "--set", "epochs=1.5")))
+                .contains("epochs: must be a whole number, got 1.5");
+        assertThat(CliRun.err(concat(train, "--set", "batch_size=31.9")))
+                .contains("batch_size: must be a whole number, got 31.9");
+        Files.writeString(tmp.resolve("e.yaml"), "epochs: 2.5\n");
+        assertThat(CliRun.err(concat(train, "--config", tmp.resolve("e.yaml").toString())))
+                .contains("epochs: must be a whole number, got 2.5");
+    }
+
+    @Test
+    void unclearMessagesSayWhatHappened() throws Exception {
+        Path data = SyntheticIdx.write(tmp.resolve("g"), 8, 2, 16, 5);
+        String[] train = {
+            "train", "--data", data.toString(), "--run-dir", tmp.resolve("r").toString()
+        };
+        assertThat(CliRun.err(concat(train, "--time", "99999999999999h")))
+                .contains("at most 8784h")
+                .doesNotContain("-2147483648");
+        Files.writeString(tmp.resolve("m.yaml"), "model: 0.25\n");
+        assertThat(CliRun.err(concat(train, "--config", tmp.resolve("m.yaml").toString())))
+                .contains("did you mean model.width: 0.25");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
 }
