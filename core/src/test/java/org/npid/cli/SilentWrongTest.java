@@ -182,6 +182,55 @@ class SilentWrongTest {
                 .contains("did you mean model.width: 0.25");
     }
 
+    @Test
+    void aNeighbourTableRepeatingOneIdIsRefused() throws Exception {
+        Path data = SyntheticIdx.write(tmp.resolve("n"), 8, 2, 16, 6);
+        org.npid.data.ImageDataset train =
+                org.npid.data.Datasets.open(data, org.npid.data.Split.TRAIN);
+        StringBuilder b = new StringBuilder("id\tsource\tneighbours\n");
+        for (int i = 0; i < train.size(); i++) {
+            int other = (i + 1) % train.size();
+            b.append(i).append('\t').append(Path.of(train.source(i)).toAbsolutePath());
+            b.append('\t').append(other).append(',').append(other).append('\n');
+        }
+        Path tsv = Files.writeString(tmp.resolve("rep.neighbours.tsv"), b.toString());
+        String[] train1 = {
+            "train",
+            "--data",
+            data.toString(),
+            "--run-dir",
+            tmp.resolve("rn").toString(),
+            "--quiet",
+            "--set",
+            "width=0.125",
+            "--set",
+            "embedding_dim=16",
+            "--set",
+            "epochs=1",
+            "--set",
+            "batch_size=16",
+            "--set",
+            "objective=softmax",
+            "--set",
+            "knn_k=5",
+            "--set",
+            "neighbours=2",
+            "--set",
+            "views=1",
+            "--set",
+            "neighbour_source=table",
+            "--set",
+            "neighbour_table=" + tsv,
+            "--set",
+            "neighbours_from_epoch=1"
+        };
+        assertThat(CliRun.err(train1)).contains("more than once among the neighbours");
+        Files.write(tsv, new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, (byte) 0x80, 9, 10});
+        assertThat(CliRun.err(train1))
+                .contains("is not a neighbour table")
+                .doesNotContain("Input length");
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
