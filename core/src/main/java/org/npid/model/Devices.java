@@ -21,7 +21,11 @@ public final class Devices {
         GPU
     }
 
-    private static volatile Choice choice = fromEnvironment();
+    /**
+     * Null until chosen or first read: NPID_DEVICE is parsed on first use, not in the class's
+     * initialiser, so a bad value is an error message and not an ExceptionInInitializerError.
+     */
+    private static volatile Choice choice;
 
     private Devices() {}
 
@@ -32,7 +36,12 @@ public final class Devices {
 
     /** The current choice. */
     public static Choice choice() {
-        return choice;
+        Choice c = choice;
+        if (c == null) {
+            c = fromEnvironment();
+            choice = c;
+        }
+        return c;
     }
 
     /**
@@ -44,7 +53,7 @@ public final class Devices {
         // Every path that builds a network comes through here, before its first step.
         NativeHeap.retainFreedMemory();
         int gpus = Engine.getInstance().getGpuCount();
-        return switch (choice) {
+        return switch (choice()) {
             case CPU -> Device.cpu();
             case AUTO -> gpus > 0 ? Device.gpu() : Device.cpu();
             case GPU -> {
@@ -71,7 +80,7 @@ public final class Devices {
         }
         Cpu cpu = Cpu.current();
         String why =
-                choice == Choice.CPU
+                choice() == Choice.CPU
                         ? "asked for"
                         : "no GPU visible to "
                                 + engine.getEngineName()
@@ -100,7 +109,10 @@ public final class Devices {
             return Choice.valueOf(v.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
-                    "NPID_DEVICE must be auto, cpu or gpu, got \"" + v + "\"", e);
+                    "NPID_DEVICE must be auto, cpu or gpu, got \""
+                            + v
+                            + "\": set it to one of those, or unset it for auto",
+                    e);
         }
     }
 }

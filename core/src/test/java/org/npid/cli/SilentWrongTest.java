@@ -3,6 +3,7 @@ package org.npid.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.awt.image.BufferedImage;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -229,6 +230,35 @@ class SilentWrongTest {
         assertThat(CliRun.err(train1))
                 .contains("is not a neighbour table")
                 .doesNotContain("Input length");
+    }
+
+    /** NPID_DEVICE is read once per process, so this case runs npid in a JVM of its own. */
+    @Test
+    void aBadNpidDeviceSaysTheValidValues() throws Exception {
+        Path data = SyntheticIdx.write(tmp.resolve("dev"), 4, 1, 16, 7);
+        ProcessBuilder pb =
+                new ProcessBuilder(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                Npid.class.getName(),
+                                "train",
+                                "--data",
+                                data.toString(),
+                                "--run-dir",
+                                tmp.resolve("rd").toString(),
+                                "--epochs",
+                                "1")
+                        .redirectErrorStream(true);
+        pb.environment().put("NPID_DEVICE", "banana");
+        pb.environment().put("DJL_OFFLINE", "true");
+        pb.environment().put("OPT_OUT_TRACKING", "true");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isEqualTo(1);
+        assertThat(out)
+                .contains("npid: NPID_DEVICE must be auto, cpu or gpu, got \"banana\"")
+                .doesNotContain("ExceptionInInitializerError", "\tat ");
     }
 
     private static String[] concat(String[] a, String... b) {
