@@ -60,7 +60,7 @@ public record LabelledSplits(ImageDataset train, ImageDataset test) {
                             + " that the training split lacks (training classes: "
                             + String.join(", ", names.subList(0, Math.min(10, names.size())))
                             + (names.size() > 10 ? ", ..." : "")
-                            + "): kNN can only predict training classes, so name the test"
+                            + "): an evaluation can only predict training classes, so name the test"
                             + " folders as the training ones");
         }
         int[] labels = test.labels();
