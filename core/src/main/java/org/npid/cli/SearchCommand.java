@@ -169,7 +169,23 @@ final class SearchCommand implements Callable<Integer> {
                 throw new java.io.UncheckedIOException(e);
             }
         }
-        return built ? HnswIndex.open(dir, p) : HnswIndex.build(dir, base, p);
+        if (!built) {
+            return HnswIndex.build(dir, base, p);
+        }
+        String stale = HnswIndex.staleFor(dir, base);
+        if (stale != null) {
+            throw new IllegalArgumentException(
+                    "the HNSW index "
+                            + dir
+                            + " is not an index of "
+                            + embeddings
+                            + ": "
+                            + stale
+                            + ". Searching it would return rows of other vectors; delete "
+                            + dir
+                            + " to rebuild it, or pass --index-dir with a new directory");
+        }
+        return HnswIndex.open(dir, p);
     }
 
     private List<String> sidecar() throws IOException {

@@ -142,6 +142,8 @@ public record TrainConfig(
      *
      * @throws IllegalArgumentException naming {@code time_budget} for anything else
      */
+    private static final int MAX_BUDGET_HOURS = 8784;
+
     private static java.time.Duration parseDuration(String text) {
         if (text == null || text.isBlank()) {
             return null;
@@ -165,6 +167,12 @@ public record TrainConfig(
                 end == text.trim().length() && seconds >= 1,
                 "time_budget",
                 "expected a duration such as 90s, 10m or 1h30m, got '" + text + "'");
+        // Far beyond any run, and far enough below the long and int ranges that the epochs
+        // computed from it cannot wrap around.
+        require(
+                seconds <= MAX_BUDGET_HOURS * 3600.0,
+                "time_budget",
+                "at most " + MAX_BUDGET_HOURS + "h (a year), got '" + text + "'");
         return java.time.Duration.ofMillis(Math.round(seconds * 1000));
     }
 
@@ -254,15 +262,41 @@ public record TrainConfig(
             JsonNode section = tree.get(key.substring(0, dot));
             String field = key.substring(dot + 1);
             if (section instanceof ObjectNode s && s.has(field)) {
-                s.set(field, value);
+                s.set(field, typed(key, s.get(field), value));
                 return;
             }
         } else if (tree.get(key) instanceof ObjectNode && value.isObject()) {
             value.fields().forEachRemaining(e -> set(tree, key + "." + e.getKey(), e.getValue()));
             return;
         } else if (tree.has(key) && !tree.get(key).isObject()) {
-            tree.set(key, value);
+            tree.set(key, typed(key, tree.get(key), value));
             return;
+        } else if (tree.get(key) instanceof ObjectNode section && !RENAMED.containsKey(key)) {
+            List<String> inside = new ArrayList<>();
+            section.fieldNames().forEachRemaining(k -> inside.add(key + "." + k));
+            // The first key of the section that takes a value of this kind: model: 0.25 is
+            // most likely model.width.
+            String guess = inside.get(0);
+            for (var it = section.fields(); it.hasNext(); ) {
+                var e = it.next();
+                if (e.getValue().isNumber() == value.isNumber()
+                        && e.getValue().isBoolean() == value.isBoolean()) {
+                    guess = key + "." + e.getKey();
+                    break;
+                }
+            }
+            throw new IllegalArgumentException(
+                    "'"
+                            + key
+                            + "' is a section, not a value: did you mean "
+                            + guess
+                            + ": "
+                            + value.asText()
+                            + "? ("
+                            + key
+                            + " holds "
+                            + String.join(", ", inside)
+                            + ")");
         } else if (RENAMED.containsKey(key)) {
             set(tree, RENAMED.get(key), value);
             return;
@@ -280,6 +314,22 @@ public record TrainConfig(
         }
         throw new IllegalArgumentException(
                 "unknown config key '" + key + "'; known keys: " + String.join(", ", keys(tree)));
+    }
+
+    /**
+     * {@code value} for a key whose default is {@code old}: a whole-number key takes a number
+     * without a fraction (1.5 epochs would otherwise become 1 without a word).
+     */
+    private static JsonNode typed(String key, JsonNode old, JsonNode value) {
+        if (old.isIntegralNumber() && value.isFloatingPointNumber()) {
+            double v = value.asDouble();
+            if (v != Math.rint(v) || Math.abs(v) > Long.MAX_VALUE) {
+                throw new IllegalArgumentException(
+                        key + ": must be a whole number, got " + value.asText());
+            }
+            return JSON.getNodeFactory().numberNode((long) v);
+        }
+        return value;
     }
 
     private static List<String> keys(ObjectNode tree) {

@@ -11,9 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.npid.data.Batch;
 import org.npid.data.BatchLoader;
-import org.npid.data.Datasets;
 import org.npid.data.ImageDataset;
-import org.npid.data.Split;
 
 /**
  * Linear probes on frozen features of every stage of a trained network (a ResNet's stem, layer1 …
@@ -59,12 +57,9 @@ public final class Probe {
             throw new IllegalArgumentException(
                     "--train-images must be >= 0 (0 = all), got " + trainImages);
         }
-        ImageDataset train = Datasets.open(data, Split.TRAIN);
-        ImageDataset test = Datasets.open(data, Split.TEST);
-        if (!train.labeled() || !test.labeled()) {
-            throw new IllegalArgumentException(
-                    "a linear probe needs labels: " + data + " has none");
-        }
+        LabelledSplits splits = LabelledSplits.open(data, "a linear probe");
+        ImageDataset train = splits.train();
+        ImageDataset test = splits.test();
         try (TrainedModel model = TrainedModel.load(checkpoint, train.channels())) {
             ImageDataset fit =
                     trainImages > 0

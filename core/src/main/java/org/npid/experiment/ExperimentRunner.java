@@ -43,6 +43,9 @@ public final class ExperimentRunner {
     /** The file that marks a row as done. */
     public static final String RESULT = "result.json";
 
+    /** The settings the rows of an output directory were measured with. */
+    static final String SETTINGS = "settings.txt";
+
     /** The file of a row's per-step training loss, for the loss-curve experiment. */
     public static final String LOSSES = "losses.csv";
 
@@ -113,6 +116,7 @@ public final class ExperimentRunner {
             test = Subset.random(test, base.testImages(), base.seed());
         }
         LabelledSplits splits = new LabelledSplits(reference, test);
+        claimOut();
         List<RowResult> done = new ArrayList<>();
         boolean interrupted = false;
         List<Experiment.Row> rows = experiment.rows();
@@ -137,6 +141,52 @@ public final class ExperimentRunner {
         }
         Path table = writeTables(base, done, reference.size(), test.size());
         return new Result(done, interrupted, table);
+    }
+
+    /**
+     * The settings that fix the numbers of this output directory's rows: the experiment, the data,
+     * --quick and every override but the thread counts, which change the time and not the result.
+     */
+    private String identity() {
+        Map<String, String> o = new java.util.TreeMap<>(options.overrides());
+        o.keySet().removeAll(List.of("threads", "workers"));
+        StringBuilder b = new StringBuilder();
+        b.append("experiment=").append(experiment.name()).append('\n');
+        b.append("data=").append(options.data().toAbsolutePath().normalize()).append('\n');
+        b.append("quick=").append(options.quick()).append('\n');
+        o.forEach((k, v) -> b.append("set ").append(k).append('=').append(v).append('\n'));
+        return b.toString();
+    }
+
+    /**
+     * Records this run's settings in the output directory, or refuses when the directory holds rows
+     * of other settings: skipping those rows would put their numbers under this run's command in
+     * the table.
+     */
+    private void claimOut() {
+        Path file = options.out().resolve(SETTINGS);
+        String mine = identity();
+        if (Files.exists(file)) {
+            String theirs;
+            try {
+                theirs = Files.readString(file, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + file, e);
+            }
+            if (!theirs.equals(mine)) {
+                throw new IllegalArgumentException(
+                        options.out()
+                                + " holds rows measured with other settings:\n"
+                                + theirs
+                                + "this run asks for:\n"
+                                + mine
+                                + "mixing them would report the old numbers under the new settings:"
+                                + " write to another output directory, or rerun with the same"
+                                + " data and overrides");
+            }
+            return;
+        }
+        write(file, mine);
     }
 
     /** Trains and scores one row; null when a stop request ended its training. */

@@ -26,6 +26,7 @@ import org.npid.data.ImageDataset;
 import org.npid.data.Split;
 import org.npid.data.Subset;
 import org.npid.eval.FeatureExtractor;
+import org.npid.eval.LabelledSplits;
 import org.npid.eval.TrainedModel;
 import org.npid.machine.RuntimeRecord;
 import org.npid.model.Backbone;
@@ -76,16 +77,8 @@ public final class FineTune {
                             + " has "
                             + (train.labeled() ? "an unlabelled test split" : "no labels"));
         }
-        if (!train.classNames().equals(test.classNames())) {
-            throw new IllegalArgumentException(
-                    "the train and test splits of "
-                            + data
-                            + " name different classes ("
-                            + train.classNames().size()
-                            + " and "
-                            + test.classNames().size()
-                            + ")");
-        }
+        // Matched by class name, as kNN does: a test split lacking one class keeps the others'.
+        test = new LabelledSplits(train, test).test();
         int classes = train.classNames().size();
         ImageDataset labelled = Subset.balanced(train, config.labelFraction(), config.seed());
         ImageDataset evaluated =

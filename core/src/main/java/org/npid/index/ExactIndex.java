@@ -63,6 +63,7 @@ public final class ExactIndex implements VectorIndex {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
+        checkFinite(vectors);
         this.vectors = vectors;
         int d = vectors.cols();
         int n = vectors.rows();
@@ -76,6 +77,28 @@ public final class ExactIndex implements VectorIndex {
             blocks[b] = manager.create(weight, new Shape(weight.length / d, d, 1, 1));
         }
         this.pool = new ForkJoinPool(threads);
+    }
+
+    /**
+     * A NaN row scores NaN against every query, and NaN compares as neither above nor below any
+     * score, so one such row reorders the neighbours of every other query.
+     */
+    private static void checkFinite(Matrix vectors) {
+        float[] x = vectors.data();
+        int d = vectors.cols();
+        for (int i = 0; i < x.length; i++) {
+            if (!Float.isFinite(x[i])) {
+                throw new IllegalArgumentException(
+                        "row "
+                                + i / d
+                                + " holds "
+                                + x[i]
+                                + " (column "
+                                + i % d
+                                + "): a non-finite row corrupts every search; recompute the"
+                                + " vectors, or drop that row");
+            }
+        }
     }
 
     @Override

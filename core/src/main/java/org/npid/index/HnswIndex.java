@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene912.Lucene912Codec;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswScalarQuantizedVectorsFormat;
@@ -78,6 +79,9 @@ public final class HnswIndex implements VectorIndex {
     static final String LAYOUT_FILE = "npid-hnsw.properties";
 
     /** An INT8 index's mean (row 0) and {@code dims} axes (rows below): {@code (dims+1) × dim}. */
+    /** Rows and fingerprint of the vectors the index was built from, to catch a stale index. */
+    static final String SOURCE_FILE = "npid-source.properties";
+
     static final String PROJECTION_FILE = "npid-projection.npy";
 
     /** QUANTIZED_FLOAT files a search touches: quantised vectors, graph, and their metadata. */
@@ -164,6 +168,14 @@ public final class HnswIndex implements VectorIndex {
             if (encoder != null) {
                 Npy.write(dir.resolve(PROJECTION_FILE), encoder.toMatrix(), false);
             }
+            Files.writeString(
+                    dir.resolve(SOURCE_FILE),
+                    String.format(
+                            Locale.ROOT,
+                            "# the vectors this index was built from%nrows=%d%ncols=%d%nfingerprint=%s%n",
+                            vectors.rows(),
+                            vectors.cols(),
+                            fingerprint(vectors)));
             Layout.of(p.storage(), vectors.cols(), encoder).write(dir);
             return new HnswIndex(dir, p);
         } catch (IOException e) {
@@ -338,6 +350,63 @@ public final class HnswIndex implements VectorIndex {
                                 + " L2-normalise the features first");
             }
         }
+    }
+
+    /**
+     * A CRC-32C of the vectors' float bits: cheap next to reading them, and any edit changes it.
+     */
+    public static String fingerprint(Matrix vectors) {
+        CRC32C crc = new CRC32C();
+        ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (float v : vectors.data()) {
+            if (!buf.hasRemaining()) {
+                buf.flip();
+                crc.update(buf);
+                buf.clear();
+            }
+            buf.putInt(Float.floatToRawIntBits(v));
+        }
+        buf.flip();
+        crc.update(buf);
+        return String.format(Locale.ROOT, "%08x", crc.getValue());
+    }
+
+    /**
+     * Why the index in {@code dir} does not index {@code vectors} (other rows or values than it was
+     * built from, or no record of them), or null when it does.
+     */
+    public static String staleFor(Path dir, Matrix vectors) {
+        Path file = dir.resolve(SOURCE_FILE);
+        if (!Files.exists(file)) {
+            return "it has no record of the vectors it was built from (" + SOURCE_FILE + ")";
+        }
+        Properties props = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            props.load(r);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+        String rows = props.getProperty("rows");
+        String cols = props.getProperty("cols");
+        String print = props.getProperty("fingerprint");
+        String now = fingerprint(vectors);
+        if (String.valueOf(vectors.rows()).equals(rows)
+                && String.valueOf(vectors.cols()).equals(cols)
+                && now.equals(print)) {
+            return null;
+        }
+        return "it was built from "
+                + rows
+                + " x "
+                + cols
+                + " vectors with fingerprint "
+                + print
+                + ", but these are "
+                + vectors.rows()
+                + " x "
+                + vectors.cols()
+                + " with fingerprint "
+                + now;
     }
 
     private static void prepareEmptyDir(Path dir) throws IOException {

@@ -20,7 +20,11 @@ public final class Devices {
         GPU
     }
 
-    private static volatile Choice choice = fromEnvironment();
+    /**
+     * Null until chosen or first read: NPID_DEVICE is parsed on first use, not in the class's
+     * initialiser, so a bad value is an error message and not an ExceptionInInitializerError.
+     */
+    private static volatile Choice choice;
 
     private Devices() {}
 
@@ -31,7 +35,12 @@ public final class Devices {
 
     /** The current choice. */
     public static Choice choice() {
-        return choice;
+        Choice c = choice;
+        if (c == null) {
+            c = fromEnvironment();
+            choice = c;
+        }
+        return c;
     }
 
     /**
@@ -43,7 +52,7 @@ public final class Devices {
         // Only finds the device: the allocator and threads are set up once, at start-up, by
         // RuntimeRecord.apply().
         int gpus = Engine.getInstance().getGpuCount();
-        return switch (choice) {
+        return switch (choice()) {
             case CPU -> Device.cpu();
             case AUTO -> gpus > 0 ? Device.gpu() : Device.cpu();
             case GPU -> {
@@ -70,7 +79,7 @@ public final class Devices {
         }
         Cpu cpu = Cpu.current();
         String why =
-                choice == Choice.CPU
+                choice() == Choice.CPU
                         ? "asked for"
                         : "no GPU visible to "
                                 + engine.getEngineName()
@@ -99,7 +108,10 @@ public final class Devices {
             return Choice.valueOf(v.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
-                    "NPID_DEVICE must be auto, cpu or gpu, got \"" + v + "\"", e);
+                    "NPID_DEVICE must be auto, cpu or gpu, got \""
+                            + v
+                            + "\": set it to one of those, or unset it for auto",
+                    e);
         }
     }
 }

@@ -12,10 +12,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import org.npid.data.DataException;
 import org.npid.data.ImageDataset;
 import org.npid.data.ImageFiles;
@@ -35,6 +39,12 @@ import org.npid.index.VectorIndex;
 public final class NeighbourServer implements AutoCloseable {
     /** Uploads above this are refused with 413. */
     public static final int MAX_UPLOAD_BYTES = 4 << 20;
+
+    /**
+     * Uploads whose header claims more pixels than this are refused with 413 before decoding: a
+     * small file can declare 30000 × 30000 pixels, and four such decodes at once exhaust the heap.
+     */
+    public static final long MAX_PIXELS = 50_000_000L;
 
     private static final int MAX_K = 100;
     private final TrainedModel model;
@@ -138,6 +148,7 @@ public final class NeighbourServer implements AutoCloseable {
             try (InputStream in = file.content()) {
                 Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
+            checkPixels(tmp);
             ImageFiles images;
             try {
                 images = ImageFiles.open(List.of(tmp), gallery.channels());
@@ -152,6 +163,40 @@ public final class NeighbourServer implements AutoCloseable {
             ctx.json(result(null, -1, index.search(v, k(ctx))));
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Reads only the image header and refuses an image too large to decode safely. */
+    private static void checkPixels(Path file) throws IOException {
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                throw new BadRequest(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "not a JPEG or PNG image");
+            }
+            ImageReader reader = readers.next();
+            long width;
+            long height;
+            try {
+                reader.setInput(in, true, true);
+                width = reader.getWidth(0);
+                height = reader.getHeight(0);
+            } catch (IOException | RuntimeException e) {
+                throw new BadRequest(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "not a JPEG or PNG image");
+            } finally {
+                reader.dispose();
+            }
+            if (width * height > MAX_PIXELS) {
+                throw new BadRequest(
+                        HttpStatus.CONTENT_TOO_LARGE,
+                        String.format(
+                                Locale.ROOT,
+                                "the image is %d × %d pixels (%.0f megapixels); the server decodes"
+                                        + " at most %d megapixels: send a smaller copy",
+                                width,
+                                height,
+                                width * height / 1e6,
+                                MAX_PIXELS / 1_000_000));
+            }
         }
     }
 

@@ -3,8 +3,10 @@ package org.npid.train;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -72,6 +74,19 @@ final class NeighbourTable {
                             + file
                             + "; run npid-spark neighbours on the training images first",
                     e);
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException(
+                    file
+                            + " is not a neighbour table: it is not UTF-8 text (is it another"
+                            + " file? npid-spark neighbours writes OUT.neighbours.tsv)",
+                    e);
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException(
+                    file
+                            + " is not a neighbour table: a source is not a file path ("
+                            + e.getMessage()
+                            + ")",
+                    e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         } catch (NumberFormatException e) {
@@ -88,6 +103,8 @@ final class NeighbourTable {
             }
         }
         int[] table = new int[n * (k + 1)];
+        // seenBy[j] == i + 1: image j is already among image i's neighbours.
+        int[] seenBy = new int[n];
         for (int i = 0; i < n; i++) {
             long[] ids = lists.get(i);
             table[i * (k + 1)] = i;
@@ -95,6 +112,21 @@ final class NeighbourTable {
             for (int j = 0; j < ids.length && found < k; j++) {
                 Integer other = byId.get(ids[j]);
                 if (other != null && other != i) {
+                    if (seenBy[other] == i + 1) {
+                        // One image counted k times would pass as k neighbours and pull the
+                        // embedding towards it alone.
+                        throw new IllegalArgumentException(
+                                file
+                                        + " lists "
+                                        + train.source(other)
+                                        + " (id "
+                                        + ids[j]
+                                        + ") more than once among the neighbours of "
+                                        + train.source(i)
+                                        + ": a neighbour table gives distinct neighbours; write"
+                                        + " it again with npid-spark neighbours");
+                    }
+                    seenBy[other] = i + 1;
                     table[i * (k + 1) + 1 + found++] = other;
                 }
             }

@@ -162,9 +162,12 @@ final class TrainingBudget {
         return epochs;
     }
 
-    /** Whole epochs of {@code pace} seconds in {@code seconds}; none when nothing is left. */
+    /**
+     * Whole epochs of {@code pace} seconds in {@code seconds}; none when nothing is left, and no
+     * more than an int holds with the epochs already done (a budget of years would wrap around).
+     */
     private static int fitting(double seconds, double pace) {
-        return Math.max(0, (int) Math.floor(seconds / pace));
+        return (int) Math.max(0, Math.min(Integer.MAX_VALUE / 2, Math.floor(seconds / pace)));
     }
 
     /** Seconds per training step and per embedded image on this machine, now. */

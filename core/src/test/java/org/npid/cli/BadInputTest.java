@@ -136,8 +136,14 @@ class BadInputTest {
                 row(
                         "a grayscale checkpoint on colour images",
                         t -> {
-                            TestData.write(TestData.rgb(16, 16, 1), t.resolve("rgb/a/1.png"));
-                            TestData.write(TestData.rgb(16, 16, 2), t.resolve("rgb/b/2.png"));
+                            for (String split : new String[] {"train", "test"}) {
+                                TestData.write(
+                                        TestData.rgb(16, 16, 1),
+                                        t.resolve("rgb/" + split + "/a/1.png"));
+                                TestData.write(
+                                        TestData.rgb(16, 16, 2),
+                                        t.resolve("rgb/" + split + "/b/2.png"));
+                            }
                         },
                         args("knn", "--checkpoint", "@/run", "--data", "@/rgb"),
                         1,

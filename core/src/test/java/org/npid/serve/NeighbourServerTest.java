@@ -112,6 +112,26 @@ class NeighbourServerTest {
         assertThat(big.statusCode()).isEqualTo(413);
     }
 
+    @Test
+    void aSmallFileDeclaringHugeDimensionsIsRefusedBeforeDecoding() throws Exception {
+        HttpResponse<String> r = upload(pngHeader(30000, 30000));
+        assertThat(r.statusCode()).isEqualTo(413);
+        assertThat(r.body()).contains("30000 × 30000", "at most 50 megapixels");
+    }
+
+    /** The first bytes of a PNG: signature and header chunk, no pixels. */
+    private static byte[] pngHeader(int width, int height) {
+        java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(17);
+        ihdr.put("IHDR".getBytes(StandardCharsets.US_ASCII)).putInt(width).putInt(height);
+        ihdr.put(new byte[] {8, 2, 0, 0, 0});
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(ihdr.array());
+        java.nio.ByteBuffer png = java.nio.ByteBuffer.allocate(8 + 4 + 17 + 4);
+        png.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10});
+        png.putInt(13).put(ihdr.array()).putInt((int) crc.getValue());
+        return png.array();
+    }
+
     /**
      * End to end in a real browser: Debian's chromium, installed by .ci/run; skipped without it,
      * failed without it where NPID_REQUIRE names it.

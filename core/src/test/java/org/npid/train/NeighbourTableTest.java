@@ -74,6 +74,27 @@ class NeighbourTableTest {
     }
 
     @Test
+    void repeatedNeighboursAndBinaryFilesAreRefused() throws Exception {
+        ImageDataset train = TestData.memory(4);
+        Path tsv = tmp.resolve("rep.tsv");
+        StringBuilder b = new StringBuilder("id\tsource\tneighbours\n");
+        for (int i = 0; i < 4; i++) {
+            b.append(i).append('\t').append(file(train, i)).append('\t');
+            b.append(i == 0 ? "1,1,1" : "0,1,2,3").append('\n');
+        }
+        Files.writeString(tsv, b.toString());
+        assertThatThrownBy(() -> NeighbourTable.read(tsv, train, 3))
+                .hasMessageContaining("more than once among the neighbours of mem#0");
+        Path bytes = tmp.resolve("random.tsv");
+        byte[] noise = new byte[4096];
+        new java.util.Random(1).nextBytes(noise);
+        Files.write(bytes, noise);
+        assertThatThrownBy(() -> NeighbourTable.read(bytes, train, 1))
+                .hasMessageContaining("is not a neighbour table")
+                .hasMessageNotContaining("Input length");
+    }
+
+    @Test
     void aRunTrainsWithTheTableAsItsNeighbourhood() throws Exception {
         Path data = SyntheticIdx.write(tmp.resolve("d"), 8, 2, 16, 1);
         ImageDataset train = Datasets.open(data, Split.TRAIN);
