@@ -181,7 +181,11 @@ public final class NeighbourServer implements AutoCloseable {
                 width = reader.getWidth(0);
                 height = reader.getHeight(0);
             } catch (IOException | RuntimeException e) {
-                throw new BadRequest(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "not a JPEG or PNG image");
+                BadRequest bad =
+                        new BadRequest(
+                                HttpStatus.UNSUPPORTED_MEDIA_TYPE, "not a JPEG or PNG image");
+                bad.initCause(e);
+                throw bad;
             } finally {
                 reader.dispose();
             }
