@@ -123,6 +123,28 @@ final class SearchCommand implements Callable<Integer> {
             }
             // The images take the channel count the model was trained with.
             try (TrainedModel model = TrainedModel.load(checkpoint)) {
+                // Another model's vectors live in another space: its neighbours would mean nothing.
+                if (!Embeddings.madeBy(embeddings, model).orElse(true)) {
+                    throw new IllegalArgumentException(
+                            embeddings
+                                    + " was embedded by another model than "
+                                    + checkpoint
+                                    + " (see "
+                                    + Embeddings.modelOf(embeddings)
+                                    + "): pass the --checkpoint that made it, or embed the images"
+                                    + " again with this one");
+                }
+                if (model.network().config().embeddingDim() != base.cols()) {
+                    throw new IllegalArgumentException(
+                            checkpoint
+                                    + " embeds in "
+                                    + model.network().config().embeddingDim()
+                                    + " dimensions but "
+                                    + embeddings
+                                    + " has "
+                                    + base.cols()
+                                    + ": pass the --checkpoint that made it");
+                }
                 ImageFiles files = ImageFiles.open(images, model.network().config().inChannels());
                 float[] v = model.embed(files, 64, 0);
                 for (int i = 0; i < files.size(); i++) {

@@ -25,6 +25,29 @@ public final class Embeddings {
     private Embeddings() {}
 
     /** The sidecar written beside {@code npy}: same name, {@code .tsv}. */
+    public static Path modelOf(Path npy) {
+        return npy.resolveSibling(npy.getFileName() + ".model");
+    }
+
+    /**
+     * Whether {@code model} made the embeddings in {@code npy}: true or false when the file beside
+     * them ({@link #modelOf}) says, empty for embeddings written before npid recorded it.
+     */
+    public static java.util.Optional<Boolean> madeBy(Path npy, TrainedModel model) {
+        Path file = modelOf(npy);
+        if (!Files.exists(file)) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(
+                    Files.readString(file, StandardCharsets.UTF_8)
+                            .strip()
+                            .equals(model.fingerprint()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     public static Path sidecarOf(Path npy) {
         String name = npy.getFileName().toString();
         String stem = name.endsWith(".npy") ? name.substring(0, name.length() - 4) : name;
@@ -78,6 +101,12 @@ public final class Embeddings {
             Npy.write(npy, new Matrix(rows, dim, v), float16);
             Path sidecar = sidecarOf(npy);
             writeSidecar(sidecar, ds, views);
+            try {
+                Files.writeString(modelOf(npy), model.fingerprint() + "\n", StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(
+                        "cannot write " + modelOf(npy) + ": " + e.getMessage(), e);
+            }
             return new Report(rows, dim, seconds, rows / seconds, npy, sidecar);
         }
     }

@@ -22,12 +22,19 @@ public final class TrainedModel implements AutoCloseable {
     private final NpidNet net;
     private final TrainConfig config;
     private final Checkpoint.Inputs inputs;
+    private final String fingerprint;
 
-    private TrainedModel(Model model, NpidNet net, TrainConfig config, Checkpoint.Inputs inputs) {
+    private TrainedModel(
+            Model model,
+            NpidNet net,
+            TrainConfig config,
+            Checkpoint.Inputs inputs,
+            String fingerprint) {
         this.model = model;
         this.net = net;
         this.config = config;
         this.inputs = inputs;
+        this.fingerprint = fingerprint;
     }
 
     /**
@@ -55,7 +62,36 @@ public final class TrainedModel implements AutoCloseable {
                 DataType.FLOAT32,
                 new Shape(1, channels, inputs.imageSize(), inputs.imageSize()));
         saved.loadInferenceWeights(net, model.getNDManager());
-        return new TrainedModel(model, net, config, inputs);
+        return new TrainedModel(model, net, config, inputs, fingerprint(saved));
+    }
+
+    /**
+     * SHA-256 of the weights inference loads (the network's, and the average's when kept) and of
+     * the input normalisation: two checkpoints that embed alike have the same, so embeddings can
+     * name the model that made them.
+     */
+    private static String fingerprint(Checkpoint saved) {
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            sha.update(saved.bytes(Checkpoint.MODEL));
+            if (saved.has(Checkpoint.AVERAGE)) {
+                sha.update(saved.bytes(Checkpoint.AVERAGE));
+            }
+            Checkpoint.Inputs in = saved.state().inputs();
+            sha.update(
+                    (java.util.Arrays.toString(in.mean())
+                                    + java.util.Arrays.toString(in.std())
+                                    + in.imageSize())
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(sha.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-256", e);
+        }
+    }
+
+    /** Identifies the model's weights and inputs (see {@link #fingerprint(Checkpoint)}). */
+    public String fingerprint() {
+        return fingerprint;
     }
 
     /**

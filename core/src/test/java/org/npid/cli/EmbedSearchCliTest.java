@@ -112,5 +112,29 @@ class EmbedSearchCliTest {
                 CliRun.out("search", "--embeddings", npy.toString(), "--row", "5", "--k", "3");
         // A row's nearest neighbour is itself, with cosine 1.
         assertThat(search).contains("query row 5").containsPattern("1  row 5 +score 1\\.0000");
+
+        // A new image searched with the model that made the file, then with another model:
+        // another model's vector lives in another space, so that is refused, not answered.
+        Path png = tmp.resolve("query.png");
+        java.awt.image.BufferedImage img =
+                new java.awt.image.BufferedImage(
+                        16, 16, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < 16; y++) {
+            for (int x = 0; x < 16; x++) {
+                img.getRaster().setSample(x, y, 0, (y / 2) % 2 * 255);
+            }
+        }
+        javax.imageio.ImageIO.write(img, "png", png.toFile());
+        String[] byImage = {
+            "search", "--embeddings", npy.toString(), "--image", png.toString(), "--k", "3"
+        };
+        assertThat(CliRun.out(concat(byImage, "--checkpoint", run.toString())))
+                .contains("query " + png);
+        Path other =
+                org.npid.fixtures.TinyRun.run(data, tmp.resolve("other"), 1, "seed", "2")
+                        .checkpoint();
+        assertThat(CliRun.both(1, concat(byImage, "--checkpoint", other.toString())))
+                .contains("was embedded by another model")
+                .contains("pass the --checkpoint that made it");
     }
 }
