@@ -310,6 +310,7 @@ public final class NpidTraining {
                         untrainedSeconds,
                         listener);
         if (epochs != config.epochs()) {
+            TrainConfig before = config;
             config = config.withEpochs(epochs);
             state.setEpochs(epochs);
             schedule =
@@ -319,7 +320,7 @@ public final class NpidTraining {
                             epochs,
                             config.optimiser().warmupEpochs());
             try {
-                dir.writeConfig(config);
+                dir.replan(before, config, done);
             } catch (java.io.IOException e) {
                 throw new TrainingException("cannot write config.yaml: " + e.getMessage(), e);
             }

@@ -45,6 +45,21 @@ final class RunDirectory {
         Files.writeString(dir.resolve("config.yaml"), config.toYaml());
     }
 
+    /**
+     * A re-plan after epoch {@code done}: the plan that ran until now stays readable as {@code
+     * config.until-epoch-N.yaml}, and {@code config.yaml} becomes the new one, which the rest of
+     * the run follows.
+     */
+    void replan(TrainConfig before, TrainConfig after, int done) throws IOException {
+        Files.writeString(dir.resolve(replanned(done)), before.toYaml());
+        writeConfig(after);
+    }
+
+    /** The file that keeps the plan a re-plan after epoch {@code done} replaced. */
+    static String replanned(int done) {
+        return "config.until-epoch-" + done + ".yaml";
+    }
+
     /** The checkpoint to resume from, read once; an error that says what to do when missing. */
     Checkpoint resumePoint() {
         if (!Files.exists(checkpoint())) {

@@ -206,14 +206,37 @@ class TrainingBudgetTest {
         // After each epoch the run may re-plan from its measured length; it then says so.
         Pattern replan = Pattern.compile("so (\\d+) epochs in all \\(planned: (\\d+)\\)");
         int epochs = planned;
+        List<Integer> replaced = new ArrayList<>();
         for (String message : messages) {
             Matcher again = replan.matcher(message);
             if (again.find()) {
                 assertThat(Integer.parseInt(again.group(2))).isEqualTo(epochs);
+                replaced.add(epochs);
                 epochs = Integer.parseInt(again.group(1));
             }
         }
         assertThat(r.history()).hasSize(epochs);
+        // config.yaml is the plan that finished; each one a re-plan replaced stays readable.
+        assertThat(
+                        TrainConfig.fromYaml(Files.readString(r.runDir().resolve("config.yaml")))
+                                .epochs())
+                .isEqualTo(epochs);
+        try (var files = Files.list(r.runDir())) {
+            List<Integer> kept =
+                    files.filter(f -> f.getFileName().toString().startsWith("config.until-epoch-"))
+                            .sorted()
+                            .map(f -> readEpochs(f))
+                            .toList();
+            assertThat(kept).containsExactlyInAnyOrderElementsOf(replaced);
+        }
+    }
+
+    private static int readEpochs(Path file) {
+        try {
+            return TrainConfig.fromYaml(Files.readString(file)).epochs();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
