@@ -435,7 +435,8 @@ public final class Checkpoint {
                             + " ("
                             + e
                             + "). The previous checkpoint, if any, is intact. Free disk space or"
-                            + " choose another --run-dir, then run again with --resume.",
+                            + " choose another run directory (run_dir), then resume the run"
+                            + " (resume).",
                     e);
         }
     }

@@ -157,7 +157,7 @@ final class ExperimentCommand implements Callable<Integer> {
 
         @Override
         public void onMessage(String message) {
-            out.println("   " + message);
+            out.println("   " + FlagNames.apply(message));
             out.flush();
         }
 

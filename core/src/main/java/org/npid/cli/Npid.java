@@ -73,7 +73,8 @@ public final class Npid implements Runnable {
 
     private static String message(Throwable e) {
         String m = e.getMessage();
-        m = m == null ? e.toString() : m;
+        // Library errors name configuration keys; the user of this CLI reads the flags.
+        m = m == null ? e.toString() : FlagNames.apply(m);
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ai.djl.engine.EngineException) {
                 return m + engineHint();

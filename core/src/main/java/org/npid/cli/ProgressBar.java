@@ -97,7 +97,7 @@ final class ProgressBar implements TrainListener {
         if (!quiet) {
             err.print("\r" + " ".repeat(100) + "\r");
         }
-        err.println(message);
+        err.println(FlagNames.apply(message));
         err.flush();
     }
 }

@@ -100,7 +100,7 @@ public final class ExperimentRunner {
             throw new IllegalArgumentException(
                     "no data at "
                             + options.data()
-                            + ": pass --data with CIFAR-10 (e.g. the JPEG folders extracted from"
+                            + ": the data (data) must be CIFAR-10 (e.g. the JPEG folders extracted from"
                             + " cifar10-jpg.tar.gz) or Fashion-MNIST");
         }
         TrainConfig base = config(Map.of(), "base");

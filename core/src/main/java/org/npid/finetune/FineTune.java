@@ -205,7 +205,7 @@ public final class FineTune {
                                         + (step + 1)
                                         + " (lr "
                                         + lr
-                                        + "): lower --lr");
+                                        + "): lower the learning rate (lr)");
                     }
                     recent[step % LOSS_WINDOW] = loss;
                     step++;

@@ -204,9 +204,7 @@ final class NeighbourMiner {
                 pixels = RawPixels.unitRows(data.train(), "neighbour_source: pixels");
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(
-                        e.getMessage()
-                                + "; for such data set neighbour_source: features (--set"
-                                + " neighbour_source=features)",
+                        e.getMessage() + "; for such data set objective.neighbour_source: features",
                         e);
             }
             pixelTable = selfSearch(pixels);

@@ -106,7 +106,7 @@ public final class NpidTraining {
     public static TrainResult run(
             TrainConfig config, boolean resume, boolean overwrite, TrainListener listener) {
         if (config.data() == null || config.data().isBlank()) {
-            throw new TrainingException("no training data: pass --data PATH (or data: in YAML)");
+            throw new TrainingException("no training data: set data: PATH");
         }
         RunDirectory dir = new RunDirectory(Path.of(config.runDir()));
         if (!resume) {
@@ -191,7 +191,7 @@ public final class NpidTraining {
                             + " is not below the "
                             + n
                             + " training images: NCE then costs more than the exact softmax"
-                            + " (--set objective=softmax)");
+                            + "; set objective: softmax");
         }
         return out;
     }

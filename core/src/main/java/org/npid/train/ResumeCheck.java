@@ -5,7 +5,7 @@ import org.npid.checkpoint.Checkpoint;
 import org.npid.config.TrainConfig;
 
 /**
- * What {@code --resume} may change and what it may not, checked before any file of the run is
+ * What resuming a run may change and what it may not, checked before any file of the run is
  * touched: the network's shape, the weight averaging and the training images must be the run's; the
  * rest (epochs, learning rate, evaluation…) may change and is reported as changed.
  */
@@ -15,10 +15,10 @@ final class ResumeCheck {
     /** Refuses a resume that cannot continue the saved run; returns the changed settings. */
     static List<String> verify(Checkpoint saved, TrainConfig config, Checkpoint.DataIdentity data) {
         TrainConfig before = saved.config();
-        String fresh = "; to train that, start a new run with another --run-dir";
+        String fresh = "; to train that, start a new run in another run directory (run_dir)";
         if (!before.model().equals(config.model())) {
             throw new TrainingException(
-                    "--resume cannot change the network: the checkpoint "
+                    "resuming (resume) cannot change the network: the checkpoint "
                             + saved.path()
                             + " holds "
                             + before.model()
@@ -28,7 +28,7 @@ final class ResumeCheck {
         }
         if ((before.optimiser().emaDecay() > 0) != (config.optimiser().emaDecay() > 0)) {
             throw new TrainingException(
-                    "--resume cannot switch weight averaging "
+                    "resuming (resume) cannot switch weight averaging "
                             + (config.optimiser().emaDecay() > 0 ? "on" : "off")
                             + ": the checkpoint "
                             + saved.path()
@@ -40,11 +40,11 @@ final class ResumeCheck {
         String mismatch = trained == null ? null : trained.mismatch(data);
         if (mismatch != null) {
             throw new TrainingException(
-                    "--resume on other data: "
+                    "resuming (resume) on other data: "
                             + data.path()
                             + " has "
                             + mismatch
-                            + ". Resume with --data "
+                            + ". To resume, set data: "
                             + trained.path()
                             + fresh);
         }

@@ -64,9 +64,9 @@ final class RunDirectory {
     Checkpoint resumePoint() {
         if (!Files.exists(checkpoint())) {
             throw new TrainingException(
-                    "--resume: no checkpoint at "
+                    "nothing to resume (resume): no checkpoint at "
                             + checkpoint()
-                            + "; run without --resume to start");
+                            + "; start the run without resuming it");
         }
         return Checkpoint.read(checkpoint());
     }
@@ -143,7 +143,7 @@ final class RunDirectory {
                             + dir
                             + " ("
                             + e.getMessage()
-                            + "): choose a writable --run-dir",
+                            + "): choose a writable run directory (run_dir)",
                     e);
         }
         return warnings;

@@ -53,7 +53,7 @@ final class RunLock implements AutoCloseable {
                                 + " is in use by another npid train ("
                                 + (holder.isEmpty() ? "process unknown" : holder)
                                 + "): wait for it to finish, stop it, or choose another"
-                                + " --run-dir");
+                                + " run directory (run_dir)");
             }
             ProcessHandle self = ProcessHandle.current();
             String me =
@@ -78,7 +78,7 @@ final class RunLock implements AutoCloseable {
                             + dir
                             + " ("
                             + e.getMessage()
-                            + "): choose a writable --run-dir",
+                            + "): choose a writable run directory (run_dir)",
                     e);
         }
     }

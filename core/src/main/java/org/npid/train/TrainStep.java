@@ -139,10 +139,11 @@ public final class TrainStep {
                         + (Files.exists(lastGood)
                                 ? "the last good checkpoint is "
                                         + lastGood
-                                        + ". Lower --lr or raise the temperature, then"
-                                        + " --resume."
-                                : "no checkpoint was written yet. Lower --lr or raise the"
-                                        + " temperature, then start again."));
+                                        + ". Lower the learning rate (optimiser.lr) or raise the"
+                                        + " temperature, then resume the run (resume)."
+                                : "no checkpoint was written yet. Lower the learning rate"
+                                        + " (optimiser.lr) or raise the temperature, then start"
+                                        + " again."));
     }
 
     /** The phases of a step, in order, as {@link PhaseClock} sees them. */

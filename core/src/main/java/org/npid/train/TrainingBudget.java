@@ -90,7 +90,7 @@ final class TrainingBudget {
                         format(Math.round(probe + plan.totalSeconds())),
                         plan.fits()
                                 ? ""
-                                : " (the budget is shorter than one epoch; --time to give more)"));
+                                : " (the budget is shorter than one epoch: give more time (time_budget))"));
         return config.withEpochs(plan.epochs());
     }
 

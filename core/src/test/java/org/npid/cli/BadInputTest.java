@@ -109,14 +109,16 @@ class BadInputTest {
                         args("train", "--run-dir", "@/run", "--resume", "--set", "width=0.5"),
                         1,
                         "cannot change the network",
-                        "another --run-dir"));
+                        "another run directory (--run-dir, or --set run_dir=…)"));
         rows.add(
                 row(
                         "--resume on other images of the same count",
                         t -> SyntheticIdx.write(t.resolve("other"), 16, 4, 16, 99),
                         args("train", "--run-dir", "@/run", "--resume", "--data", "@/other"),
                         1,
-                        "--resume on other data",
+                        "resuming (--resume) on other data",
+                        "To resume, set data: ",
+                        "(--data ",
                         "other images than the run's"));
         rows.add(
                 row(
@@ -199,7 +201,8 @@ class BadInputTest {
                                 "--quiet"),
                         1,
                         "the loss became",
-                        "no checkpoint was written yet"));
+                        "no checkpoint was written yet",
+                        "Lower the learning rate (--lr, or --set optimiser.lr=…)"));
         return rows.stream().map(Arguments::of);
     }
 

@@ -211,6 +211,6 @@ class ExperimentRunnerTest {
                                         tmp.resolve("o"),
                                         new Rows()))
                 .hasMessageContaining("no data at")
-                .hasMessageContaining("--data");
+                .hasMessageContaining("(data)");
     }
 }

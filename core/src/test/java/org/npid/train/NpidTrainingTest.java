@@ -384,7 +384,7 @@ class NpidTrainingTest {
                 .isInstanceOf(TrainingException.class)
                 .hasMessageContaining("at epoch")
                 .hasMessageContaining(", step ")
-                .hasMessageContaining("Lower --lr");
+                .hasMessageContaining("Lower the learning rate (optimiser.lr)");
     }
 
     @Test
@@ -392,7 +392,7 @@ class NpidTrainingTest {
         TrainConfig c = config(tmp.resolve("none"), Map.of());
         assertThatThrownBy(() -> NpidTraining.run(c, true, TrainListener.NONE))
                 .hasMessageContaining("no checkpoint")
-                .hasMessageContaining("without --resume");
+                .hasMessageContaining("nothing to resume (resume)");
     }
 
     @Test

@@ -18,7 +18,7 @@ class RunLockTest {
                     .isInstanceOf(TrainingException.class)
                     .hasMessageContaining("in use by another npid train")
                     .hasMessageContaining("pid " + ProcessHandle.current().pid())
-                    .hasMessageContaining("another --run-dir");
+                    .hasMessageContaining("another run directory (run_dir)");
         }
         RunLock.take(tmp).close();
     }
