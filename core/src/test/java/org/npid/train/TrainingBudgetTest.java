@@ -188,7 +188,7 @@ class TrainingBudgetTest {
     }
 
     @Test
-    void aTimeBudgetTimesTheStepThenTrainsTheEpochsItPrinted() {
+    void aTimeBudgetTimesTheStepThenTrainsTheEpochsItPrinted() throws Exception {
         List<String> messages = new ArrayList<>();
         TrainResult r = run(config("time", "time_budget", "10s", "knn_every", "0"), messages);
         Pattern plan =
