@@ -1,7 +1,6 @@
 package org.npid.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,7 +104,7 @@ final class SearchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give at least one --row N or --image FILE");
         }
         Matrix base = Npy.read(embeddings);
-        List<String> sidecar = sidecar();
+        List<Embeddings.SidecarRow> sidecar = Embeddings.readSidecar(embeddings);
         List<float[]> queries = new ArrayList<>();
         List<String> names = new ArrayList<>();
         for (int r : rows) {
@@ -183,43 +182,14 @@ final class SearchCommand implements Callable<Integer> {
         if (dims != null) {
             p = p.withDims(dims);
         }
-        boolean built = false;
-        if (Files.isDirectory(dir)) {
-            try (var entries = Files.list(dir)) {
-                built = entries.findAny().isPresent();
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
-        if (!built) {
-            return HnswIndex.build(dir, base, p);
-        }
-        String stale = HnswIndex.staleFor(dir, base);
-        if (stale != null) {
-            throw new IllegalArgumentException(
-                    "the HNSW index "
-                            + dir
-                            + " is not an index of "
-                            + embeddings
-                            + ": "
-                            + stale
-                            + ". Searching it would return rows of other vectors; delete "
-                            + dir
-                            + " to rebuild it, or pass --index-dir with a new directory");
-        }
-        return HnswIndex.open(dir, p);
+        return HnswIndex.openOrBuild(dir, base, p, embeddings);
     }
 
-    private List<String> sidecar() throws IOException {
-        Path tsv = Embeddings.sidecarOf(embeddings);
-        return Files.exists(tsv) ? Files.readAllLines(tsv) : List.of();
-    }
-
-    private static String describe(List<String> sidecar, int row) {
-        if (row + 1 >= sidecar.size()) {
+    private static String describe(List<Embeddings.SidecarRow> sidecar, int row) {
+        if (row >= sidecar.size() || sidecar.get(row) == null) {
             return "";
         }
-        String[] f = sidecar.get(row + 1).split("\t", -1);
-        return f.length < 4 ? "" : "  " + (f[2].isEmpty() ? "" : f[2] + "  ") + f[3];
+        Embeddings.SidecarRow r = sidecar.get(row);
+        return "  " + (r.className().isEmpty() ? "" : r.className() + "  ") + r.source();
     }
 }

@@ -1,12 +1,12 @@
 package org.npid.cli;
 
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.npid.checkpoint.Checkpoint;
+import org.npid.config.RunConfigs;
 import org.npid.config.TrainConfig;
 import org.npid.machine.RuntimeRecord;
 import org.npid.train.EpochMetrics;
@@ -140,11 +140,6 @@ final class TrainCommand implements Callable<Integer> {
         public String toString() {
             return file;
         }
-
-        /** The recipe for data given without --recipe or --config, whatever its format. */
-        static Recipe forData(String data) {
-            return data == null ? null : auto;
-        }
     }
 
     @Override
@@ -160,17 +155,15 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException(
                     "give --epochs or a budget (--time, --steps), not both");
         }
-        if (time != null && steps != null) {
-            throw new IllegalArgumentException("give --time or --steps, not both");
-        }
         if (epochsGiven) {
             // Epochs named on the command line replace the budget of a recipe or config.
             overrides.put("time_budget", "''");
             overrides.put("step_budget", "0");
-        } else if (steps != null) {
-            // A step budget on the command line replaces a recipe's time budget, and vice versa.
+        } else if (steps != null && time == null) {
+            // A step budget on the command line replaces a recipe's time budget, and vice versa;
+            // both together are left for TrainConfig to refuse.
             overrides.put("time_budget", "''");
-        } else if (time != null) {
+        } else if (time != null && steps == null) {
             overrides.put("step_budget", "0");
         }
         put(overrides, "batch_size", batchSize);
@@ -179,11 +172,7 @@ final class TrainCommand implements Callable<Integer> {
         put(overrides, "seed", seed);
         put(overrides, "threads", threads);
         overrides.putAll(set);
-        TrainConfig cfg;
-        if (recipe != null && config != null) {
-            throw new IllegalArgumentException("give --recipe or --config, not both");
-        }
-        Recipe chosen = recipe != null ? recipe : config == null ? Recipe.forData(data) : null;
+        TrainConfig stored = null;
         if (resume && config == null && recipe == null) {
             Path dir = Path.of(runDir != null ? runDir : TrainConfig.defaults().runDir());
             Path file = dir.resolve(Checkpoint.FILE);
@@ -191,24 +180,20 @@ final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(
                         "--resume: no checkpoint at " + file + "; run without --resume to start");
             }
-            cfg = withOverrides(Checkpoint.readConfig(file), overrides);
-        } else if (chosen != null) {
-            if (recipe == null) {
-                spec.commandLine()
-                        .getOut()
-                        .println(
-                                "# no --recipe or --config: the "
-                                        + chosen
-                                        + " recipe, for small images within a time budget"
-                                        + " (--recipe or --config to choose another)");
-            }
-            try (InputStream in =
-                    TrainCommand.class.getResourceAsStream("/recipes/" + chosen.file + ".yaml")) {
-                cfg = TrainConfig.resolve(in, overrides);
-            }
-        } else {
-            cfg = TrainConfig.resolve(config, overrides);
+            stored = Checkpoint.readConfig(file);
         }
+        RunConfigs.Resolved resolved =
+                RunConfigs.resolve(recipe == null ? null : recipe.file, config, stored, overrides);
+        if (resolved.defaultRecipe()) {
+            spec.commandLine()
+                    .getOut()
+                    .println(
+                            "# no --recipe or --config: the "
+                                    + RunConfigs.DEFAULT_RECIPE
+                                    + " recipe, for small images within a time budget"
+                                    + " (--recipe or --config to choose another)");
+        }
+        TrainConfig cfg = resolved.config();
         Path existing = Path.of(cfg.runDir()).resolve(Checkpoint.FILE);
         if (!resume && !overwrite && Files.exists(existing)) {
             throw new IllegalArgumentException(
@@ -260,16 +245,6 @@ final class TrainCommand implements Callable<Integer> {
                         + "checkpoint "
                         + result.checkpoint());
         return 0;
-    }
-
-    private static TrainConfig withOverrides(TrainConfig base, Map<String, String> overrides) {
-        try (InputStream in =
-                new java.io.ByteArrayInputStream(
-                        base.toYaml().getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
-            return TrainConfig.resolve(in, overrides);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     private static String percent(double share) {

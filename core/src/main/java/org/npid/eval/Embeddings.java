@@ -54,6 +54,27 @@ public final class Embeddings {
         return npy.resolveSibling(stem + ".tsv");
     }
 
+    /** One row of the sidecar: the label as written (-1 for none), the class name, the image. */
+    public record SidecarRow(String label, String className, String source) {}
+
+    /**
+     * The sidecar of {@code npy} ({@link #sidecarOf}), one entry per embeddings row in row order;
+     * empty when there is no sidecar. A line with fewer than four fields gives a null entry.
+     */
+    public static java.util.List<SidecarRow> readSidecar(Path npy) throws IOException {
+        Path tsv = sidecarOf(npy);
+        if (!Files.exists(tsv)) {
+            return java.util.List.of();
+        }
+        java.util.List<String> lines = Files.readAllLines(tsv);
+        java.util.List<SidecarRow> rows = new java.util.ArrayList<>();
+        for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+            String[] f = line.split("\t", -1);
+            rows.add(f.length < 4 ? null : new SidecarRow(f[1], f[2], f[3]));
+        }
+        return java.util.Collections.unmodifiableList(rows);
+    }
+
     public static Report export(
             Path checkpoint, Path data, Split split, Path npy, boolean float16, int workers) {
         return export(checkpoint, data, split, npy, float16, workers, 0, 0);

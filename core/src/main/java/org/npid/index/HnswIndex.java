@@ -184,6 +184,40 @@ public final class HnswIndex implements VectorIndex {
     }
 
     /**
+     * The index of {@code vectors} in {@code dir}: opened when {@code dir} holds one (which must
+     * have been built from these rows, see {@link #staleFor}, and with {@code p}'s storage and
+     * dims), built with {@code p} when {@code dir} is absent or empty. {@code source} names the
+     * file the rows came from in the error message.
+     */
+    public static HnswIndex openOrBuild(Path dir, Matrix vectors, HnswParams p, Path source) {
+        boolean built = false;
+        if (Files.isDirectory(dir)) {
+            try (var entries = Files.list(dir)) {
+                built = entries.findAny().isPresent();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        if (!built) {
+            return build(dir, vectors, p);
+        }
+        String stale = staleFor(dir, vectors);
+        if (stale != null) {
+            throw new IllegalArgumentException(
+                    "the HNSW index "
+                            + dir
+                            + " is not an index of "
+                            + source
+                            + ": "
+                            + stale
+                            + ". Searching it would return rows of other vectors; delete "
+                            + dir
+                            + " to rebuild it, or pass --index-dir with a new directory");
+        }
+        return open(dir, p);
+    }
+
+    /**
      * Opens an index written by {@link #build}. Only the search-time fields of {@code p} apply, but
      * its storage and dims must be those the index was built with (as for build, dims 0 or at least
      * the width means the full width): a mismatch is an error rather than a silent switch of query

@@ -71,7 +71,9 @@ class NpidCliTest {
                         "1m",
                         "--steps",
                         "2");
-        assertThat(both).contains("give --time or --steps, not both").doesNotContain("\tat ");
+        assertThat(both)
+                .contains("give a time budget or a step budget, not both")
+                .doesNotContain("\tat ");
     }
 
     /**

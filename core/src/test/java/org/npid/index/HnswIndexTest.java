@@ -45,6 +45,23 @@ class HnswIndexTest {
     }
 
     @Test
+    void openOrBuildBuildsOnceThenOpensAndRefusesAnIndexOfOtherRows() {
+        Path dir = shared.resolve("openOrBuild");
+        Matrix small = UnitVectors.random(40, 8, 3);
+        try (HnswIndex built = HnswIndex.openOrBuild(dir, small, PARAMS, Path.of("e.npy"))) {
+            assertThat(built.size()).isEqualTo(40);
+        }
+        try (HnswIndex opened = HnswIndex.openOrBuild(dir, small, PARAMS, Path.of("e.npy"))) {
+            assertThat(opened.search(small.row(7), 1).get(0).id()).isEqualTo(7);
+        }
+        Matrix other = UnitVectors.random(40, 8, 4);
+        assertThatThrownBy(() -> HnswIndex.openOrBuild(dir, other, PARAMS, Path.of("e.npy")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is not an index of e.npy")
+                .hasMessageContaining("--index-dir");
+    }
+
+    @Test
     void recallAtTenIsHighAndIdsMapBackToRows() {
         try (HnswIndex index = HnswIndex.build(shared.resolve("a"), BASE, PARAMS)) {
             assertThat(index.size()).isEqualTo(5000);
