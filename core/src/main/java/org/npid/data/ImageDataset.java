@@ -28,6 +28,29 @@ public interface ImageDataset {
     /** Where the sample comes from: a file path, or e.g. {@code data_batch_1.bin#123}. */
     String source(int index);
 
+    /**
+     * Image {@code index} with its shorter side at most {@code side} pixels (downscaled with
+     * antialiasing, aspect ratio kept; never enlarged). Folders of large files override it to
+     * decode at a reduced size instead of decoding the whole file first.
+     */
+    default Image image(int index, int side) {
+        return Resampler.toShortSide(image(index), side);
+    }
+
+    /** The shorter side of image {@code index}, read from the file's header where it can be. */
+    default int shortSide(int index) {
+        Image image = image(index);
+        return Math.min(image.width(), image.height());
+    }
+
+    /**
+     * Whether {@link #image(int)} is served from memory; false when it decodes a file on every
+     * call, so a run should cache the images first ({@link ImageCache}).
+     */
+    default boolean inMemory() {
+        return true;
+    }
+
     default boolean labeled() {
         return !classNames().isEmpty();
     }

@@ -37,6 +37,8 @@ public final class ImageFolderDataset extends AbstractImageDataset {
     // Packed when every image is cached at the same size; otherwise one array per image.
     private final PackedImages uniformCache;
     private final Image[] cache;
+    private final int[] widths;
+    private final int[] heights;
 
     private ImageFolderDataset(
             Path root,
@@ -50,6 +52,12 @@ public final class ImageFolderDataset extends AbstractImageDataset {
         this.files = List.copyOf(files);
         int gray = 0;
         boolean allCachedSameSize = true;
+        this.widths = new int[probes.length];
+        this.heights = new int[probes.length];
+        for (int i = 0; i < probes.length; i++) {
+            widths[i] = probes[i].width();
+            heights[i] = probes[i].height();
+        }
         for (Probe p : probes) {
             gray += p.gray() ? 1 : 0;
             allCachedSameSize &=
@@ -245,6 +253,43 @@ public final class ImageFolderDataset extends AbstractImageDataset {
             return new Image(cached.width(), cached.height(), channels, cached.pixels().clone());
         }
         return ImageDecoder.withChannels(ImageDecoder.decode(files.get(index)), channels);
+    }
+
+    @Override
+    public Image image(int index, int side) {
+        if (uniformCache != null || cache[index] != null) {
+            return Resampler.toShortSide(image(index), side);
+        }
+        return Resampler.toShortSide(
+                ImageDecoder.withChannels(ImageDecoder.decode(files.get(index)), channels), side);
+    }
+
+    @Override
+    public int shortSide(int index) {
+        return Math.min(widths[index], heights[index]);
+    }
+
+    /** Image {@code index}'s width in pixels, from its file's header. */
+    public int width(int index) {
+        return widths[index];
+    }
+
+    /** Image {@code index}'s height in pixels, from its file's header. */
+    public int height(int index) {
+        return heights[index];
+    }
+
+    @Override
+    public boolean inMemory() {
+        if (uniformCache != null) {
+            return true;
+        }
+        for (Image image : cache) {
+            if (image == null) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

@@ -154,4 +154,34 @@ final class Resampler {
             }
         }
     }
+
+    /**
+     * {@code image} with its shorter side {@code side} and its aspect ratio kept (the longer side
+     * rounded), antialiased; the image itself when its shorter side is already {@code side} or
+     * less: images are never enlarged here.
+     */
+    static Image toShortSide(Image image, int side) {
+        int w = image.width();
+        int h = image.height();
+        if (Math.min(w, h) <= side) {
+            return image;
+        }
+        int nw = w <= h ? side : (int) Math.max(1, Math.round((double) w * side / h));
+        int nh = w <= h ? (int) Math.max(1, Math.round((double) h * side / w)) : side;
+        int c = image.channels();
+        return bytes(resize(Planar.of(image, c), c, w, h, 0, 0, w, h, nw, nh), c, nw, nh);
+    }
+
+    /** A planar float image (0–255) as interleaved bytes, rounded and clamped. */
+    static Image bytes(float[] planar, int channels, int width, int height) {
+        int n = width * height;
+        byte[] out = new byte[n * channels];
+        for (int c = 0; c < channels; c++) {
+            for (int i = 0; i < n; i++) {
+                int v = Math.round(planar[c * n + i]);
+                out[i * channels + c] = (byte) Math.max(0, Math.min(255, v));
+            }
+        }
+        return new Image(width, height, channels, out);
+    }
 }

@@ -132,6 +132,21 @@ public final class Subset implements ImageDataset {
     }
 
     @Override
+    public Image image(int index, int side) {
+        return base.image(indices[index], side);
+    }
+
+    @Override
+    public int shortSide(int index) {
+        return base.shortSide(indices[index]);
+    }
+
+    @Override
+    public boolean inMemory() {
+        return base.inMemory();
+    }
+
+    @Override
     public String source(int index) {
         return base.source(indices[index]);
     }

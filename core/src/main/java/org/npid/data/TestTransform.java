@@ -31,9 +31,20 @@ public final class TestTransform implements ImageTransform {
     @Override
     public void apply(Image src, SplittableRandom rng, float[] dst, int offset) {
         int c = norm.channels();
-        int w = src.width();
-        int h = src.height();
-        float[] px = Planar.of(src, c);
+        norm.write(
+                fit(Planar.of(src, c), c, src.width(), src.height(), size),
+                size,
+                false,
+                dst,
+                offset);
+    }
+
+    /**
+     * The geometry of the transform on a planar image: the shorter side resized to {@code size},
+     * then the centre {@code size x size} crop. {@link Fitted} shares it, so the raw-pixel baseline
+     * sees what the network sees.
+     */
+    static float[] fit(float[] px, int c, int w, int h, int size) {
         if (Math.min(w, h) != size) {
             // torchvision Resize(int): the longer side is truncated, not rounded.
             int nw = w <= h ? size : (int) ((long) size * w / h);
@@ -47,6 +58,6 @@ public final class TestTransform implements ImageTransform {
         if (w != size || h != size) {
             px = Resampler.resize(px, c, w, h, left, top, size, size, size, size);
         }
-        norm.write(px, size, false, dst, offset);
+        return px;
     }
 }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.npid.data.Batch;
 import org.npid.data.BatchLoader;
+import org.npid.data.ImageCache;
 import org.npid.data.ImageDataset;
 
 /**
@@ -74,7 +75,9 @@ public final class Probe {
      * test} (both labelled): for callers that choose the images, such as the experiments.
      */
     public static List<StageResult> run(
-            TrainedModel model, ImageDataset train, ImageDataset test, Settings s) {
+            TrainedModel model, ImageDataset trainImages, ImageDataset testImages, Settings s) {
+        ImageDataset train = ImageCache.forResolution(trainImages, model.imageSize());
+        ImageDataset test = ImageCache.forResolution(testImages, model.imageSize());
         int classes = train.classNames().size();
         NDManager root = model.manager();
         List<LinearProbe> probes = new ArrayList<>();

@@ -30,6 +30,21 @@ final class Relabelled implements ImageDataset {
     }
 
     @Override
+    public Image image(int index, int side) {
+        return base.image(index, side);
+    }
+
+    @Override
+    public int shortSide(int index) {
+        return base.shortSide(index);
+    }
+
+    @Override
+    public boolean inMemory() {
+        return base.inMemory();
+    }
+
+    @Override
     public int label(int index) {
         return labels[index];
     }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
 import org.npid.checkpoint.Checkpoint;
 import org.npid.config.TrainConfig;
+import org.npid.data.ImageCache;
 import org.npid.data.ImageDataset;
 import org.npid.data.TestTransform;
 import org.npid.data.TrainAugmentation;
@@ -143,14 +144,21 @@ public final class TrainedModel implements AutoCloseable {
     public KnnResult knn(LabelledSplits data, KnnEvaluation evaluation) {
         requireChannels(data.train().channels(), data.train().source(0));
         requireChannels(data.test().channels(), data.test().source(0));
-        return evaluation.evaluate(net, manager(), data, testTransform());
+        LabelledSplits atSize =
+                new LabelledSplits(
+                        ImageCache.forResolution(data.train(), imageSize()),
+                        ImageCache.forResolution(data.test(), imageSize()));
+        return evaluation.evaluate(net, manager(), atSize, testTransform());
     }
 
     /** Row-major [n, d] embeddings of a whole data set. */
     public float[] embed(ImageDataset data, int batchSize, int workers) {
         requireChannels(data.channels(), data.source(0));
         return new FeatureExtractor(net, batchSize, workers)
-                .extract(model.getNDManager(), data, testTransform());
+                .extract(
+                        model.getNDManager(),
+                        ImageCache.forResolution(data, imageSize()),
+                        testTransform());
     }
 
     private void requireChannels(int channels, String what) {
@@ -183,10 +191,11 @@ public final class TrainedModel implements AutoCloseable {
             throw new IllegalArgumentException("views must be >= 1, got " + views);
         }
         var aug = trainAugmentation();
+        ImageDataset images = ImageCache.forResolution(data, imageSize());
         FeatureExtractor fx = new FeatureExtractor(net, batchSize, workers);
         float[] out = null;
         for (int view = 0; view < views; view++) {
-            float[] v = fx.extract(model.getNDManager(), data, aug, seed, view);
+            float[] v = fx.extract(model.getNDManager(), images, aug, seed, view);
             if (out == null) {
                 out = new float[Math.multiplyExact(v.length, views)];
             }
@@ -203,7 +212,10 @@ public final class TrainedModel implements AutoCloseable {
     public float[] embedBackbone(ImageDataset data, int batchSize, int workers) {
         requireChannels(data.channels(), data.source(0));
         return new FeatureExtractor(net.backbone(), batchSize, workers)
-                .extractUnitRows(model.getNDManager(), data, testTransform());
+                .extractUnitRows(
+                        model.getNDManager(),
+                        ImageCache.forResolution(data, imageSize()),
+                        testTransform());
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.npid.train;
 
 import org.npid.config.EvaluationConfig;
+import org.npid.data.Fitted;
 import org.npid.data.TestTransform;
 import org.npid.eval.KnnEvaluation;
 import org.npid.eval.KnnResult;
@@ -16,6 +17,7 @@ import org.npid.loss.NceLoss;
 final class EpochEvaluator {
     private final EvaluationConfig config;
     private final LabelledSplits splits;
+    private final int size;
     private final TestTransform transform;
     private final KnnEvaluation knn;
     private final TrainListener listener;
@@ -23,6 +25,7 @@ final class EpochEvaluator {
     EpochEvaluator(EvaluationConfig config, RunData data, int workers, TrainListener listener) {
         this.config = config;
         this.splits = data.labelled();
+        this.size = data.imageSize();
         this.transform = data.testTransform();
         this.knn = KnnEvaluation.of(config, workers);
         this.listener = listener;
@@ -37,11 +40,17 @@ final class EpochEvaluator {
             return Double.NaN;
         }
         try {
-            KnnResult raw = RawPixels.knn(splits, config.k(), config.temperature());
+            // At the training resolution, as the network sees them: one size even when the files
+            // differ.
+            LabelledSplits pixels =
+                    new LabelledSplits(
+                            Fitted.to(splits.train(), size), Fitted.to(splits.test(), size));
+            KnnResult raw = RawPixels.knn(pixels, config.k(), config.temperature());
             listener.onMessage(
                     String.format(
                             java.util.Locale.ROOT,
-                            "raw pixels: weighted kNN top-1 %.2f %%, 1-NN %.2f %%",
+                            "raw pixels (%d px): weighted kNN top-1 %.2f %%, 1-NN %.2f %%",
+                            size,
                             100 * raw.top1(),
                             100 * raw.nn1()));
             return raw.top1();

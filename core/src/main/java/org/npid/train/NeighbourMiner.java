@@ -5,6 +5,7 @@ import java.util.Locale;
 import org.npid.config.ObjectiveConfig;
 import org.npid.config.ObjectiveConfig.NeighbourSource;
 import org.npid.config.TrainConfig;
+import org.npid.data.Fitted;
 import org.npid.data.ImageDataset;
 import org.npid.eval.FeatureExtractor;
 import org.npid.eval.KnnEvaluation;
@@ -110,9 +111,10 @@ final class NeighbourMiner {
     /**
      * Resolves {@code neighbour_source: auto} before a fresh run, by the label-free check of {@link
      * NeighbourSource#MUTUAL_SHARE}: pixel neighbours when enough of their relations are mutual,
-     * else no neighbours (the paper's loss). Images of mixed sizes have no pixel neighbours, so the
-     * check fails for them. Any other config is returned unchanged. The table the check searched
-     * comes back too, so that the run does not search it again.
+     * else no neighbours (the paper's loss). The pixels are the images at the training resolution,
+     * as the network sees them, so folders of mixed sizes are checked too. Any other config is
+     * returned unchanged. The table the check searched comes back too, so that the run does not
+     * search it again.
      */
     static Resolved resolveAuto(TrainConfig run, RunData data, TrainListener listener) {
         ObjectiveConfig o = run.objective();
@@ -125,7 +127,9 @@ final class NeighbourMiner {
         String verdict;
         try {
             int k = Math.min(o.neighbours(), n - 1);
-            float[] pixels = RawPixels.unitRows(data.train(), "neighbour_source: auto");
+            float[] pixels =
+                    RawPixels.unitRows(
+                            Fitted.to(data.train(), data.imageSize()), "neighbour_source: auto");
             table = selfSearch(pixels, n, k, run.evaluation().lists(), run.seed());
             double share = NeighbourhoodSoftmax.mutualShare(table, n);
             pass = share >= NeighbourSource.MUTUAL_SHARE;
@@ -201,7 +205,10 @@ final class NeighbourMiner {
             long begin = System.nanoTime();
             float[] pixels;
             try {
-                pixels = RawPixels.unitRows(data.train(), "neighbour_source: pixels");
+                pixels =
+                        RawPixels.unitRows(
+                                Fitted.to(data.train(), data.imageSize()),
+                                "neighbour_source: pixels");
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(
                         e.getMessage() + "; for such data set objective.neighbour_source: features",

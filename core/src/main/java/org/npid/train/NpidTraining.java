@@ -125,7 +125,16 @@ public final class NpidTraining {
         long began = System.nanoTime();
         // Before the data are read: a GPU request that cannot be met fails in a second.
         Device device = Devices.best();
-        RunData data = RunData.open(config, saved == null ? null : saved.state());
+        RunData data =
+                RunData.open(
+                        config,
+                        saved == null ? null : saved.state(),
+                        (System.nanoTime() - began) / 1e9,
+                        listener);
+        if (config.augmentation().imageSize() == 0) {
+            // Recorded, so config.yaml says what ran and a resume trains at the same side.
+            config = config.with("augmentation.image_size", Integer.toString(data.imageSize()));
+        }
         if (data.train().size() < 2) {
             throw new TrainingException(
                     "instance discrimination needs at least 2 training images, got "
@@ -140,7 +149,9 @@ public final class NpidTraining {
             NeighbourMiner.Resolved auto = NeighbourMiner.resolveAuto(config, data, listener);
             config = auto.config();
             pixelTable = auto.pixelTable();
-            TrainConfig planned = TrainingBudget.plan(config, data, identity, listener);
+            TrainConfig planned =
+                    TrainingBudget.plan(
+                            config, data, identity, (System.nanoTime() - began) / 1e9, listener);
             if (planned != config) {
                 listener.onEpochsChosen(planned.epochs());
             }

@@ -6,9 +6,11 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.SplittableRandom;
 import org.npid.checkpoint.Checkpoint;
 import org.npid.config.TrainConfig;
 import org.npid.data.Datasets;
+import org.npid.data.ImageCache;
 import org.npid.data.ImageDataset;
 import org.npid.data.Split;
 import org.npid.data.Subset;
@@ -24,7 +26,23 @@ record RunData(ImageDataset train, ImageDataset test, float[] mean, float[] std,
     private static final int STATS_SAMPLES = 10_000;
     private static final int FINGERPRINT_IMAGES = 256;
 
+    private static final int CACHE_FACTOR = ImageCache.FACTOR;
+
+    /** Images decoded to time decoding. */
+    private static final int DECODE_SAMPLE = 16;
+
     static RunData open(TrainConfig config, Checkpoint.State stored) {
+        return open(config, stored, 0, TrainListener.NONE);
+    }
+
+    /**
+     * Opens the run's images at its training resolution: the stored one on resume, else {@code
+     * augmentation.image_size}, else the one {@link Resolution} chooses ({@code elapsed} seconds of
+     * the budget being gone), reported to {@code listener}. Large images are decoded once at {@link
+     * ImageCache#FACTOR} times that side ({@link ImageCache}).
+     */
+    static RunData open(
+            TrainConfig config, Checkpoint.State stored, double elapsed, TrainListener listener) {
         Path path = Path.of(config.data());
         ImageDataset all = Datasets.open(path, Split.TRAIN);
         ImageDataset train =
@@ -35,16 +53,74 @@ record RunData(ImageDataset train, ImageDataset test, float[] mean, float[] std,
         if (test != null && config.testImages() > 0) {
             test = Subset.random(test, config.testImages(), config.seed());
         }
+        int size = stored != null ? stored.inputs().imageSize() : config.augmentation().imageSize();
+        if (size == 0) {
+            Resolution r = choose(config, train, test, elapsed);
+            listener.onMessage("resolution: " + r.reason());
+            size = r.size();
+        }
+        train = ImageCache.forResolution(train, size);
+        if (test != null) {
+            test = ImageCache.forResolution(test, size);
+        }
         if (stored != null) {
             Checkpoint.Inputs in = stored.inputs();
             return new RunData(train, test, in.mean(), in.std(), in.imageSize());
         }
         float[][] stats = Datasets.channelStats(train, STATS_SAMPLES, config.seed());
-        int size =
-                config.augmentation().imageSize() > 0
-                        ? config.augmentation().imageSize()
-                        : train.image(0).width();
         return new RunData(train, test, stats[0], stats[1], size);
+    }
+
+    /** The side {@link Resolution} picks, timing this machine on images of noise. */
+    private static Resolution choose(
+            TrainConfig config, ImageDataset train, ImageDataset test, double elapsed) {
+        int typical = Resolution.medianShortSide(train, config.seed());
+        int n = train.size();
+        boolean labelled = test != null && train.labeled() && test.labeled();
+        int tests = labelled ? test.size() : 0;
+        Resolution.Costs costs =
+                new Resolution.Costs() {
+                    @Override
+                    public TrainingBudget.Timing time(int side) {
+                        ImageDataset noise =
+                                Resolution.noise(n, CACHE_FACTOR * side, train.channels());
+                        float[] mean = new float[train.channels()];
+                        float[] std = new float[train.channels()];
+                        java.util.Arrays.fill(mean, 127.5f / 255);
+                        java.util.Arrays.fill(std, 0.29f);
+                        RunData probe = new RunData(noise, null, mean, std, side);
+                        return TrainingBudget.time(config, probe, null);
+                    }
+
+                    @Override
+                    public double decodeSeconds(int side) {
+                        return decodingSeconds(train, CACHE_FACTOR * side, config.seed())
+                                + (test == null
+                                        ? 0
+                                        : decodingSeconds(
+                                                test, CACHE_FACTOR * side, config.seed()));
+                    }
+                };
+        return Resolution.choose(config, typical, n, tests, elapsed, costs);
+    }
+
+    /**
+     * Seconds to decode all of {@code images} at {@code side} with the cache's threads, measured on
+     * a seeded sample; none when they are in memory or already decoded on disk.
+     */
+    private static double decodingSeconds(ImageDataset images, int side, long seed) {
+        if (images.inMemory() || ImageCache.stored(images, side, ImageCache.defaultDirectory())) {
+            return 0;
+        }
+        SplittableRandom rng = new SplittableRandom(seed);
+        int sample = Math.min(DECODE_SAMPLE, images.size());
+        long start = System.nanoTime();
+        for (int i = 0; i < sample; i++) {
+            images.image(rng.nextInt(images.size()), side);
+        }
+        double each = (System.nanoTime() - start) / 1e9 / sample;
+        int threads = Math.min(4, Runtime.getRuntime().availableProcessors());
+        return each * images.size() / threads;
     }
 
     private static ImageDataset openTest(TrainConfig config, Path path, ImageDataset train) {

@@ -47,6 +47,7 @@ final class TrainingBudget {
             TrainConfig config,
             RunData data,
             Checkpoint.DataIdentity identity,
+            double elapsedSeconds,
             TrainListener listener) {
         int steps = stepsPerEpoch(config, data.train().size());
         if (config.stepBudget() > 0) {
@@ -72,7 +73,8 @@ final class TrainingBudget {
         listener.onMessage("time budget " + format(budget.toSeconds()) + ": timing a few steps");
         Timing t = time(config, data, identity);
         double probe = (System.nanoTime() - begin) / 1e9;
-        Plan plan = Plan.of(config, data, steps, t, budget.toMillis() / 1e3 - probe);
+        Plan plan =
+                Plan.of(config, data, steps, t, budget.toMillis() / 1e3 - elapsedSeconds - probe);
         listener.onMessage(
                 String.format(
                         Locale.ROOT,
@@ -87,10 +89,36 @@ final class TrainingBudget {
                         plan.epochs(),
                         plan.epochs() == 1 ? "" : "s",
                         (long) plan.epochs() * steps,
-                        format(Math.round(probe + plan.totalSeconds())),
-                        plan.fits()
-                                ? ""
-                                : " (the budget is shorter than one epoch: give more time (time_budget))"));
+                        format(Math.round(elapsedSeconds + probe + plan.totalSeconds())),
+                        plan.fits() ? "" : " if one epoch fitted"));
+        if (!plan.fits()) {
+            // A share of each epoch instead of an overrun: the loader's order is a fresh seeded
+            // shuffle every epoch, so each epoch trains on another random subset.
+            int share =
+                    (int)
+                            Math.max(
+                                    1,
+                                    Math.floor(
+                                                    (budget.toMillis() / 1e3
+                                                                            - elapsedSeconds
+                                                                            - probe)
+                                                                    * (1 - RESERVE)
+                                                            - plan.onceSeconds())
+                                            / t.stepSeconds());
+            share = Math.min(share, steps);
+            listener.onMessage(
+                    String.format(
+                            Locale.ROOT,
+                            "time budget %s: one epoch of %d steps does not fit, so the run trains"
+                                    + " %d steps on a seeded random share of the images (%d of %d;"
+                                    + " give more time (time_budget) to train on all of them)",
+                            format(budget.toSeconds()),
+                            steps,
+                            share,
+                            Math.min(data.train().size(), share * config.batchSize()),
+                            data.train().size()));
+            return config.withEpochs(1).with("max_steps_per_epoch", Integer.toString(share));
+        }
         return config.withEpochs(plan.epochs());
     }
 
@@ -179,10 +207,27 @@ final class TrainingBudget {
      */
     record Plan(int epochs, double epochSeconds, double onceSeconds, boolean fits) {
         static Plan of(TrainConfig config, RunData data, int steps, Timing t, double seconds) {
-            EvaluationConfig eval = config.evaluation();
             boolean labelled = data.labelled() != null;
-            int n = data.train().size();
-            int tests = labelled ? data.test().size() : 0;
+            return of(
+                    config,
+                    data.train().size(),
+                    labelled ? data.test().size() : 0,
+                    labelled,
+                    steps,
+                    t,
+                    seconds);
+        }
+
+        /** As above, for {@code n} training and {@code tests} test images not yet decoded. */
+        static Plan of(
+                TrainConfig config,
+                int n,
+                int tests,
+                boolean labelled,
+                int steps,
+                Timing t,
+                double seconds) {
+            EvaluationConfig eval = config.evaluation();
             double perEpoch = steps * t.stepSeconds();
             if (labelled && eval.every() > 0) {
                 perEpoch += (double) tests * t.inferenceSeconds() / eval.every();
@@ -207,7 +252,7 @@ final class TrainingBudget {
         }
     }
 
-    private static Timing time(TrainConfig config, RunData data, Checkpoint.DataIdentity identity) {
+    static Timing time(TrainConfig config, RunData data, Checkpoint.DataIdentity identity) {
         try (TrainingState probe = TrainingState.create(config, data, identity)) {
             TrainStep step =
                     new TrainStep(

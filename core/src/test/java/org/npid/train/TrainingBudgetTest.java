@@ -285,6 +285,6 @@ class TrainingBudgetTest {
                                                         && m.contains("two views per image")))
                 .isEqualTo(!used);
         assertThat(r.rawPixelsTop1()).isBetween(0.25, 1.0);
-        assertThat(messages).anyMatch(m -> m.startsWith("raw pixels: weighted kNN top-1 "));
+        assertThat(messages).anyMatch(m -> m.startsWith("raw pixels (16 px): weighted kNN top-1 "));
     }
 }

@@ -1,0 +1,207 @@
+package org.npid.train;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.npid.config.TrainConfig;
+import org.npid.data.Image;
+import org.npid.data.ImageDataset;
+
+/**
+ * The training resolution of a run whose {@code augmentation.image_size} is 0: chosen from the
+ * images' sizes and the budget, printed with its reason. The paper trains ImageNet at 224 px on
+ * GPUs; on a CPU budget the side has to be chosen, since a step's cost grows with its square and a
+ * run that cannot make enough passes over its images never leaves the loss's opening plateau (a
+ * 64-px folder trained at 64 px for 4 epochs scored below the untrained network; at 32 px for 25
+ * epochs it gained 13 points).
+ *
+ * <p>The rule: among the sides of {@link #LADDER} no larger than the images' median shorter side
+ * (so nothing is enlarged), the largest at which the budget still fits {@link #MIN_EPOCHS} epochs;
+ * the smallest when none does. The cost of each side is predicted from one timed probe at the
+ * smallest (a step's work grows with the square of the side: measured 0.099 s at 32 px and 0.428 s
+ * at 64 px on Zen 3), plus the time to decode the images, measured on a sample. Images no larger
+ * than the smallest side train at their own size without a probe.
+ */
+record Resolution(int size, String reason) {
+    /** The sides considered, from the CIFAR size to ImageNet's. */
+    static final int[] LADDER = {32, 48, 64, 96, 128, 160, 224};
+
+    /**
+     * The epochs a run must fit at a side for it to be chosen: the passes the default recipe needs
+     * to gain clearly over the untrained network (docs/RESULTS.md, "Epochs the loss needs").
+     */
+    static final int MIN_EPOCHS = 10;
+
+    /**
+     * Without a time budget nothing measures what a larger side costs; the largest side chosen then
+     * (set augmentation.image_size for more).
+     */
+    static final int UNBUDGETED_MAX = 64;
+
+    /** Images whose sizes are read for the median. */
+    private static final int SIZE_SAMPLE = 2001;
+
+    /** The median shorter side of {@code images}, from a seeded sample of them. */
+    static int medianShortSide(ImageDataset images, long seed) {
+        int n = images.size();
+        int[] sides;
+        if (n <= SIZE_SAMPLE) {
+            sides = new int[n];
+            for (int i = 0; i < n; i++) {
+                sides[i] = images.shortSide(i);
+            }
+        } else {
+            SplittableRandom rng = new SplittableRandom(seed);
+            sides = new int[SIZE_SAMPLE];
+            for (int i = 0; i < SIZE_SAMPLE; i++) {
+                sides[i] = images.shortSide(rng.nextInt(n));
+            }
+        }
+        Arrays.sort(sides);
+        return sides[sides.length / 2];
+    }
+
+    /** The sides a run over images of median shorter side {@code typical} can train at. */
+    static List<Integer> candidates(int typical) {
+        List<Integer> out = new ArrayList<>();
+        for (int side : LADDER) {
+            if (side <= typical) {
+                out.add(side);
+            }
+        }
+        if (out.isEmpty()) {
+            out.add(typical);
+        }
+        return out;
+    }
+
+    /** Measures what the choice needs: a step and an image's inference at a side, decoding. */
+    interface Costs {
+        /** Seconds of a training step and of one image's inference at {@code side}. */
+        TrainingBudget.Timing time(int side);
+
+        /** Seconds to decode every image of the run once for training at {@code side}. */
+        double decodeSeconds(int side);
+    }
+
+    /**
+     * The side for {@code config}'s run over {@code n} training and {@code tests} test images of
+     * median shorter side {@code typical}, with {@code elapsed} seconds of its budget gone.
+     */
+    static Resolution choose(
+            TrainConfig config, int typical, int n, int tests, double elapsed, Costs costs) {
+        List<Integer> sides = candidates(typical);
+        String sizes = "the images' median shorter side is " + typical + " px";
+        if (sides.size() == 1) {
+            return new Resolution(
+                    sides.get(0), sizes + ", so they train at " + sides.get(0) + " px");
+        }
+        Duration budget = config.timeBudgetDuration();
+        if (budget == null) {
+            int side = 0;
+            for (int s : sides) {
+                if (s <= UNBUDGETED_MAX) {
+                    side = s;
+                }
+            }
+            return new Resolution(
+                    side,
+                    sizes
+                            + "; without a time budget npid trains at "
+                            + side
+                            + " px (the largest it chooses unmeasured; set"
+                            + " augmentation.image_size for another)");
+        }
+        int smallest = sides.get(0);
+        TrainingBudget.Timing base = costs.time(smallest);
+        double seconds = budget.toMillis() / 1e3 - elapsed;
+        int steps = TrainingBudget.stepsPerEpoch(config, n);
+        int chosen = smallest;
+        int chosenEpochs = -1;
+        StringBuilder tried = new StringBuilder();
+        for (int side : sides) {
+            double scale = (double) side * side / ((double) smallest * smallest);
+            TrainingBudget.Timing t =
+                    new TrainingBudget.Timing(
+                            base.stepSeconds() * scale, base.inferenceSeconds() * scale);
+            double decode = costs.decodeSeconds(side);
+            TrainingBudget.Plan plan =
+                    TrainingBudget.Plan.of(config, n, tests, tests > 0, steps, t, seconds - decode);
+            int epochs = plan.fits() ? plan.epochs() : 0;
+            if (tried.length() > 0) {
+                tried.append(", ");
+            }
+            tried.append(String.format(Locale.ROOT, "%d px %d", side, epochs));
+            if (side == smallest || epochs >= MIN_EPOCHS) {
+                chosen = side;
+                chosenEpochs = epochs;
+            }
+            if (epochs < MIN_EPOCHS) {
+                break;
+            }
+        }
+        return new Resolution(
+                chosen,
+                String.format(
+                        Locale.ROOT,
+                        "%s; a step takes %.3f s at %d px here, so the budget fits about %s epochs"
+                                + " (%s); training at %d px, %s",
+                        sizes,
+                        base.stepSeconds(),
+                        smallest,
+                        chosenEpochs,
+                        tried,
+                        chosen,
+                        chosenEpochs >= MIN_EPOCHS
+                                ? "the largest side with at least "
+                                        + MIN_EPOCHS
+                                        + " epochs, the passes the loss needs to leave its"
+                                        + " opening plateau"
+                                : "the smallest side: the budget fits fewer than "
+                                        + MIN_EPOCHS
+                                        + " epochs at any"));
+    }
+
+    /**
+     * {@code n} images of seeded noise at {@code side} px: what a timing probe trains on, since a
+     * step's cost does not depend on what the pixels show, and noise costs no decoding.
+     */
+    static ImageDataset noise(int n, int side, int channels) {
+        return new ImageDataset() {
+            @Override
+            public int size() {
+                return n;
+            }
+
+            @Override
+            public int channels() {
+                return channels;
+            }
+
+            @Override
+            public int label(int index) {
+                return -1;
+            }
+
+            @Override
+            public List<String> classNames() {
+                return List.of();
+            }
+
+            @Override
+            public Image image(int index) {
+                byte[] px = new byte[side * side * channels];
+                new SplittableRandom(index).nextBytes(px);
+                return new Image(side, side, channels, px);
+            }
+
+            @Override
+            public String source(int index) {
+                return "noise#" + index;
+            }
+        };
+    }
+}
