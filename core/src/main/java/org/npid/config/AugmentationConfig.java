@@ -8,7 +8,8 @@ import org.npid.data.AugmentConfig;
  * The {@code augmentation:} section: the official script's augmentation, with the knobs a user
  * turns. The aspect ratios of the crop are always the official 3/4 to 4/3.
  *
- * @param imageSize training resolution; 0 = the data's own size
+ * @param imageSize training resolution in pixels (a square side); 0 = chosen by the run from the
+ *     images' sizes and its budget (images of 32 px or less train at their own size)
  * @param cropFraction side of the training crops as a fraction of the resolution; below 1 the
  *     network trains on lower-resolution crops and still embeds whole images at full resolution
  *     (beyond the paper)
@@ -30,7 +31,7 @@ public record AugmentationConfig(
         require(
                 imageSize >= 0,
                 "augmentation.image_size",
-                "must be >= 0 (0 = native size), got " + imageSize);
+                "must be >= 0 (0 = chosen from the images and the budget), got " + imageSize);
         require(
                 cropFraction > 0 && cropFraction <= 1,
                 "augmentation.crop_fraction",
@@ -51,7 +52,7 @@ public record AugmentationConfig(
     static AugmentationConfig defaults() {
         AugmentConfig official = AugmentConfig.official(1, new float[] {0}, new float[] {1});
         return new AugmentationConfig(
-                0, // the data's own size (28 for Fashion-MNIST, 32 for CIFAR)
+                0, // chosen per run: the data's own size for 28-px Fashion-MNIST and 32-px CIFAR
                 1, // crops as large as the images, as the official script
                 official.scaleMin(),
                 official.brightness(),

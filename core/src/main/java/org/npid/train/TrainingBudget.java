@@ -94,18 +94,7 @@ final class TrainingBudget {
         if (!plan.fits()) {
             // A share of each epoch instead of an overrun: the loader's order is a fresh seeded
             // shuffle every epoch, so each epoch trains on another random subset.
-            int share =
-                    (int)
-                            Math.max(
-                                    1,
-                                    Math.floor(
-                                                    (budget.toMillis() / 1e3
-                                                                            - elapsedSeconds
-                                                                            - probe)
-                                                                    * (1 - RESERVE)
-                                                            - plan.onceSeconds())
-                                            / t.stepSeconds());
-            share = Math.min(share, steps);
+            int share = share(budget.toMillis() / 1e3 - elapsedSeconds - probe, plan, t, steps);
             listener.onMessage(
                     String.format(
                             Locale.ROOT,
@@ -196,6 +185,15 @@ final class TrainingBudget {
      */
     private static int fitting(double seconds, double pace) {
         return (int) Math.max(0, Math.min(Integer.MAX_VALUE / 2, Math.floor(seconds / pace)));
+    }
+
+    /**
+     * The steps of a run whose one epoch ({@code steps}) does not fit its {@code seconds}: those
+     * that fit after the reserve and the work done once, at least 1.
+     */
+    static int share(double seconds, Plan plan, Timing t, int steps) {
+        double usable = seconds * (1 - RESERVE) - plan.onceSeconds();
+        return (int) Math.max(1, Math.min(steps, Math.floor(usable / t.stepSeconds())));
     }
 
     /** Seconds per training step and per embedded image on this machine, now. */

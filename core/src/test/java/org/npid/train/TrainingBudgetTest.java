@@ -47,6 +47,27 @@ class TrainingBudgetTest {
     }
 
     @Test
+    void whenOneEpochDoesNotFitTheRunTrainsTheStepsThatDo() {
+        RunData d =
+                new RunData(
+                        TestData.memory(100),
+                        TestData.memory(50),
+                        new float[] {0.5f, 0.5f, 0.5f},
+                        new float[] {0.25f, 0.25f, 0.25f},
+                        8);
+        TrainConfig c = config("share", "knn_at_start", "true");
+        var t = new TrainingBudget.Timing(0.5, 0.01);
+        // 4 steps of 0.5 s and the bank kNN: 2.5 s an epoch; the evaluations done once embed the
+        // 150 images twice: 3 s. Of 5 s, 4.5 are usable: 1.5 s after those, no whole epoch.
+        TrainingBudget.Plan p = TrainingBudget.Plan.of(c, d, 4, t, 5);
+        assertThat(p.fits()).isFalse();
+        assertThat(p.onceSeconds()).isCloseTo(3.0, within(1e-9));
+        assertThat(TrainingBudget.share(5, p, t, 4)).isEqualTo(3);
+        assertThat(TrainingBudget.share(1, p, t, 4)).isEqualTo(1);
+        assertThat(TrainingBudget.share(1000, p, t, 4)).isEqualTo(4);
+    }
+
+    @Test
     void planFitsEpochsAndTheirEvaluationsIntoTheBudgetLessTheReserve() {
         RunData d =
                 new RunData(
