@@ -47,10 +47,10 @@ final class ImageDecoder implements AutoCloseable {
     /**
      * The most pixels (width x height) an image may have. Pillow refuses images over 2 x 89,478,485
      * pixels as decompression bombs ({@code DecompressionBombError}); npid uses the same bound, so
-     * every image a PIL-based pipeline (torchvision's ImageFolder) opens, npid opens too. At this
-     * size an RGB image is 537 MB as bytes (twice that while the decoder's own raster is alive),
-     * well within the launcher's 8 GB heap, and {@code width * height * 4} still fits an int, so no
-     * buffer size overflows.
+     * no image a PIL-based pipeline (torchvision's ImageFolder) accepts is refused here for its
+     * size. At this size an RGB image is 537 MB as bytes (twice that while the decoder's own raster
+     * is alive), well within the launcher's 8 GB heap, and {@code width * height * 4} still fits an
+     * int, so no buffer size overflows.
      */
     static final long MAX_PIXELS = 2L * 89_478_485;
 
