@@ -5,12 +5,14 @@ import java.util.List;
 import java.util.function.BiConsumer;
 
 /**
- * Images that arrive as encoded JPEG/PNG bytes rather than files on a local disk (Spark's binary
- * files, uploads), decoded exactly as {@link ImageFolderDataset} decodes its files and converted to
- * a fixed channel count, so the same image gives the same pixels either way.
+ * Images that arrive as encoded bytes (any format {@link ImageDecoder} reads: JPEG, PNG, BMP, GIF,
+ * WebP, TIFF) rather than files on a local disk (Spark's binary files, uploads), decoded exactly as
+ * {@link ImageFolderDataset} decodes its files and converted to a fixed channel count, so the same
+ * image gives the same pixels either way.
  *
- * <p>A corrupt image does not fail the whole lot: it is left out and reported to the caller, which
- * counts and logs it; {@link #position} maps each kept image back to its place in the input.
+ * <p>A corrupt image, or one over {@link ImageDecoder#MAX_PIXELS} pixels, does not fail the whole
+ * lot: it is left out and reported to the caller, which counts and logs it; {@link #position} maps
+ * each kept image back to its place in the input.
  */
 public final class EncodedImages implements ImageDataset {
     private final List<String> sources;

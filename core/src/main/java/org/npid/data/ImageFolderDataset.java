@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -18,11 +19,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Images stored as {@code root/<class>/*.{jpg,jpeg,png}}, or directly as {@code root/*.jpg} for an
- * unlabeled collection. Classes and files are sorted by name so instance indices are stable.
+ * Images stored as {@code root/<class>/*.<ext>}, or directly as {@code root/*.<ext>} for an
+ * unlabeled collection, where the extension is one of {@code .jpg .jpeg .png .bmp .gif .webp .tif
+ * .tiff} (any case; the format itself is read from the bytes, see {@link ImageDecoder}). Classes
+ * and files are sorted by name so instance indices are stable.
+ *
+ * <p>A file that cannot be read (corrupt, truncated header, unsupported format, over {@link
+ * ImageDecoder#MAX_PIXELS} pixels) is left out and counted ({@link #skipped}), with one warning
+ * naming the first few; so are HEIC/HEIF/AVIF files, which npid cannot read. A class folder with no
+ * readable image is not a class. Opening fails only when no image at all can be read.
  *
  * <p>Images no larger than {@value #MAX_CACHED_SIDE} pixels a side are decoded once at open into
- * memory; larger ones are decoded on every {@link #image} call.
+ * memory; larger ones have only their header read at open and are decoded on every {@link #image}
+ * call, so damage past the header of a large image shows there, naming the file.
  */
 public final class ImageFolderDataset extends AbstractImageDataset {
     /** Small images (CIFAR, STL at 64px) are cheaper to keep decoded than to decode every epoch. */
@@ -30,6 +39,27 @@ public final class ImageFolderDataset extends AbstractImageDataset {
 
     private static final Logger LOG = LoggerFactory.getLogger(ImageFolderDataset.class);
     private static final int CHUNK = 256;
+
+    /**
+     * One decoder per thread that decodes at a reduced size ({@link #image(int, int)}): looking
+     * ImageIO's readers up costs more than decoding a small image, and a decoder is not
+     * thread-safe. Its readers go with their thread.
+     */
+    private static final ThreadLocal<ImageDecoder> DECODERS =
+            ThreadLocal.withInitial(ImageDecoder::new);
+
+    private static final List<String> IMAGE_EXTENSIONS =
+            List.of(".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff");
+    private static final List<String> UNREADABLE_EXTENSIONS = List.of(".heic", ".heif", ".avif");
+    private static final String EXTENSIONS_TEXT =
+            ".jpg, .jpeg, .png, .bmp, .gif, .webp, .tif, .tiff";
+    private static final String HEIC_ADVICE =
+            "npid cannot read HEIC/HEIF/AVIF; convert them (e.g. `heif-convert`, or export as JPEG)";
+
+    private static final String HEIC_REASON = "a HEIC/HEIF/AVIF file";
+
+    /** How many unreadable files the warning names. */
+    private static final int NAMED_FAILURES = 5;
 
     private final Path root;
     private final List<Path> files;
@@ -39,6 +69,7 @@ public final class ImageFolderDataset extends AbstractImageDataset {
     private final Image[] cache;
     private final int[] widths;
     private final int[] heights;
+    private final int skipped;
 
     private ImageFolderDataset(
             Path root,
@@ -46,18 +77,20 @@ public final class ImageFolderDataset extends AbstractImageDataset {
             int[] labels,
             List<String> classNames,
             Probe[] probes,
-            int forcedChannels) {
+            int forcedChannels,
+            int skipped) {
         super(labels, classNames);
         this.root = root;
         this.files = List.copyOf(files);
-        int gray = 0;
-        boolean allCachedSameSize = true;
+        this.skipped = skipped;
         this.widths = new int[probes.length];
         this.heights = new int[probes.length];
         for (int i = 0; i < probes.length; i++) {
             widths[i] = probes[i].width();
             heights[i] = probes[i].height();
         }
+        int gray = 0;
+        boolean allCachedSameSize = true;
         for (Probe p : probes) {
             gray += p.gray() ? 1 : 0;
             allCachedSameSize &=
@@ -126,45 +159,116 @@ public final class ImageFolderDataset extends AbstractImageDataset {
                             + "; expected root/<class>/*.jpg or root/*.jpg");
         }
         long start = System.nanoTime();
-        List<Path> files = new ArrayList<>();
-        List<Integer> labelList = new ArrayList<>();
-        List<String> classNames = new ArrayList<>();
+        // Candidates: every file with an image extension, with its class folder's index among
+        // the folders that hold any (-1 for loose files); classes are renumbered once the
+        // unreadable files are out.
+        List<Path> candidates = new ArrayList<>();
+        List<Integer> folderOf = new ArrayList<>();
+        List<String> folders = new ArrayList<>();
+        List<Failure> failures = new ArrayList<>();
         for (Path dir : sortedChildren(root, Files::isDirectory)) {
             if (dir.getFileName().toString().startsWith(".")) {
                 continue;
             }
             List<Path> images = sortedChildren(dir, ImageFolderDataset::isImageFile);
+            List<Path> heic = sortedChildren(dir, ImageFolderDataset::isHeicFile);
+            heic.forEach(f -> failures.add(new Failure(f, HEIC_REASON)));
             if (images.isEmpty()) {
-                LOG.warn("Skipping {}: it holds no .jpg/.jpeg/.png files", dir);
+                LOG.warn(
+                        "Skipping {}: it holds no image files ({}){}",
+                        dir,
+                        EXTENSIONS_TEXT,
+                        heic.isEmpty() ? "" : "; " + HEIC_ADVICE);
                 continue;
             }
             for (Path f : images) {
-                files.add(f);
-                labelList.add(classNames.size());
+                candidates.add(f);
+                folderOf.add(folders.size());
             }
-            classNames.add(dir.getFileName().toString());
+            folders.add(dir.getFileName().toString());
         }
         List<Path> loose = sortedChildren(root, ImageFolderDataset::isImageFile);
-        if (files.isEmpty()) {
-            files.addAll(loose);
-            loose.forEach(f -> labelList.add(-1));
-        } else if (!loose.isEmpty()) {
+        List<Path> looseHeic = sortedChildren(root, ImageFolderDataset::isHeicFile);
+        if (candidates.isEmpty()) {
+            candidates.addAll(loose);
+            loose.forEach(f -> folderOf.add(-1));
+            looseHeic.forEach(f -> failures.add(new Failure(f, HEIC_REASON)));
+        } else if (!loose.isEmpty() || !looseHeic.isEmpty()) {
             LOG.warn(
                     "Ignoring {} images directly under {}: class subfolders exist, so only"
                             + " root/<class>/* images are used",
-                    loose.size(),
+                    loose.size() + looseHeic.size(),
                     root);
         }
-        if (files.isEmpty()) {
+        if (candidates.isEmpty()) {
             throw new DataException(
                     "No images found under "
                             + root
-                            + ": expected root/<class>/*.jpg or root/*.jpg (.jpg, .jpeg or .png)");
+                            + ": expected root/<class>/*.jpg or root/*.jpg ("
+                            + EXTENSIONS_TEXT
+                            + ")"
+                            + (failures.isEmpty()
+                                    ? ""
+                                    : "; found "
+                                            + failures.size()
+                                            + " HEIC/HEIF/AVIF files: "
+                                            + HEIC_ADVICE));
+        }
+        Probe[] all = new Probe[candidates.size()];
+        String[] errors = new String[candidates.size()];
+        probeAll(candidates, threads, all, errors);
+
+        List<Path> files = new ArrayList<>();
+        List<Probe> probes = new ArrayList<>();
+        List<Integer> labelList = new ArrayList<>();
+        List<String> classNames = new ArrayList<>();
+        int[] classOf = new int[folders.size()];
+        Arrays.fill(classOf, -1);
+        for (int i = 0; i < all.length; i++) {
+            if (all[i] == null) {
+                failures.add(new Failure(candidates.get(i), errors[i]));
+                continue;
+            }
+            int folder = folderOf.get(i);
+            if (folder >= 0 && classOf[folder] < 0) {
+                classOf[folder] = classNames.size();
+                classNames.add(folders.get(folder));
+            }
+            files.add(candidates.get(i));
+            probes.add(all[i]);
+            labelList.add(folder < 0 ? -1 : classOf[folder]);
+            all[i] = null;
+        }
+        for (int folder = 0; folder < folders.size(); folder++) {
+            if (classOf[folder] < 0 && !files.isEmpty()) {
+                LOG.warn(
+                        "Skipping {}: none of its image files can be read, so it is no class",
+                        root.resolve(folders.get(folder)));
+            }
+        }
+        if (files.isEmpty()) {
+            throw new DataException(
+                    "No readable images under "
+                            + root
+                            + ": none of its "
+                            + candidates.size()
+                            + " image files could be decoded, e.g. "
+                            + failures.get(failures.size() - 1).reason()
+                            + "; check the files (or the folder given)");
+        }
+        if (!failures.isEmpty()) {
+            warnSkipped(root, failures, files.size());
         }
         int[] labels = labelList.stream().mapToInt(Integer::intValue).toArray();
-        Probe[] probes = probeAll(files, threads);
         ImageFolderDataset ds =
-                new ImageFolderDataset(root, files, labels, classNames, probes, channels);
+                new ImageFolderDataset(
+                        root,
+                        files,
+                        labels,
+                        classNames,
+                        probes.toArray(Probe[]::new),
+                        channels,
+                        failures.size());
         LOG.info(
                 "Opened image folder {}: {} images, {} classes, {} channels in {} ms",
                 root,
@@ -175,10 +279,44 @@ public final class ImageFolderDataset extends AbstractImageDataset {
         return ds;
     }
 
+    /** A file left out, and why. */
+    private record Failure(Path file, String reason) {}
+
+    private static void warnSkipped(Path root, List<Failure> failures, int kept) {
+        List<Failure> sorted =
+                failures.stream().sorted(Comparator.comparing(Failure::file)).toList();
+        StringBuilder named = new StringBuilder();
+        for (int i = 0; i < Math.min(NAMED_FAILURES, sorted.size()); i++) {
+            Failure f = sorted.get(i);
+            // The decoder's messages already name the file.
+            String line =
+                    f.reason().contains(f.file().toString())
+                            ? f.reason()
+                            : f.file() + ": " + f.reason();
+            named.append(System.lineSeparator()).append("  ").append(line);
+        }
+        boolean heic = failures.stream().anyMatch(f -> isHeicFile(f.file()));
+        LOG.warn(
+                "{}: left out {} files that cannot be read (kept {}){}{}{}",
+                root,
+                failures.size(),
+                kept,
+                failures.size() > NAMED_FAILURES ? "; the first " + NAMED_FAILURES + ":" : ":",
+                named,
+                heic ? System.lineSeparator() + "  " + HEIC_ADVICE : "");
+    }
+
     private static boolean isImageFile(Path p) {
+        return hasExtension(p, IMAGE_EXTENSIONS) && Files.isRegularFile(p);
+    }
+
+    private static boolean isHeicFile(Path p) {
+        return hasExtension(p, UNREADABLE_EXTENSIONS) && Files.isRegularFile(p);
+    }
+
+    private static boolean hasExtension(Path p, List<String> extensions) {
         String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        return (name.endsWith(".jpg") || name.endsWith(".jpeg") || name.endsWith(".png"))
-                && Files.isRegularFile(p);
+        return extensions.stream().anyMatch(name::endsWith);
     }
 
     private static List<Path> sortedChildren(Path dir, Predicate<Path> keep) {
@@ -191,8 +329,11 @@ public final class ImageFolderDataset extends AbstractImageDataset {
         }
     }
 
-    private static Probe[] probeAll(List<Path> files, int threads) {
-        Probe[] probes = new Probe[files.size()];
+    /**
+     * Probes every file with {@code threads} threads: {@code probes[i]} is filled in, or, when the
+     * file cannot be read, left null with the reason in {@code errors[i]}.
+     */
+    private static void probeAll(List<Path> files, int threads, Probe[] probes, String[] errors) {
         ExecutorService pool =
                 Executors.newFixedThreadPool(
                         threads,
@@ -211,8 +352,13 @@ public final class ImageFolderDataset extends AbstractImageDataset {
                                 () -> {
                                     try (ImageDecoder decoder = new ImageDecoder()) {
                                         for (int i = lo; i < hi; i++) {
-                                            probes[i] =
-                                                    decoder.probe(files.get(i), MAX_CACHED_SIDE);
+                                            try {
+                                                probes[i] =
+                                                        decoder.probe(
+                                                                files.get(i), MAX_CACHED_SIDE);
+                                            } catch (DataException e) {
+                                                errors[i] = e.getMessage();
+                                            }
                                         }
                                     }
                                 }));
@@ -221,9 +367,6 @@ public final class ImageFolderDataset extends AbstractImageDataset {
                 f.get();
             }
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof DataException de) {
-                throw new DataException(de.getMessage(), de);
-            }
             throw new DataException("Failed to read images: " + e.getCause(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -231,7 +374,21 @@ public final class ImageFolderDataset extends AbstractImageDataset {
         } finally {
             pool.shutdownNow();
         }
-        return probes;
+    }
+
+    /** How many files with an image extension (or HEIC/HEIF/AVIF) were left out as unreadable. */
+    public int skipped() {
+        return skipped;
+    }
+
+    /** The width of image {@code index} as its file's header gives it (before any resizing). */
+    public int width(int index) {
+        return widths[index];
+    }
+
+    /** The height of image {@code index} as its file's header gives it (before any resizing). */
+    public int height(int index) {
+        return heights[index];
     }
 
     public Path root() {
@@ -260,23 +417,12 @@ public final class ImageFolderDataset extends AbstractImageDataset {
         if (uniformCache != null || cache[index] != null) {
             return Resampler.toShortSide(image(index), side);
         }
-        return Resampler.toShortSide(
-                ImageDecoder.withChannels(ImageDecoder.decode(files.get(index)), channels), side);
+        return ImageDecoder.withChannels(DECODERS.get().decode(files.get(index), side), channels);
     }
 
     @Override
     public int shortSide(int index) {
         return Math.min(widths[index], heights[index]);
-    }
-
-    /** Image {@code index}'s width in pixels, from its file's header. */
-    public int width(int index) {
-        return widths[index];
-    }
-
-    /** Image {@code index}'s height in pixels, from its file's header. */
-    public int height(int index) {
-        return heights[index];
     }
 
     @Override

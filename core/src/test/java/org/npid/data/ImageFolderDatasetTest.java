@@ -5,13 +5,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.npid.data.TestData.gray;
 import static org.npid.data.TestData.rgb;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 class ImageFolderDatasetTest {
     @TempDir Path dir;
@@ -136,15 +142,133 @@ class ImageFolderDatasetTest {
                 .hasMessageContaining("root/<class>/*.jpg or root/*.jpg");
     }
 
+    private void put(String file, byte[] bytes) throws IOException {
+        Path path = dir.resolve(file);
+        Files.createDirectories(path.getParent());
+        Files.write(path, bytes);
+    }
+
+    /** Captures what ImageFolderDataset logs while {@code action} runs. */
+    private static List<String> logsOf(ThrowingRunnable action) throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger(ImageFolderDataset.class);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            action.run();
+        } finally {
+            logger.detachAppender(appender);
+        }
+        return appender.list.stream()
+                .filter(e -> e.getLevel() == Level.WARN)
+                .map(ILoggingEvent::getFormattedMessage)
+                .toList();
+    }
+
+    private interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
     @Test
-    void garbageJpegIsReportedByName() throws Exception {
+    void unreadableFilesAreSkippedCountedAndNamedOnce() throws Exception {
         TestData.write(TestData.rgb(4, 4, 0), dir.resolve("a/good.jpg"));
-        Files.write(dir.resolve("a/broken.jpg"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+        TestData.write(TestData.rgb(100, 70, 3), dir.resolve("a/large.png"));
+        put("a/broken.jpg", new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+        put("b/IMG_0001.HEIC", new byte[] {0, 0, 0, 24, 'f', 't', 'y', 'p'});
+        TestData.write(TestData.gray(6, 5, 9), dir.resolve("b/ok.bmp"));
+        ImageFolderDataset[] ds = new ImageFolderDataset[1];
+
+        List<String> warnings = logsOf(() -> ds[0] = ImageFolderDataset.open(dir, 2, 0));
+
+        assertThat(ds[0].skipped()).isEqualTo(2);
+        assertThat(ds[0].size()).isEqualTo(3);
+        assertThat(ds[0].classNames()).containsExactly("a", "b");
+        assertThat(ds[0].source(0)).endsWith("good.jpg");
+        assertThat(ds[0].source(1)).endsWith("large.png");
+        assertThat(ds[0].source(2)).endsWith("ok.bmp");
+        assertThat(new int[] {ds[0].label(0), ds[0].label(1), ds[0].label(2)})
+                .containsExactly(0, 0, 1);
+        assertThat(new int[] {ds[0].width(0), ds[0].width(1), ds[0].width(2)})
+                .containsExactly(4, 100, 6);
+        assertThat(new int[] {ds[0].height(0), ds[0].height(1), ds[0].height(2)})
+                .containsExactly(4, 70, 5);
+        assertThat(ds[0].image(1).pixel(99, 69, 1)).isEqualTo(72);
+        List<String> skipWarnings =
+                warnings.stream().filter(w -> w.contains("cannot be read")).toList();
+        assertThat(skipWarnings).hasSize(1);
+        assertThat(skipWarnings.get(0))
+                .contains("left out 2 files")
+                .contains("broken.jpg")
+                .contains("IMG_0001.HEIC")
+                .contains("npid cannot read HEIC/HEIF/AVIF; convert them");
+    }
+
+    @Test
+    void aClassWhoseFilesAreAllUnreadableIsNoClass() throws Exception {
+        TestData.write(TestData.rgb(4, 4, 0), dir.resolve("a/1.png"));
+        put("b/bad.png", new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 0});
+        put("c/huge.png", ImageDecoderTest.pngHeaderOnly(30000, 30000));
+        TestData.write(TestData.rgb(4, 4, 0), dir.resolve("d/2.webp.png"));
+
+        ImageFolderDataset[] opened = new ImageFolderDataset[1];
+
+        List<String> warnings = logsOf(() -> opened[0] = ImageFolderDataset.open(dir, 1, 0));
+
+        ImageFolderDataset ds = opened[0];
+        assertThat(ds.skipped()).isEqualTo(2);
+        assertThat(ds.classNames()).containsExactly("a", "d");
+        assertThat(warnings)
+                .anyMatch(w -> w.contains("30000x30000") && w.contains("downscale it"))
+                .anyMatch(w -> w.startsWith("Skipping " + dir.resolve("b") + ": none of its"))
+                .anyMatch(w -> w.startsWith("Skipping " + dir.resolve("c") + ": none of its"));
+        assertThat(new int[] {ds.label(0), ds.label(1)}).containsExactly(0, 1);
+    }
+
+    @Test
+    void aFolderWithNoReadableImageFailsNamingAReason() throws Exception {
+        put("a/x.jpg", new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+        put("a/y.png", new byte[] {9, 9, 9});
 
         assertThatThrownBy(() -> ImageFolderDataset.open(dir))
                 .isInstanceOf(DataException.class)
-                .hasMessageContaining("broken.jpg")
-                .hasMessageContaining("replace or delete it");
+                .hasMessageContaining("No readable images under " + dir)
+                .hasMessageContaining("none of its 2 image files");
+    }
+
+    @Test
+    void onlyHeicFilesAreExplained() throws Exception {
+        put("a.heic", new byte[] {0, 0, 0, 24});
+        put("b.AVIF", new byte[] {0, 0, 0, 24});
+
+        assertThatThrownBy(() -> ImageFolderDataset.open(dir))
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining("found 2 HEIC/HEIF/AVIF files")
+                .hasMessageContaining("heif-convert");
+    }
+
+    @Test
+    void everyRecognisedExtensionIsReadWhateverItsCase() throws Exception {
+        String[] names = {"a.JPG", "b.jpeg", "c.Png", "d.BMP", "e.gif", "f.TIF", "g.tiff"};
+        String[] formats = {"jpeg", "jpeg", "png", "bmp", "gif", "tiff", "tiff"};
+        for (int i = 0; i < names.length; i++) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            assertThat(javax.imageio.ImageIO.write(TestData.rgb(5, 3, 0), formats[i], out))
+                    .isTrue();
+            Files.write(dir.resolve(names[i]), out.toByteArray());
+        }
+        put(
+                "h.WebP",
+                java.util.Base64.getDecoder()
+                        .decode("UklGRiIAAABXRUJQVlA4TBYAAAAvB8ABAA9wD8szId+DZ/7DA4WP6H8A"));
+        Files.writeString(dir.resolve("notes.txt"), "not an image");
+
+        ImageFolderDataset ds = ImageFolderDataset.open(dir);
+
+        assertThat(ds.size()).isEqualTo(8);
+        assertThat(ds.skipped()).isZero();
+        assertThat(ds.width(3)).isEqualTo(5);
+        assertThat(ds.width(7)).isEqualTo(8);
+        assertThat(ds.image(7).pixel(6, 2, 1)).isEqualTo(180);
     }
 
     @Test
