@@ -8,6 +8,7 @@ import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,6 +54,12 @@ final class ImageDecoder implements AutoCloseable {
      * int, so no buffer size overflows.
      */
     static final long MAX_PIXELS = 2L * 89_478_485;
+
+    /**
+     * The bytes read to learn a large file's size: JPEG's frame header follows its EXIF and ICC
+     * segments, which rarely exceed this; when they do, the whole file is read.
+     */
+    private static final int HEAD_BYTES = 256 * 1024;
 
     /** What the header says, plus the pixels when they were decoded. */
     record Probe(int width, int height, boolean gray, Image image) {}
@@ -167,7 +174,55 @@ final class ImageDecoder implements AutoCloseable {
      * maxSide}, so folders of large images open quickly.
      */
     Probe probe(Path file, int maxSide) {
+        long size;
+        try {
+            size = Files.size(file);
+        } catch (IOException e) {
+            throw corrupt(file.toString(), e);
+        }
+        if (size > HEAD_BYTES) {
+            // Only the header of a large file is needed: reading 100,000 photos whole to learn
+            // their sizes would read tens of gigabytes.
+            Probe head = headerOnly(readHead(file), file.toString(), maxSide);
+            if (head != null) {
+                return head;
+            }
+        }
         return probe(read(file), file.toString(), maxSide);
+    }
+
+    /**
+     * The size and colour of an image too large to decode at {@code maxSide}, from the first bytes
+     * of its file; null when they do not say (the header lies further in) or the image is small
+     * enough to be decoded, for the caller to read the whole file.
+     */
+    private Probe headerOnly(byte[] head, String source, int maxSide) {
+        ImageReader reader = null;
+        int width;
+        int height;
+        boolean gray;
+        try (ImageInputStream in = streamOf(head)) {
+            reader = readerFor(source, in);
+            reader.setInput(in, true, true);
+            width = reader.getWidth(0);
+            height = reader.getHeight(0);
+            gray = isGray(reader);
+            reader.setInput(null);
+        } catch (IOException | RuntimeException e) {
+            // Cut off before the header ends, or not an image: the whole file decides.
+            forget(reader);
+            return null;
+        }
+        checkSize(source, width, height);
+        return width <= maxSide && height <= maxSide ? null : new Probe(width, height, gray, null);
+    }
+
+    private static byte[] readHead(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.readNBytes(HEAD_BYTES);
+        } catch (IOException e) {
+            throw corrupt(file.toString(), e);
+        }
     }
 
     /**

@@ -12,6 +12,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.npid.data.ImageDecoder.Probe;
@@ -39,6 +41,9 @@ public final class ImageFolderDataset extends AbstractImageDataset {
 
     private static final Logger LOG = LoggerFactory.getLogger(ImageFolderDataset.class);
     private static final int CHUNK = 256;
+
+    /** How often opening a large folder reports its progress. */
+    private static final long PROGRESS_SECONDS = 10;
 
     /**
      * One decoder per thread that decodes at a reduced size ({@link #image(int, int)}): looking
@@ -334,6 +339,7 @@ public final class ImageFolderDataset extends AbstractImageDataset {
      * file cannot be read, left null with the reason in {@code errors[i]}.
      */
     private static void probeAll(List<Path> files, int threads, Probe[] probes, String[] errors) {
+        AtomicInteger done = new AtomicInteger();
         ExecutorService pool =
                 Executors.newFixedThreadPool(
                         threads,
@@ -359,9 +365,29 @@ public final class ImageFolderDataset extends AbstractImageDataset {
                                             } catch (DataException e) {
                                                 errors[i] = e.getMessage();
                                             }
+                                            done.incrementAndGet();
                                         }
                                     }
                                 }));
+            }
+            pool.shutdown();
+            long start = System.nanoTime();
+            while (!pool.awaitTermination(PROGRESS_SECONDS, TimeUnit.SECONDS)) {
+                int d = done.get();
+                LOG.info(
+                        String.format(
+                                Locale.ROOT,
+                                "Reading images: %,d of %,d (%d %%), about %ds left",
+                                d,
+                                probes.length,
+                                100L * d / probes.length,
+                                d == 0
+                                        ? 0
+                                        : Math.round(
+                                                (System.nanoTime() - start)
+                                                        / 1e9
+                                                        * (probes.length - d)
+                                                        / d)));
             }
             for (Future<?> f : futures) {
                 f.get();

@@ -101,6 +101,36 @@ class ImageCacheTest {
         }
     }
 
+    @Test
+    void aLargeFileCutShortAfterItsHeaderOpensAndIsLeftOutWhenDecoded() throws Exception {
+        Path root = tmp.resolve("cut");
+        java.util.Random rng = new java.util.Random(3);
+        java.awt.image.BufferedImage noise =
+                new java.awt.image.BufferedImage(
+                        400, 400, java.awt.image.BufferedImage.TYPE_3BYTE_BGR);
+        for (int y = 0; y < 400; y++) {
+            for (int x = 0; x < 400; x++) {
+                noise.setRGB(x, y, rng.nextInt(1 << 24));
+            }
+        }
+        Path big = TestData.write(noise, root.resolve("a/big.png"));
+        assertThat(Files.size(big)).isGreaterThan(300_000);
+        Path cut = root.resolve("a/cut.png");
+        Files.write(cut, java.util.Arrays.copyOf(Files.readAllBytes(big), 300_000));
+        TestData.write(TestData.rgb(100, 80, 5), root.resolve("b/fine.png"));
+
+        ImageFolderDataset folder = ImageFolderDataset.open(root);
+        // Only the first bytes of the large files were read: the header is enough to open them.
+        assertThat(folder.size()).isEqualTo(3);
+        assertThat(folder.width(1)).isEqualTo(400);
+        ImageDataset cached = ImageCache.of(folder, 50, 2, null);
+        assertThat(cached.size()).isEqualTo(2);
+        assertThat(cached.source(0)).endsWith("big.png");
+        assertThat(cached.source(1)).endsWith("fine.png");
+        assertThat(cached.labels()).containsExactly(0, 1);
+        assertThat(dims(cached.image(0))).containsExactly(50, 50);
+    }
+
     private static int[] dims(Image image) {
         return new int[] {image.width(), image.height()};
     }
