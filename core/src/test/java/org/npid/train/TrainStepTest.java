@@ -59,6 +59,48 @@ class TrainStepTest {
     }
 
     /**
+     * A non-finite batch-norm running statistic (what one non-finite forward pass leaves) is reset
+     * entry by entry to its starting value, the finite entries kept, and the next step is finite;
+     * the learnable weights are not touched.
+     */
+    @Test
+    void nonFiniteRunningStatisticsAreResetAndTrainingGoesOn() {
+        withSmallStep(
+                new NceLoss(8, 0.07f, 0.9, NceScoring.MATMUL),
+                0.1f,
+                (model, trainer, bank, step) -> {
+                    SplittableRandom rng = new SplittableRandom(4);
+                    assertThat(step.run(batch(rng), rng)).isFinite();
+                    var block = model.getBlock();
+                    String varName = null;
+                    for (var p : block.getParameters()) {
+                        if (varName == null && p.getKey().endsWith("runningVar")) {
+                            varName = p.getKey();
+                        }
+                    }
+                    assertThat(varName).isNotNull();
+                    var runningVar = block.getParameters().get(varName).getArray();
+                    float[] before = runningVar.toFloatArray();
+                    float[] broken = before.clone();
+                    broken[0] = Float.NaN;
+                    broken[1] = Float.POSITIVE_INFINITY;
+                    runningVar.set(java.nio.FloatBuffer.wrap(broken));
+                    assertThat(TrainStep.firstNonFinite(block)).isEqualTo(varName);
+
+                    assertThat(TrainStep.resetRunningStatistics(block)).containsExactly(varName);
+                    float[] after = runningVar.toFloatArray();
+                    assertThat(after[0]).isEqualTo(1f);
+                    assertThat(after[1]).isEqualTo(1f);
+                    for (int i = 2; i < after.length; i++) {
+                        assertThat(after[i]).isEqualTo(before[i]);
+                    }
+                    assertThat(TrainStep.firstNonFinite(block)).isNull();
+                    assertThat(TrainStep.resetRunningStatistics(block)).isEmpty();
+                    assertThat(step.run(batch(rng), rng)).isFinite();
+                });
+    }
+
+    /**
      * One real SGD step at every width and depth the README offers, on both stems, with colour
      * input: no setting a user can choose may crash the native code (on AMD Zen 5, 8-channel layers
      * once did; channel counts are now multiples of 16).
