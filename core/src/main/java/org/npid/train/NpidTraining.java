@@ -131,8 +131,12 @@ public final class NpidTraining {
                         saved == null ? null : saved.state(),
                         (System.nanoTime() - began) / 1e9,
                         listener);
-        if (config.augmentation().imageSize() == 0) {
-            // Recorded, so config.yaml says what ran and a resume trains at the same side.
+        if (data.chosen() != null) {
+            // Recorded, so config.yaml says what ran and a resume trains the same way.
+            config =
+                    config.with("augmentation.image_size", Integer.toString(data.imageSize()))
+                            .with("model.stem", data.chosen().stem().name());
+        } else if (config.augmentation().imageSize() == 0) {
             config = config.with("augmentation.image_size", Integer.toString(data.imageSize()));
         }
         if (data.train().size() < 2) {

@@ -3,12 +3,15 @@ package org.npid.train;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.npid.config.TrainConfig;
 import org.npid.data.Image;
 import org.npid.data.ImageDataset;
+import org.npid.model.Stem;
 
 /**
  * The training resolution of a run whose {@code augmentation.image_size} is 0: chosen from the
@@ -20,12 +23,13 @@ import org.npid.data.ImageDataset;
  *
  * <p>The rule: among the sides of {@link #LADDER} no larger than the images' median shorter side
  * (so nothing is enlarged), the largest at which the budget still fits {@link #MIN_EPOCHS} epochs;
- * the smallest when none does. The cost of each side is predicted from one timed probe at the
- * smallest (a step's work grows with the square of the side: measured 0.099 s at 32 px and 0.428 s
- * at 64 px on Zen 3), plus the time to decode the images, measured on a sample. Images no larger
- * than the smallest side train at their own size without a probe.
+ * the smallest when none does. Sides from {@link #IMAGENET_STEM_FROM} up train with the ImageNet
+ * stem, smaller ones with the CIFAR stem. A step's cost is timed once per stem on images of noise,
+ * at its smallest side, and grows with the square of the side (measured 0.099 s at 32 px and 0.428
+ * s at 64 px on Zen 3); decoding the images, timed on a sample, comes off the budget too. Images no
+ * larger than the smallest side train at their own size without a probe.
  */
-record Resolution(int size, String reason) {
+record Resolution(int size, Stem stem, String reason) {
     /** The sides considered, from the CIFAR size to ImageNet's. */
     static final int[] LADDER = {32, 48, 64, 96, 128, 160, 224};
 
@@ -78,10 +82,23 @@ record Resolution(int size, String reason) {
         return out;
     }
 
+    /**
+     * The first side trained with the ImageNet stem (7×7 convolution at stride 2 and a max-pool: a
+     * quarter of the side before the first block, as the paper's ImageNet network); below it the
+     * CIFAR stem keeps the full side (a 3×3 convolution, no pooling). At 128 px the ImageNet stem
+     * costs about what the CIFAR stem costs at 32 px.
+     */
+    static final int IMAGENET_STEM_FROM = 96;
+
+    /** The stem a side trains with. */
+    static Stem stemFor(int side) {
+        return side >= IMAGENET_STEM_FROM ? Stem.IMAGENET : Stem.CIFAR;
+    }
+
     /** Measures what the choice needs: a step and an image's inference at a side, decoding. */
     interface Costs {
         /** Seconds of a training step and of one image's inference at {@code side}. */
-        TrainingBudget.Timing time(int side);
+        TrainingBudget.Timing time(int side, Stem stem);
 
         /** Seconds to decode every image of the run once for training at {@code side}. */
         double decodeSeconds(int side);
@@ -95,9 +112,10 @@ record Resolution(int size, String reason) {
             TrainConfig config, int typical, int n, int tests, double elapsed, Costs costs) {
         List<Integer> sides = candidates(typical);
         String sizes = "the images' median shorter side is " + typical + " px";
+        Stem given = config.model().stem();
         if (sides.size() == 1) {
             return new Resolution(
-                    sides.get(0), sizes + ", so they train at " + sides.get(0) + " px");
+                    sides.get(0), given, sizes + ", so they train at " + sides.get(0) + " px");
         }
         Duration budget = config.timeBudgetDuration();
         if (budget == null) {
@@ -109,21 +127,31 @@ record Resolution(int size, String reason) {
             }
             return new Resolution(
                     side,
+                    given,
                     sizes
                             + "; without a time budget npid trains at "
                             + side
                             + " px (the largest it chooses unmeasured; set"
                             + " augmentation.image_size for another)");
         }
-        int smallest = sides.get(0);
-        TrainingBudget.Timing base = costs.time(smallest);
+        // One timed probe per stem, at its smallest side; a step's cost grows with the square of
+        // the side within a stem.
+        Map<Stem, Integer> probedAt = new EnumMap<>(Stem.class);
+        Map<Stem, TrainingBudget.Timing> probed = new EnumMap<>(Stem.class);
         double seconds = budget.toMillis() / 1e3 - elapsed;
         int steps = TrainingBudget.stepsPerEpoch(config, n);
-        int chosen = smallest;
+        int chosen = sides.get(0);
         int chosenEpochs = -1;
         StringBuilder tried = new StringBuilder();
         for (int side : sides) {
-            double scale = (double) side * side / ((double) smallest * smallest);
+            Stem stem = stemFor(side);
+            if (!probed.containsKey(stem)) {
+                probed.put(stem, costs.time(side, stem));
+                probedAt.put(stem, side);
+            }
+            int at = probedAt.get(stem);
+            double scale = (double) side * side / ((double) at * at);
+            TrainingBudget.Timing base = probed.get(stem);
             TrainingBudget.Timing t =
                     new TrainingBudget.Timing(
                             base.stepSeconds() * scale, base.inferenceSeconds() * scale);
@@ -135,31 +163,42 @@ record Resolution(int size, String reason) {
                 tried.append(", ");
             }
             tried.append(String.format(Locale.ROOT, "%d px %d", side, epochs));
-            if (side == smallest || epochs >= MIN_EPOCHS) {
+            if (side == sides.get(0) || epochs >= MIN_EPOCHS) {
                 chosen = side;
                 chosenEpochs = epochs;
             }
-            if (epochs < MIN_EPOCHS) {
-                break;
-            }
         }
+        StringBuilder steps32 = new StringBuilder();
+        for (var e : probed.entrySet()) {
+            if (steps32.length() > 0) {
+                steps32.append(", ");
+            }
+            steps32.append(
+                    String.format(
+                            Locale.ROOT,
+                            "%.3f s at %d px with the %s stem",
+                            e.getValue().stepSeconds(),
+                            probedAt.get(e.getKey()),
+                            e.getKey().name().toLowerCase(Locale.ROOT)));
+        }
+        Stem stem = stemFor(chosen);
         return new Resolution(
                 chosen,
+                stem,
                 String.format(
                         Locale.ROOT,
-                        "%s; a step takes %.3f s at %d px here, so the budget fits about %s epochs"
-                                + " (%s); training at %d px, %s",
+                        "%s; a step takes %s here, so the budget fits about these epochs: %s;"
+                                + " training at %d px with the %s stem, %s",
                         sizes,
-                        base.stepSeconds(),
-                        smallest,
-                        chosenEpochs,
+                        steps32,
                         tried,
                         chosen,
+                        stem.name().toLowerCase(Locale.ROOT),
                         chosenEpochs >= MIN_EPOCHS
                                 ? "the largest side with at least "
                                         + MIN_EPOCHS
-                                        + " epochs, the passes the loss needs to leave its"
-                                        + " opening plateau"
+                                        + " epochs, the passes the loss needs to gain clearly"
+                                        + " over the untrained network"
                                 : "the smallest side: the budget fits fewer than "
                                         + MIN_EPOCHS
                                         + " epochs at any"));

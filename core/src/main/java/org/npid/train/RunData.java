@@ -16,13 +16,20 @@ import org.npid.data.Split;
 import org.npid.data.Subset;
 import org.npid.data.TestTransform;
 import org.npid.eval.LabelledSplits;
+import org.npid.model.Stem;
 
 /**
  * The data of a run: the training set, the labelled test set used for kNN (null when there is
  * none), and the input normalisation. The mean and std are measured on the training images, so a
  * user's own folder is normalised as well as CIFAR-10 is; a resumed run reuses the stored ones.
  */
-record RunData(ImageDataset train, ImageDataset test, float[] mean, float[] std, int imageSize) {
+record RunData(
+        ImageDataset train,
+        ImageDataset test,
+        float[] mean,
+        float[] std,
+        int imageSize,
+        Resolution chosen) {
     private static final int STATS_SAMPLES = 10_000;
     private static final int FINGERPRINT_IMAGES = 256;
 
@@ -54,10 +61,11 @@ record RunData(ImageDataset train, ImageDataset test, float[] mean, float[] std,
             test = Subset.random(test, config.testImages(), config.seed());
         }
         int size = stored != null ? stored.inputs().imageSize() : config.augmentation().imageSize();
+        Resolution chosen = null;
         if (size == 0) {
-            Resolution r = choose(config, train, test, elapsed);
-            listener.onMessage("resolution: " + r.reason());
-            size = r.size();
+            chosen = choose(config, train, test, elapsed);
+            listener.onMessage("resolution: " + chosen.reason());
+            size = chosen.size();
         }
         train = ImageCache.forResolution(train, size);
         if (test != null) {
@@ -65,10 +73,10 @@ record RunData(ImageDataset train, ImageDataset test, float[] mean, float[] std,
         }
         if (stored != null) {
             Checkpoint.Inputs in = stored.inputs();
-            return new RunData(train, test, in.mean(), in.std(), in.imageSize());
+            return new RunData(train, test, in.mean(), in.std(), in.imageSize(), null);
         }
         float[][] stats = Datasets.channelStats(train, STATS_SAMPLES, config.seed());
-        return new RunData(train, test, stats[0], stats[1], size);
+        return new RunData(train, test, stats[0], stats[1], size, chosen);
     }
 
     /** The side {@link Resolution} picks, timing this machine on images of noise. */
@@ -81,15 +89,16 @@ record RunData(ImageDataset train, ImageDataset test, float[] mean, float[] std,
         Resolution.Costs costs =
                 new Resolution.Costs() {
                     @Override
-                    public TrainingBudget.Timing time(int side) {
+                    public TrainingBudget.Timing time(int side, Stem stem) {
                         ImageDataset noise =
                                 Resolution.noise(n, CACHE_FACTOR * side, train.channels());
                         float[] mean = new float[train.channels()];
                         float[] std = new float[train.channels()];
                         java.util.Arrays.fill(mean, 127.5f / 255);
                         java.util.Arrays.fill(std, 0.29f);
-                        RunData probe = new RunData(noise, null, mean, std, side);
-                        return TrainingBudget.time(config, probe, null);
+                        RunData probe = new RunData(noise, null, mean, std, side, null);
+                        return TrainingBudget.time(
+                                config.with("model.stem", stem.name()), probe, null);
                     }
 
                     @Override

@@ -9,22 +9,28 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.npid.config.TrainConfig;
 import org.npid.fixtures.TinyRun;
+import org.npid.model.Stem;
 
 class ResolutionTest {
     @TempDir Path tmp;
 
-    /** A step costs {@code step32} s at 32 px, inference 0; decoding is free unless given. */
-    private static Resolution.Costs costs(double step32, List<Integer> timed) {
+    /**
+     * A step costs {@code step32} s at 32 px with the CIFAR stem and grows with the square of the
+     * side; the ImageNet stem, a quarter of the side before the first block, costs a sixteenth.
+     * Inference and decoding are free unless a test says otherwise.
+     */
+    private static Resolution.Costs costs(double step32, double decode, List<String> timed) {
         return new Resolution.Costs() {
             @Override
-            public TrainingBudget.Timing time(int side) {
-                timed.add(side);
-                return new TrainingBudget.Timing(step32 * side * side / (32.0 * 32), 0);
+            public TrainingBudget.Timing time(int side, Stem stem) {
+                timed.add(side + " " + stem);
+                double cost = step32 * side * side / (32.0 * 32) / (stem == Stem.IMAGENET ? 16 : 1);
+                return new TrainingBudget.Timing(cost, 0);
             }
 
             @Override
             public double decodeSeconds(int side) {
-                return 0;
+                return decode;
             }
         };
     }
@@ -39,65 +45,87 @@ class ResolutionTest {
         assertThat(Resolution.candidates(32)).containsExactly(32);
         assertThat(Resolution.candidates(64)).containsExactly(32, 48, 64);
         assertThat(Resolution.candidates(250)).containsExactly(32, 48, 64, 96, 128, 160, 224);
+        assertThat(Resolution.stemFor(64)).isEqualTo(Stem.CIFAR);
+        assertThat(Resolution.stemFor(96)).isEqualTo(Stem.IMAGENET);
     }
 
     @Test
     void smallImagesTrainAtTheirOwnSizeWithoutAProbe() {
-        List<Integer> timed = new ArrayList<>();
+        List<String> timed = new ArrayList<>();
         Resolution r =
-                Resolution.choose(config("time_budget", "10m"), 28, 1000, 0, 0, costs(1, timed));
+                Resolution.choose(config("time_budget", "10m"), 28, 1000, 0, 0, costs(1, 0, timed));
         assertThat(r.size()).isEqualTo(28);
+        assertThat(r.stem()).isEqualTo(Stem.CIFAR);
         assertThat(timed).isEmpty();
     }
 
     @Test
     void theLargestSideThatStillFitsTheMinimumEpochsIsChosen() {
-        // 3,200 images at batch 32: 100 steps an epoch. At 0.05 s a step at 32 px, 540 usable
-        // seconds (10 minutes less the reserve) fit 108 epochs at 32 px, 48 at 48 px, 27 at 64,
-        // 12 at 96 and 6 at 128: 96 px is the largest with at least 10.
+        // 3,200 images at batch 32: 100 steps an epoch. With 0.05 s a step at 32 px, 540 usable
+        // seconds (10 minutes less the reserve) fit 108 epochs at 32 px, 48 at 48 px and 27 at 64
+        // with the CIFAR stem; 20 s an epoch at 64 px is 1.25 s with the ImageNet stem, so 96 px
+        // (2.8 s) fits 192.
         TrainConfig c = config("time_budget", "10m", "batch_size", "32");
-        List<Integer> timed = new ArrayList<>();
-        Resolution r = Resolution.choose(c, 300, 3200, 0, 0, costs(0.05, timed));
+        List<String> timed = new ArrayList<>();
+        Resolution r = Resolution.choose(c, 100, 3200, 0, 0, costs(0.05, 0, timed));
         assertThat(r.size()).isEqualTo(96);
-        assertThat(timed).containsExactly(32);
-        assertThat(r.reason()).contains("training at 96 px").contains("128 px 6");
+        assertThat(r.stem()).isEqualTo(Stem.IMAGENET);
+        assertThat(timed).containsExactly("32 CIFAR", "96 IMAGENET");
+        assertThat(r.reason())
+                .contains("training at 96 px with the imagenet stem")
+                .contains("64 px 27");
+        // At 64 px images, only the CIFAR stem's sides: 64 px fits 27 ≥ 10 epochs.
+        List<String> small = new ArrayList<>();
+        Resolution r64 = Resolution.choose(c, 64, 3200, 0, 0, costs(0.05, 0, small));
+        assertThat(r64.size()).isEqualTo(64);
+        assertThat(r64.stem()).isEqualTo(Stem.CIFAR);
+        assertThat(small).containsExactly("32 CIFAR");
         assertThat(Resolution.MIN_EPOCHS).isEqualTo(10);
+    }
+
+    @Test
+    void largePhotosTrainAtTheLargestSideTheBudgetCarries() {
+        TrainConfig c = config("time_budget", "10m", "batch_size", "32");
+        // 224 px with the ImageNet stem: 5 s × 49 / 16 = 15.3 s an epoch, 35 epochs.
+        assertThat(Resolution.choose(c, 300, 3200, 0, 0, costs(0.05, 0, new ArrayList<>())).size())
+                .isEqualTo(224);
+        // Ten times the images: 224 px fits 3 epochs, 160 px 6, 128 px 10.
+        assertThat(
+                        Resolution.choose(c, 300, 32_000, 0, 0, costs(0.05, 0, new ArrayList<>()))
+                                .size())
+                .isEqualTo(128);
     }
 
     @Test
     void timeAlreadySpentAndDecodingCountAgainstTheBudget() {
         TrainConfig c = config("time_budget", "10m", "batch_size", "32");
-        // With 300 of the 600 seconds gone, 96 px fits only 5 epochs: 64 px (13) is chosen.
-        assertThat(Resolution.choose(c, 300, 3200, 0, 300, costs(0.05, new ArrayList<>())).size())
+        // 64-px images; with 300 of the 600 seconds gone, 64 px fits 13 epochs, with 500 gone 4:
+        // 48 px (8) neither, so 32 px.
+        assertThat(Resolution.choose(c, 64, 3200, 0, 300, costs(0.05, 0, new ArrayList<>())).size())
                 .isEqualTo(64);
-        Resolution.Costs slowDecode =
-                new Resolution.Costs() {
-                    @Override
-                    public TrainingBudget.Timing time(int side) {
-                        return new TrainingBudget.Timing(0.05 * side * side / 1024.0, 0);
-                    }
-
-                    @Override
-                    public double decodeSeconds(int side) {
-                        return 400;
-                    }
-                };
-        assertThat(Resolution.choose(c, 300, 3200, 0, 0, slowDecode).size()).isEqualTo(48);
+        assertThat(Resolution.choose(c, 64, 3200, 0, 500, costs(0.05, 0, new ArrayList<>())).size())
+                .isEqualTo(32);
+        // Decoding that takes 500 of the 600 seconds does the same.
+        assertThat(Resolution.choose(c, 64, 3200, 0, 0, costs(0.05, 500, new ArrayList<>())).size())
+                .isEqualTo(32);
     }
 
     @Test
     void whenNoSideFitsTheMinimumTheSmallestIsChosenAndSaidSo() {
         TrainConfig c = config("time_budget", "1m", "batch_size", "32");
-        Resolution r = Resolution.choose(c, 300, 100_000, 0, 0, costs(0.1, new ArrayList<>()));
+        Resolution r = Resolution.choose(c, 64, 100_000, 0, 0, costs(0.1, 0, new ArrayList<>()));
         assertThat(r.size()).isEqualTo(32);
         assertThat(r.reason()).contains("fewer than 10 epochs");
     }
 
     @Test
     void withoutATimeBudgetTheSideStopsAt64() {
-        assertThat(Resolution.choose(config(), 500, 1000, 0, 0, costs(1, new ArrayList<>())).size())
-                .isEqualTo(64);
-        assertThat(Resolution.choose(config(), 50, 1000, 0, 0, costs(1, new ArrayList<>())).size())
+        Resolution r = Resolution.choose(config(), 500, 1000, 0, 0, costs(1, 0, new ArrayList<>()));
+        assertThat(r.size()).isEqualTo(64);
+        assertThat(r.stem()).isEqualTo(Stem.CIFAR);
+        assertThat(
+                        Resolution.choose(config(), 50, 1000, 0, 0, costs(1, 0, new ArrayList<>()))
+                                .size())
                 .isEqualTo(48);
     }
 }

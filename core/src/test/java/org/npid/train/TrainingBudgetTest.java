@@ -54,7 +54,8 @@ class TrainingBudgetTest {
                         TestData.memory(50),
                         new float[] {0.5f, 0.5f, 0.5f},
                         new float[] {0.25f, 0.25f, 0.25f},
-                        8);
+                        8,
+                        null);
         TrainConfig c = config("share", "knn_at_start", "true");
         var t = new TrainingBudget.Timing(0.5, 0.01);
         // 4 steps of 0.5 s and the bank kNN: 2.5 s an epoch; the evaluations done once embed the
@@ -75,7 +76,8 @@ class TrainingBudgetTest {
                         TestData.memory(50),
                         new float[] {0.5f, 0.5f, 0.5f},
                         new float[] {0.25f, 0.25f, 0.25f},
-                        8);
+                        8,
+                        null);
         TrainConfig c = config("plan", "knn_at_start", "true");
         var t = new TrainingBudget.Timing(0.5, 0.01);
         // An epoch: 4 steps × 0.5 s + the bank kNN's 50 test images × 0.01 s = 2.5 s. Once: the
