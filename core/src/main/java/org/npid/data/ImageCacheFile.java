@@ -17,6 +17,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
@@ -66,16 +68,36 @@ final class ImageCacheFile {
         return root.resolve("npid");
     }
 
+    /**
+     * The digest of every file's path, size and modification time, per data set: stating 100,000
+     * files takes a second, and the resolution's choice asks about several sides.
+     */
+    private static final Map<ImageDataset, byte[]> FILES = new WeakHashMap<>();
+
     /** The cache file of {@code base}'s images at {@code side} inside {@code directory}. */
     static ImageCacheFile of(Path directory, ImageDataset base, int side) {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
+        MessageDigest sha = sha256();
         sha.update(MAGIC);
         update(sha, side + " " + base.channels() + " " + base.size());
+        sha.update(filesDigest(base));
+        byte[] key = sha.digest();
+        String name =
+                String.format(
+                        Locale.ROOT,
+                        "images-%dpx-%s.npc",
+                        side,
+                        HexFormat.of().formatHex(key, 0, 8));
+        return new ImageCacheFile(directory.resolve(name), key);
+    }
+
+    private static byte[] filesDigest(ImageDataset base) {
+        synchronized (FILES) {
+            byte[] known = FILES.get(base);
+            if (known != null) {
+                return known;
+            }
+        }
+        MessageDigest sha = sha256();
         for (int i = 0; i < base.size(); i++) {
             String source = base.source(i);
             update(sha, source);
@@ -87,14 +109,19 @@ final class ImageCacheFile {
                 update(sha, "-");
             }
         }
-        byte[] key = sha.digest();
-        String name =
-                String.format(
-                        Locale.ROOT,
-                        "images-%dpx-%s.npc",
-                        side,
-                        HexFormat.of().formatHex(key, 0, 8));
-        return new ImageCacheFile(directory.resolve(name), key);
+        byte[] digest = sha.digest();
+        synchronized (FILES) {
+            FILES.put(base, digest);
+        }
+        return digest;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
     }
 
     private static void update(MessageDigest sha, String s) {
