@@ -37,6 +37,9 @@ import org.npid.index.VectorIndex;
  * image.
  */
 public final class NeighbourServer implements AutoCloseable {
+    private static final String NOT_AN_IMAGE =
+            "not an image npid reads (JPEG, PNG, BMP, GIF, WebP or TIFF)";
+
     /** Uploads above this are refused with 413. */
     public static final int MAX_UPLOAD_BYTES = 4 << 20;
 
@@ -153,9 +156,7 @@ public final class NeighbourServer implements AutoCloseable {
             try {
                 images = ImageFiles.open(List.of(tmp), gallery.channels());
             } catch (DataException e) {
-                BadRequest bad =
-                        new BadRequest(
-                                HttpStatus.UNSUPPORTED_MEDIA_TYPE, "not a JPEG or PNG image");
+                BadRequest bad = new BadRequest(HttpStatus.UNSUPPORTED_MEDIA_TYPE, NOT_AN_IMAGE);
                 bad.initCause(e);
                 throw bad;
             }
@@ -171,7 +172,7 @@ public final class NeighbourServer implements AutoCloseable {
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
             if (readers == null || !readers.hasNext()) {
-                throw new BadRequest(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "not a JPEG or PNG image");
+                throw new BadRequest(HttpStatus.UNSUPPORTED_MEDIA_TYPE, NOT_AN_IMAGE);
             }
             ImageReader reader = readers.next();
             long width;
@@ -181,9 +182,7 @@ public final class NeighbourServer implements AutoCloseable {
                 width = reader.getWidth(0);
                 height = reader.getHeight(0);
             } catch (IOException | RuntimeException e) {
-                BadRequest bad =
-                        new BadRequest(
-                                HttpStatus.UNSUPPORTED_MEDIA_TYPE, "not a JPEG or PNG image");
+                BadRequest bad = new BadRequest(HttpStatus.UNSUPPORTED_MEDIA_TYPE, NOT_AN_IMAGE);
                 bad.initCause(e);
                 throw bad;
             } finally {

@@ -107,7 +107,7 @@ class NeighbourServerTest {
         HttpResponse<String> notImage =
                 upload("hello, not an image".getBytes(StandardCharsets.UTF_8));
         assertThat(notImage.statusCode()).isEqualTo(415);
-        assertThat(notImage.body()).contains("not a JPEG or PNG");
+        assertThat(notImage.body()).contains("not an image npid reads");
         HttpResponse<String> big = upload(new byte[NeighbourServer.MAX_UPLOAD_BYTES + 1024]);
         assertThat(big.statusCode()).isEqualTo(413);
     }

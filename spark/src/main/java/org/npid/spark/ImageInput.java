@@ -25,7 +25,8 @@ final class ImageInput implements Serializable {
     private static final long serialVersionUID = 1L;
 
     /** File names {@code npid}'s image folders read. */
-    static final String IMAGE_GLOB = "*.{jpg,jpeg,png,JPG,JPEG,PNG}";
+    static final String IMAGE_GLOB =
+            "*.{jpg,jpeg,png,bmp,gif,webp,tif,tiff,JPG,JPEG,PNG,BMP,GIF,WEBP,TIF,TIFF}";
 
     private final List<String> roots;
 
