@@ -35,6 +35,9 @@ public final class ImageCache implements ImageDataset {
      */
     public static final int FACTOR = 2;
 
+    /** Images whose sizes estimate the bytes of a large set. */
+    private static final int SIZE_SAMPLE = 2000;
+
     /** Images per decoding task: small enough to balance the threads, large enough to batch. */
     private static final int CHUNK = 64;
 
@@ -105,11 +108,53 @@ public final class ImageCache implements ImageDataset {
      * so they see the same pixels.
      */
     public static ImageDataset forResolution(ImageDataset base, int resolution) {
+        int side = FACTOR * resolution;
+        long budget = memoryBudget();
+        // Less than twice the resolution when that would not fit: never less than the resolution.
+        while (side > resolution && bytesAt(base, side) > budget) {
+            side = Math.max(resolution, (int) (side * 0.9));
+        }
+        if (side < FACTOR * resolution) {
+            LOG.info(
+                    "Keeping the images at {} px (not {}): {} MB at {} px would pass the cache's"
+                            + " {} MB (a quarter of the Java heap; NPID_JAVA_OPTS=-Xmx… for more)",
+                    side,
+                    FACTOR * resolution,
+                    bytesAt(base, FACTOR * resolution) >> 20,
+                    FACTOR * resolution,
+                    budget >> 20);
+        }
         return of(
                 base,
-                FACTOR * resolution,
+                side,
                 Math.min(4, Runtime.getRuntime().availableProcessors()),
                 defaultDirectory());
+    }
+
+    /**
+     * The bytes the images may take in memory: a quarter of the Java heap, leaving the rest to the
+     * batches, the bank and evaluation (2 GB under the launcher's -Xmx8g).
+     */
+    public static long memoryBudget() {
+        return Runtime.getRuntime().maxMemory() / 4;
+    }
+
+    /**
+     * About the bytes {@code base}'s images take with their shorter side at most {@code side}, from
+     * the sizes in their headers (a seeded sample of a large set).
+     */
+    public static long bytesAt(ImageDataset base, int side) {
+        int n = base.size();
+        int sample = Math.min(n, SIZE_SAMPLE);
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(n);
+        double total = 0;
+        for (int k = 0; k < sample; k++) {
+            int i = sample == n ? k : rng.nextInt(n);
+            double area = base.area(i);
+            int shorter = base.shortSide(i);
+            total += shorter > side ? area * side / shorter * side / shorter : area;
+        }
+        return (long) (total / sample * n * base.channels());
     }
 
     /** Where decoded images are kept between runs: {@link ImageCacheFile}; null when off. */
@@ -286,6 +331,11 @@ public final class ImageCache implements ImageDataset {
     public Image image(int index) {
         // A copy: a caller that writes into the pixels must not change the cache.
         return new Image(widths[index], heights[index], base.channels(), pixels[index].clone());
+    }
+
+    @Override
+    public long area(int index) {
+        return (long) widths[index] * heights[index];
     }
 
     @Override

@@ -43,6 +43,12 @@ public interface ImageDataset {
         return Math.min(image.width(), image.height());
     }
 
+    /** Image {@code index}'s width times height, read from the file's header where it can be. */
+    default long area(int index) {
+        Image image = image(index);
+        return (long) image.width() * image.height();
+    }
+
     /**
      * Whether {@link #image(int)} is served from memory; false when it decodes a file on every
      * call, so a run should cache the images first ({@link ImageCache}).

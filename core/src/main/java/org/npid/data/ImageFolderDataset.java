@@ -447,6 +447,11 @@ public final class ImageFolderDataset extends AbstractImageDataset {
     }
 
     @Override
+    public long area(int index) {
+        return (long) widths[index] * heights[index];
+    }
+
+    @Override
     public int shortSide(int index) {
         return Math.min(widths[index], heights[index]);
     }

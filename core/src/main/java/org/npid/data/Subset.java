@@ -137,6 +137,11 @@ public final class Subset implements ImageDataset {
     }
 
     @Override
+    public long area(int index) {
+        return base.area(indices[index]);
+    }
+
+    @Override
     public int shortSide(int index) {
         return base.shortSide(indices[index]);
     }

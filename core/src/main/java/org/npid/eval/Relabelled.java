@@ -35,6 +35,11 @@ final class Relabelled implements ImageDataset {
     }
 
     @Override
+    public long area(int index) {
+        return base.area(index);
+    }
+
+    @Override
     public int shortSide(int index) {
         return base.shortSide(index);
     }

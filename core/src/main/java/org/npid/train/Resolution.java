@@ -102,6 +102,9 @@ record Resolution(int size, Stem stem, String reason) {
 
         /** Seconds to decode every image of the run once for training at {@code side}. */
         double decodeSeconds(int side);
+
+        /** Whether the images, kept at {@code side}, fit the memory the cache may take. */
+        boolean fitsInMemory(int side);
     }
 
     /**
@@ -144,6 +147,12 @@ record Resolution(int size, Stem stem, String reason) {
         int chosenEpochs = -1;
         StringBuilder tried = new StringBuilder();
         for (int side : sides) {
+            if (side != sides.get(0) && !costs.fitsInMemory(side)) {
+                tried.append(tried.length() > 0 ? ", " : "")
+                        .append(side)
+                        .append(" px too large for memory");
+                continue;
+            }
             Stem stem = stemFor(side);
             if (!probed.containsKey(stem)) {
                 probed.put(stem, costs.time(side, stem));

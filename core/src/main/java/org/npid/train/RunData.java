@@ -102,6 +102,14 @@ record RunData(
                     }
 
                     @Override
+                    public boolean fitsInMemory(int side) {
+                        long bytes =
+                                ImageCache.bytesAt(train, side)
+                                        + (test == null ? 0 : ImageCache.bytesAt(test, side));
+                        return bytes <= ImageCache.memoryBudget();
+                    }
+
+                    @Override
                     public double decodeSeconds(int side) {
                         return decodingSeconds(train, CACHE_FACTOR * side, config.seed())
                                 + (test == null

@@ -20,6 +20,12 @@ class ResolutionTest {
      * Inference and decoding are free unless a test says otherwise.
      */
     private static Resolution.Costs costs(double step32, double decode, List<String> timed) {
+        return costs(step32, decode, timed, Integer.MAX_VALUE);
+    }
+
+    /** As above, with images larger than {@code maxInMemory} px too large to keep in memory. */
+    private static Resolution.Costs costs(
+            double step32, double decode, List<String> timed, int maxInMemory) {
         return new Resolution.Costs() {
             @Override
             public TrainingBudget.Timing time(int side, Stem stem) {
@@ -31,6 +37,11 @@ class ResolutionTest {
             @Override
             public double decodeSeconds(int side) {
                 return decode;
+            }
+
+            @Override
+            public boolean fitsInMemory(int side) {
+                return side <= maxInMemory;
             }
         };
     }
@@ -94,6 +105,15 @@ class ResolutionTest {
                         Resolution.choose(c, 300, 32_000, 0, 0, costs(0.05, 0, new ArrayList<>()))
                                 .size())
                 .isEqualTo(128);
+    }
+
+    @Test
+    void sidesWhoseImagesDoNotFitInMemoryAreSkipped() {
+        TrainConfig c = config("time_budget", "10m", "batch_size", "32");
+        Resolution r =
+                Resolution.choose(c, 300, 3200, 0, 0, costs(0.05, 0, new ArrayList<>(), 128));
+        assertThat(r.size()).isEqualTo(128);
+        assertThat(r.reason()).contains("160 px too large for memory");
     }
 
     @Test
