@@ -119,15 +119,26 @@ class ResolutionTest {
     @Test
     void timeAlreadySpentAndDecodingCountAgainstTheBudget() {
         TrainConfig c = config("time_budget", "10m", "batch_size", "32");
-        // 64-px images; with 300 of the 600 seconds gone, 64 px fits 13 epochs, with 500 gone 4:
-        // 48 px (8) neither, so 32 px.
+        // 64-px images; with 300 of the 600 seconds gone, 64 px fits 13 epochs (1,300 steps,
+        // too few) and 48 px 24 (2,400); with 500 gone, 48 px fits 8: 32 px.
         assertThat(Resolution.choose(c, 64, 3200, 0, 300, costs(0.05, 0, new ArrayList<>())).size())
-                .isEqualTo(64);
+                .isEqualTo(48);
         assertThat(Resolution.choose(c, 64, 3200, 0, 500, costs(0.05, 0, new ArrayList<>())).size())
                 .isEqualTo(32);
         // Decoding that takes 500 of the 600 seconds does the same.
         assertThat(Resolution.choose(c, 64, 3200, 0, 0, costs(0.05, 500, new ArrayList<>())).size())
                 .isEqualTo(32);
+    }
+
+    @Test
+    void aSmallSetNeedsTheMinimumStepsNotOnlyEpochs() {
+        // 1,600 images: 50 steps an epoch. At 0.2 s a step at 32 px, 540 s fit 54 epochs (2,700
+        // steps) at 32 px, 24 (1,200) at 48 and 13 (650) at 64: enough epochs, too few steps.
+        TrainConfig c = config("time_budget", "10m", "batch_size", "32");
+        Resolution r = Resolution.choose(c, 64, 1600, 0, 0, costs(0.2, 0, new ArrayList<>()));
+        assertThat(r.size()).isEqualTo(32);
+        assertThat(r.reason()).contains("48 px 24 (1200 steps)").contains("2000 steps");
+        assertThat(Resolution.MIN_STEPS).isEqualTo(2000);
     }
 
     @Test
