@@ -134,6 +134,9 @@ public final class TrainStep {
             skippedInARow = 0;
             return loss;
         }
+        // The batch's forward pass may have spoilt the running statistics again; the weights
+        // decide whether the run can go on without this batch.
+        resetRunningStatistics(block);
         String nonFinite = firstNonFinite(block);
         if (nonFinite == null && ++skippedInARow < MAX_SKIPPED_IN_A_ROW) {
             listener.onMessage(
