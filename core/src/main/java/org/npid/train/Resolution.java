@@ -77,6 +77,25 @@ record Resolution(int size, Stem stem, String reason) {
         return sides[sides.length / 2];
     }
 
+    /**
+     * The median ratio of the longer side to the shorter of {@code images}, from a seeded sample:
+     * the probe's images of noise take it, since the crop and the resize read the whole cached
+     * image (a 16:9 photo costs the loader 1.8 times a square one).
+     */
+    static double medianAspect(ImageDataset images, long seed) {
+        int n = images.size();
+        int count = Math.min(n, SIZE_SAMPLE);
+        double[] ratios = new double[count];
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (int k = 0; k < count; k++) {
+            int i = count == n ? k : rng.nextInt(n);
+            double shorter = images.shortSide(i);
+            ratios[k] = images.area(i) / (shorter * shorter);
+        }
+        Arrays.sort(ratios);
+        return ratios[count / 2];
+    }
+
     /** The sides a run over images of median shorter side {@code typical} can train at. */
     static List<Integer> candidates(int typical) {
         List<Integer> out = new ArrayList<>();
@@ -234,10 +253,11 @@ record Resolution(int size, Stem stem, String reason) {
     }
 
     /**
-     * {@code n} images of seeded noise at {@code side} px: what a timing probe trains on, since a
-     * step's cost does not depend on what the pixels show, and noise costs no decoding.
+     * {@code n} images of seeded noise, {@code longSide} by {@code side} px: what a timing probe
+     * trains on, since a step's cost does not depend on what the pixels show, and noise costs no
+     * decoding.
      */
-    static ImageDataset noise(int n, int side, int channels) {
+    static ImageDataset noise(int n, int side, int longSide, int channels) {
         return new ImageDataset() {
             @Override
             public int size() {
@@ -261,9 +281,9 @@ record Resolution(int size, Stem stem, String reason) {
 
             @Override
             public Image image(int index) {
-                byte[] px = new byte[side * side * channels];
+                byte[] px = new byte[side * longSide * channels];
                 new SplittableRandom(index).nextBytes(px);
-                return new Image(side, side, channels, px);
+                return new Image(longSide, side, channels, px);
             }
 
             @Override

@@ -83,6 +83,7 @@ record RunData(
     private static Resolution choose(
             TrainConfig config, ImageDataset train, ImageDataset test, double elapsed) {
         int typical = Resolution.medianShortSide(train, config.seed());
+        double aspect = Resolution.medianAspect(train, config.seed());
         int n = train.size();
         boolean labelled = test != null && train.labeled() && test.labeled();
         int tests = labelled ? test.size() : 0;
@@ -93,7 +94,11 @@ record RunData(
                     @Override
                     public TrainingBudget.Timing time(int side, Stem stem) {
                         ImageDataset noise =
-                                Resolution.noise(n, CACHE_FACTOR * side, train.channels());
+                                Resolution.noise(
+                                        n,
+                                        CACHE_FACTOR * side,
+                                        (int) Math.round(CACHE_FACTOR * side * aspect),
+                                        train.channels());
                         float[] mean = new float[train.channels()];
                         float[] std = new float[train.channels()];
                         java.util.Arrays.fill(mean, 127.5f / 255);
