@@ -61,6 +61,16 @@ class ResolutionTest {
     }
 
     @Test
+    void theTypicalSizeAndAspectAreMediansOfTheImages() {
+        var wide = Resolution.noise(5, 10, 18, 3);
+        assertThat(wide.image(0).width()).isEqualTo(18);
+        assertThat(wide.image(0).height()).isEqualTo(10);
+        assertThat(Resolution.medianShortSide(wide, 1)).isEqualTo(10);
+        assertThat(Resolution.medianAspect(wide, 1)).isEqualTo(1.8);
+        assertThat(Resolution.medianAspect(Resolution.noise(3, 7, 7, 1), 1)).isEqualTo(1.0);
+    }
+
+    @Test
     void smallImagesTrainAtTheirOwnSizeWithoutAProbe() {
         List<String> timed = new ArrayList<>();
         Resolution r =
