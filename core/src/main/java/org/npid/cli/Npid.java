@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
             "Unsupervised feature learning by non-parametric instance discrimination",
             "(Wu, Xiong, Yu, Lin, CVPR 2018), on the JVM.",
             "",
-            "Start with:  npid train --recipe fmnist-short --data /usr/share/datasets/fashion-mnist"
+            "Start with:  npid train --data /path/to/images   (any size, 10 minutes; --time 1h)"
         },
         subcommands = {
             TrainCommand.class,
