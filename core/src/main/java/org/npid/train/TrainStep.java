@@ -134,9 +134,9 @@ public final class TrainStep {
             skippedInARow = 0;
             return loss;
         }
-        // The batch's forward pass may have spoilt the running statistics again; the weights
-        // decide whether the run can go on without this batch.
-        resetRunningStatistics(block);
+        // No second reset: when the retry spoils the statistics again the network itself has
+        // diverged (weights finite but huge, as after a step at lr 1e30), and the run stops
+        // before a checkpoint keeps it.
         String nonFinite = firstNonFinite(block);
         if (nonFinite == null && ++skippedInARow < MAX_SKIPPED_IN_A_ROW) {
             listener.onMessage(
