@@ -4,13 +4,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,9 +33,6 @@ public final class ImageCache implements ImageDataset {
 
     /** Images per decoding task: small enough to balance the threads, large enough to batch. */
     private static final int CHUNK = 64;
-
-    /** How often a long decode reports its progress. */
-    private static final long PROGRESS_SECONDS = 10;
 
     private final ImageDataset base;
     private final int side;
@@ -176,62 +166,22 @@ public final class ImageCache implements ImageDataset {
         int[] widths = new int[n];
         int[] heights = new int[n];
         String[] failures = new String[n];
-        AtomicInteger done = new AtomicInteger();
         long start = System.nanoTime();
-        ExecutorService pool =
-                Executors.newFixedThreadPool(
-                        threads,
-                        r -> {
-                            Thread t = new Thread(r, "npid-image-cache");
-                            t.setDaemon(true);
-                            return t;
-                        });
-        List<Future<?>> futures = new ArrayList<>();
-        try {
-            for (int from = 0; from < n; from += CHUNK) {
-                int lo = from;
-                int hi = Math.min(n, from + CHUNK);
-                futures.add(
-                        pool.submit(
-                                () -> {
-                                    for (int i = lo; i < hi; i++) {
-                                        try {
-                                            Image image = base.image(i, side);
-                                            pixels[i] = image.pixels();
-                                            widths[i] = image.width();
-                                            heights[i] = image.height();
-                                        } catch (DataException e) {
-                                            failures[i] = e.getMessage();
-                                        }
-                                        done.incrementAndGet();
-                                    }
-                                }));
-            }
-            pool.shutdown();
-            while (!pool.awaitTermination(PROGRESS_SECONDS, TimeUnit.SECONDS)) {
-                int d = done.get();
-                double elapsed = (System.nanoTime() - start) / 1e9;
-                LOG.info(
-                        String.format(
-                                Locale.ROOT,
-                                "Decoding images at %d px: %,d of %,d (%d %%), about %ds left",
-                                side,
-                                d,
-                                n,
-                                100L * d / n,
-                                d == 0 ? 0 : Math.round(elapsed * (n - d) / d)));
-            }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DataException("Interrupted while decoding images", e);
-        } catch (ExecutionException e) {
-            throw new DataException("Failed to decode images: " + e.getCause(), e.getCause());
-        } finally {
-            pool.shutdownNow();
-        }
+        ImageWork.forEach(
+                n,
+                threads,
+                CHUNK,
+                "Decoding images at " + side + " px",
+                i -> {
+                    try {
+                        Image image = base.image(i, side);
+                        pixels[i] = image.pixels();
+                        widths[i] = image.width();
+                        heights[i] = image.height();
+                    } catch (DataException e) {
+                        failures[i] = e.getMessage();
+                    }
+                });
         int[] kept = new int[n];
         int count = 0;
         List<String> failed = new ArrayList<>();

@@ -8,12 +8,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.npid.data.ImageDecoder.Probe;
@@ -41,9 +35,6 @@ public final class ImageFolderDataset extends AbstractImageDataset {
 
     private static final Logger LOG = LoggerFactory.getLogger(ImageFolderDataset.class);
     private static final int CHUNK = 256;
-
-    /** How often opening a large folder reports its progress. */
-    private static final long PROGRESS_SECONDS = 10;
 
     /**
      * One decoder per thread that decodes at a reduced size ({@link #image(int, int)}): looking
@@ -75,6 +66,7 @@ public final class ImageFolderDataset extends AbstractImageDataset {
     private final int[] widths;
     private final int[] heights;
     private final int skipped;
+    private final boolean inMemory;
 
     private ImageFolderDataset(
             Path root,
@@ -139,6 +131,11 @@ public final class ImageFolderDataset extends AbstractImageDataset {
                 probes[i] = null;
             }
         }
+        boolean all = true;
+        for (int i = 0; cache != null && i < cache.length && all; i++) {
+            all = cache[i] != null;
+        }
+        this.inMemory = all;
     }
 
     /** Opens {@code root}, decoding small images with a few threads. */
@@ -339,67 +336,18 @@ public final class ImageFolderDataset extends AbstractImageDataset {
      * file cannot be read, left null with the reason in {@code errors[i]}.
      */
     private static void probeAll(List<Path> files, int threads, Probe[] probes, String[] errors) {
-        AtomicInteger done = new AtomicInteger();
-        ExecutorService pool =
-                Executors.newFixedThreadPool(
-                        threads,
-                        r -> {
-                            Thread t = new Thread(r, "npid-image-decode");
-                            t.setDaemon(true);
-                            return t;
-                        });
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int from = 0; from < probes.length; from += CHUNK) {
-                int lo = from;
-                int hi = Math.min(probes.length, from + CHUNK);
-                futures.add(
-                        pool.submit(
-                                () -> {
-                                    try (ImageDecoder decoder = new ImageDecoder()) {
-                                        for (int i = lo; i < hi; i++) {
-                                            try {
-                                                probes[i] =
-                                                        decoder.probe(
-                                                                files.get(i), MAX_CACHED_SIDE);
-                                            } catch (DataException e) {
-                                                errors[i] = e.getMessage();
-                                            }
-                                            done.incrementAndGet();
-                                        }
-                                    }
-                                }));
-            }
-            pool.shutdown();
-            long start = System.nanoTime();
-            while (!pool.awaitTermination(PROGRESS_SECONDS, TimeUnit.SECONDS)) {
-                int d = done.get();
-                LOG.info(
-                        String.format(
-                                Locale.ROOT,
-                                "Reading images: %,d of %,d (%d %%), about %ds left",
-                                d,
-                                probes.length,
-                                100L * d / probes.length,
-                                d == 0
-                                        ? 0
-                                        : Math.round(
-                                                (System.nanoTime() - start)
-                                                        / 1e9
-                                                        * (probes.length - d)
-                                                        / d)));
-            }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } catch (ExecutionException e) {
-            throw new DataException("Failed to read images: " + e.getCause(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DataException("Interrupted while reading images", e);
-        } finally {
-            pool.shutdownNow();
-        }
+        ImageWork.forEach(
+                probes.length,
+                threads,
+                CHUNK,
+                "Reading images",
+                i -> {
+                    try {
+                        probes[i] = DECODERS.get().probe(files.get(i), MAX_CACHED_SIDE);
+                    } catch (DataException e) {
+                        errors[i] = e.getMessage();
+                    }
+                });
     }
 
     /** How many files with an image extension (or HEIC/HEIF/AVIF) were left out as unreadable. */
@@ -458,15 +406,7 @@ public final class ImageFolderDataset extends AbstractImageDataset {
 
     @Override
     public boolean inMemory() {
-        if (uniformCache != null) {
-            return true;
-        }
-        for (Image image : cache) {
-            if (image == null) {
-                return false;
-            }
-        }
-        return true;
+        return inMemory;
     }
 
     @Override
