@@ -39,10 +39,9 @@ final class ProgressBar implements TrainListener {
     }
 
     @Override
-    public void onPlan(org.npid.config.TrainConfig config) {
-        epochs = config.epochs();
-        out.println("# the run's config, as config.yaml holds it");
-        out.print(config.toYaml());
+    public void onPlan(org.npid.train.RunPlan plan) {
+        epochs = plan.config().epochs();
+        out.print(plan.describe());
         out.flush();
     }
 

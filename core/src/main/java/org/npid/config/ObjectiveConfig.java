@@ -36,6 +36,25 @@ public record ObjectiveConfig(
         String neighbourTable,
         int views) {
 
+    /**
+     * The same objective with neighbours from {@code source} ({@code neighbours} per image, 0 for
+     * none) and {@code views} views per image: the {@code auto} source's resolution, typed.
+     */
+    public ObjectiveConfig withNeighbourSource(NeighbourSource source, int neighbours, int views) {
+        return new ObjectiveConfig(
+                loss,
+                temperature,
+                nceNoise,
+                nceZMomentum,
+                nceScoring,
+                proximalLambda,
+                neighbours,
+                neighboursFromEpoch,
+                source,
+                neighbourTable,
+                views);
+    }
+
     /** The instance-discrimination objective. */
     public enum Loss {
         /** Exact non-parametric softmax over all n (Eq. 2). */

@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.npid.model.Stem;
 
 /**
  * Every setting of a training run, in named sections ({@code model}, {@code objective}, {@code
@@ -383,6 +384,55 @@ public record TrainConfig(
 
     /** The same config with {@code epochs} passes: a typed copy, for the budget's plans. */
     public TrainConfig withEpochs(int epochs) {
+        return copy(epochs, maxStepsPerEpoch, model, objective, augmentation);
+    }
+
+    /** The same config with at most {@code steps} steps an epoch: a budget shorter than one. */
+    public TrainConfig withMaxStepsPerEpoch(int steps) {
+        return copy(epochs, steps, model, objective, augmentation);
+    }
+
+    /** The same config at {@code size}-pixel training images: the plan's chosen resolution. */
+    public TrainConfig withImageSize(int size) {
+        AugmentationConfig a = augmentation;
+        return copy(
+                epochs,
+                maxStepsPerEpoch,
+                model,
+                objective,
+                new AugmentationConfig(
+                        size,
+                        a.cropFraction(),
+                        a.cropScaleMin(),
+                        a.jitter(),
+                        a.hue(),
+                        a.grayscaleP(),
+                        a.flip()));
+    }
+
+    /** The same config with the network's first layers {@code stem}: the plan's chosen stem. */
+    public TrainConfig withStem(Stem stem) {
+        NetworkConfig m = model;
+        return copy(
+                epochs,
+                maxStepsPerEpoch,
+                new NetworkConfig(m.arch(), stem, m.width(), m.embeddingDim(), m.head()),
+                objective,
+                augmentation);
+    }
+
+    /** The same config with the objective {@code objective}: the {@code auto} source's choice. */
+    public TrainConfig withObjective(ObjectiveConfig objective) {
+        return copy(epochs, maxStepsPerEpoch, model, objective, augmentation);
+    }
+
+    /** The typed copies' one constructor call; validation runs again, as for any config. */
+    private TrainConfig copy(
+            int epochs,
+            int maxStepsPerEpoch,
+            NetworkConfig model,
+            ObjectiveConfig objective,
+            AugmentationConfig augmentation) {
         return new TrainConfig(
                 data,
                 testData,

@@ -9,6 +9,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Locale;
 import org.npid.train.EpochMetrics;
+import org.npid.train.RunPlan;
 import org.npid.train.TrainListener;
 
 /**
@@ -29,6 +30,11 @@ final class LossRecorder implements TrainListener {
     LossRecorder(Path file, TrainListener next) {
         this.file = file;
         this.next = next;
+    }
+
+    @Override
+    public void onPlan(RunPlan plan) {
+        next.onPlan(plan);
     }
 
     @Override

@@ -157,10 +157,12 @@ final class NeighbourMiner {
                                 : instead));
         return pass
                 ? new Resolved(
-                        run.with("objective.views", "1")
-                                .with("objective.neighbour_source", "pixels"),
+                        run.withObjective(
+                                o.withNeighbourSource(NeighbourSource.PIXELS, o.neighbours(), 1)),
                         table)
-                : new Resolved(run.with("objective.neighbours", "0"), null);
+                : new Resolved(
+                        run.withObjective(o.withNeighbourSource(o.neighbourSource(), 0, o.views())),
+                        null);
     }
 
     /** A config with {@code auto} resolved, and the pixel table when the check chose it. */

@@ -1,6 +1,5 @@
 package org.npid.train;
 
-import ai.djl.Device;
 import ai.djl.engine.Engine;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,7 +27,12 @@ public final class NpidTraining {
     /** The metrics file inside the run directory. */
     public static final String METRICS = RunDirectory.METRICS;
 
+    /** What the run follows; a time budget's re-plan replaces it with one of other epochs. */
+    private RunPlan plan;
+
+    /** The plan's configuration, for brevity. */
     private TrainConfig config;
+
     private final RunData data;
     private final TrainingState state;
     private final RunDirectory dir;
@@ -54,15 +58,15 @@ public final class NpidTraining {
     private double firstEpochSeconds = Double.NaN;
 
     private NpidTraining(
-            TrainConfig config,
-            RunData data,
+            RunPlan plan,
             TrainingState state,
             RunDirectory dir,
             TrainListener listener,
             long began) {
         this.began = began;
-        this.config = config;
-        this.data = data;
+        this.plan = plan;
+        this.config = plan.config();
+        this.data = plan.data();
         this.state = state;
         this.dir = dir;
         this.listener = listener;
@@ -123,58 +127,17 @@ public final class NpidTraining {
             org.npid.machine.RuntimeRecord.setThreads(config.threads());
         }
         long began = System.nanoTime();
-        // Before the data are read: a GPU request that cannot be met fails in a second.
-        Device device = Devices.best();
-        RunData data =
-                RunData.open(
-                        config,
-                        saved == null ? null : saved.state(),
-                        (System.nanoTime() - began) / 1e9,
-                        listener);
-        if (data.chosen() != null) {
-            // Recorded, so config.yaml says what ran and a resume trains the same way.
-            config =
-                    config.with("augmentation.image_size", Integer.toString(data.imageSize()))
-                            .with("model.stem", data.chosen().stem().name());
-        } else if (config.augmentation().imageSize() == 0) {
-            config = config.with("augmentation.image_size", Integer.toString(data.imageSize()));
+        RunPlan plan = RunPlan.resolve(config, saved, began, listener);
+        dir.prepare(plan, saved).forEach(listener::onMessage);
+        listener.onPlan(plan);
+        TrainConfig planned = plan.config();
+        if (planned.beyondPaper() != null) {
+            listener.onMessage("beyond the paper: " + planned.beyondPaper());
         }
-        if (data.train().size() < 2) {
-            throw new TrainingException(
-                    "instance discrimination needs at least 2 training images, got "
-                            + data.train().size()
-                            + " (train_images "
-                            + config.trainImages()
-                            + "): add images or raise train_images");
-        }
-        Checkpoint.DataIdentity identity = data.identity(config.data());
-        int[] pixelTable = null;
-        if (saved == null) {
-            NeighbourMiner.Resolved auto = NeighbourMiner.resolveAuto(config, data, listener);
-            config = auto.config();
-            pixelTable = auto.pixelTable();
-            TrainConfig planned =
-                    TrainingBudget.plan(
-                            config, data, identity, (System.nanoTime() - began) / 1e9, listener);
-            if (planned != config) {
-                listener.onEpochsChosen(planned.epochs());
-            }
-            config = planned;
-        } else {
-            List<String> changed = ResumeCheck.verify(saved, config, identity);
-            if (!changed.isEmpty()) {
-                listener.onMessage("changed on resume: " + String.join(", ", changed));
-            }
-        }
-        dir.prepare(config, data, saved).forEach(listener::onMessage);
-        listener.onPlan(config);
-        if (config.beyondPaper() != null) {
-            listener.onMessage("beyond the paper: " + config.beyondPaper());
-        }
-        listener.onMessage("training on " + Devices.describe(device));
-        warnings(config, data).forEach(listener::onMessage);
-        Engine.getInstance().setRandomSeed((int) config.seed());
-        try (TrainingState state = TrainingState.create(config, data, identity)) {
+        listener.onMessage("training on " + Devices.describe(plan.device()));
+        warnings(planned, plan.data()).forEach(listener::onMessage);
+        Engine.getInstance().setRandomSeed((int) planned.seed());
+        try (TrainingState state = TrainingState.create(planned, plan.data(), plan.identity())) {
             if (saved != null) {
                 state.restore(saved);
                 listener.onMessage(
@@ -185,10 +148,10 @@ public final class NpidTraining {
                                 + ", step "
                                 + state.position().step());
             }
-            NpidTraining run = new NpidTraining(config, data, state, dir, listener, began);
-            if (pixelTable != null) {
+            NpidTraining run = new NpidTraining(plan, state, dir, listener, began);
+            if (plan.pixelTable() != null) {
                 // The auto check already searched the pixels: 7–8 s at 60,000 images, quadratic.
-                run.neighbours.usePixelTable(pixelTable);
+                run.neighbours.usePixelTable(plan.pixelTable());
             }
             return run.train(saved != null);
         }
@@ -326,7 +289,8 @@ public final class NpidTraining {
                         listener);
         if (epochs != config.epochs()) {
             TrainConfig before = config;
-            config = config.withEpochs(epochs);
+            plan = plan.withEpochs(epochs);
+            config = plan.config();
             state.setEpochs(epochs);
             schedule =
                     new LrSchedule(

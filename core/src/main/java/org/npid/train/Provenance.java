@@ -2,7 +2,6 @@ package org.npid.train;
 
 import ai.djl.engine.Engine;
 import java.time.Instant;
-import org.npid.config.TrainConfig;
 import org.npid.data.ImageDataset;
 import org.npid.machine.Cpu;
 import org.npid.machine.NativeHeap;
@@ -27,14 +26,19 @@ record Provenance(
         int trainImages,
         int testImages,
         int channels,
+        int imageSize,
+        String dataFingerprint,
+        String resolutionReason,
         long seed,
         RuntimeRecord runtime,
         String deviceUsed,
         String nativeHeapState) {
 
-    static Provenance capture(TrainConfig config, ImageDataset train, ImageDataset test) {
+    /** The provenance of a run that follows {@code plan}, on this machine, now. */
+    static Provenance capture(RunPlan plan) {
         Engine engine = Engine.getInstance();
         String version = Provenance.class.getPackage().getImplementationVersion();
+        ImageDataset test = plan.data().test();
         return new Provenance(
                 Instant.now().toString(),
                 version == null ? "dev" : version,
@@ -44,13 +48,16 @@ record Provenance(
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"),
                 Runtime.getRuntime().availableProcessors(),
                 Cpu.current().toString(),
-                config.data(),
-                train.size(),
+                plan.config().data(),
+                plan.data().train().size(),
                 test == null ? 0 : test.size(),
-                train.channels(),
-                config.seed(),
-                RuntimeRecord.current(),
-                Devices.describe(Devices.best()),
+                plan.identity().channels(),
+                plan.identity().imageSize(),
+                plan.identity().fingerprint(),
+                plan.resolutionReason(),
+                plan.config().seed(),
+                plan.runtime(),
+                Devices.describe(plan.device()),
                 NativeHeap.describe());
     }
 }

@@ -104,7 +104,7 @@ record RunData(
                         java.util.Arrays.fill(mean, 127.5f / 255);
                         java.util.Arrays.fill(std, 0.29f);
                         RunData probe = new RunData(noise, null, mean, std, side, null);
-                        TrainConfig probing = config.with("model.stem", stem.name());
+                        TrainConfig probing = config.withStem(stem);
                         if (!warm) {
                             // The process's first steps compile Java and native kernels: on
                             // photo64-b they timed 0.396 s a step against 0.222 s a minute later.

@@ -97,7 +97,7 @@ final class RunDirectory {
      *
      * @return warnings about rows that were repaired
      */
-    List<String> prepare(TrainConfig config, RunData data, Checkpoint saved) {
+    List<String> prepare(RunPlan plan, Checkpoint saved) {
         List<String> warnings = new ArrayList<>();
         try {
             Files.createDirectories(dir);
@@ -131,12 +131,11 @@ final class RunDirectory {
                     Npy.moveIntoPlace(tmp, metrics);
                 }
             }
-            writeConfig(config);
+            writeConfig(plan.config());
             Files.writeString(
                     dir.resolve("provenance.json"),
                     JSON.writerWithDefaultPrettyPrinter()
-                            .writeValueAsString(
-                                    Provenance.capture(config, data.train(), data.test())));
+                            .writeValueAsString(Provenance.capture(plan)));
         } catch (IOException e) {
             throw new TrainingException(
                     "cannot write to run directory "

@@ -5,14 +5,15 @@ package org.npid.train;
  * assertions. The library itself never prints.
  */
 public interface TrainListener {
-    /** Called once before training when a budget has chosen the run's number of epochs. */
+    /** Called when a time budget's re-plan changes the run's number of epochs. */
     default void onEpochsChosen(int epochs) {}
 
     /**
-     * The run's config once every choice before training is made (the {@code auto} resolutions, the
-     * budget's epochs, a resume's changes): what config.yaml holds and what runs.
+     * The run's plan once every choice before training is made (the resolution, the {@code auto}
+     * neighbour source, the budget's epochs, a resume's changes): its config is what config.yaml
+     * holds and what runs.
      */
-    default void onPlan(org.npid.config.TrainConfig config) {}
+    default void onPlan(RunPlan plan) {}
 
     /** Called after every step with the running mean loss of the epoch. */
     default void onStep(

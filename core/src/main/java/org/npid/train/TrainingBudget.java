@@ -106,7 +106,7 @@ final class TrainingBudget {
                             share,
                             Math.min(data.train().size(), share * config.batchSize()),
                             data.train().size()));
-            return config.withEpochs(1).with("max_steps_per_epoch", Integer.toString(share));
+            return config.withEpochs(1).withMaxStepsPerEpoch(share);
         }
         return config.withEpochs(plan.epochs());
     }

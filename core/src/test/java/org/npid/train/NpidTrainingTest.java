@@ -156,7 +156,7 @@ class NpidTrainingTest {
     /** What a run announces as its config is config.yaml and what ran, auto and budget resolved. */
     @Test
     void thePlannedConfigIsTheWrittenOneAndTheOneThatRan() throws Exception {
-        List<TrainConfig> plans = new java.util.ArrayList<>();
+        List<RunPlan> plans = new java.util.ArrayList<>();
         Map<String, String> o =
                 Map.of(
                         "step_budget", "12",
@@ -172,12 +172,25 @@ class NpidTrainingTest {
                         false,
                         new TrainListener() {
                             @Override
-                            public void onPlan(TrainConfig c) {
-                                plans.add(c);
+                            public void onPlan(RunPlan p) {
+                                plans.add(p);
                             }
                         });
         assertThat(plans).hasSize(1);
-        TrainConfig plan = plans.get(0);
+        RunPlan resolved = plans.get(0);
+        TrainConfig plan = resolved.config();
+        // Printed once, with the device and the data's identity, then config.yaml's text.
+        assertThat(resolved.describe())
+                .startsWith("# device: ")
+                .contains("# data: ")
+                .contains(resolved.identity().fingerprint().substring(0, 12))
+                .endsWith(plan.toYaml());
+        assertThat(
+                        new com.fasterxml.jackson.databind.ObjectMapper()
+                                .readTree(r.runDir().resolve("provenance.json").toFile())
+                                .path("dataFingerprint")
+                                .asText())
+                .isEqualTo(resolved.identity().fingerprint());
         assertThat(plan.objective().neighbourSource())
                 .isEqualTo(org.npid.config.ObjectiveConfig.NeighbourSource.PIXELS);
         assertThat(plan.objective().views()).isEqualTo(1);
