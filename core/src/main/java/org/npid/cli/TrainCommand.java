@@ -3,14 +3,17 @@ package org.npid.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.npid.checkpoint.Checkpoint;
 import org.npid.config.RunConfigs;
 import org.npid.config.TrainConfig;
+import org.npid.machine.NativeHeap;
 import org.npid.machine.RuntimeRecord;
 import org.npid.train.EpochMetrics;
 import org.npid.train.NpidTraining;
+import org.npid.train.ProcessFaultException;
 import org.npid.train.TrainResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -211,21 +214,34 @@ final class TrainCommand implements Callable<Integer> {
         // choices (auto, the budget's epochs): the printed config is the one that runs.
         ProgressBar progress = new ProgressBar(out, err, cfg.epochs(), cfg.batchSize(), quiet);
         StopSignal.install(progress::requestStop);
-        TrainResult result = NpidTraining.run(cfg, resume, overwrite, progress);
+        TrainResult result;
+        try {
+            result = NpidTraining.run(cfg, resume, overwrite, progress);
+        } catch (ProcessFaultException fault) {
+            Integer code = restart(fault, err);
+            if (code == null) {
+                throw fault;
+            }
+            return code;
+        }
+        double[] carried = FaultRestart.baselines(System.getenv(FaultRestart.ENV));
         if (!result.history().isEmpty()) {
             EpochMetrics first = result.history().get(0);
             EpochMetrics last = result.last();
             if (!Double.isNaN(last.recomputedTop1()) && last.epoch() > 0) {
+                // A run restarted after a process fault prints the first process's baselines.
+                double raw =
+                        Double.isNaN(result.rawPixelsTop1()) ? carried[0] : result.rawPixelsTop1();
+                double untrained = first.epoch() == 0 ? first.recomputedTop1() : carried[1];
                 out.printf(
                         java.util.Locale.ROOT,
                         "weighted kNN top-1 (%s features): raw pixels %s, untrained %s, trained"
                                 + " %.2f%%%n",
                         cfg.evaluation().features().name().toLowerCase(java.util.Locale.ROOT),
-                        percent(result.rawPixelsTop1()),
-                        first.epoch() == 0 ? percent(first.recomputedTop1()) : "n/a",
+                        percent(raw),
+                        percent(untrained),
                         100 * last.recomputedTop1());
-                double untrained = first.epoch() == 0 ? first.recomputedTop1() : Double.NaN;
-                boolean belowRaw = last.recomputedTop1() < result.rawPixelsTop1();
+                boolean belowRaw = last.recomputedTop1() < raw;
                 boolean belowUntrained = last.recomputedTop1() < untrained;
                 if (belowRaw || belowUntrained) {
                     out.println(
@@ -245,6 +261,33 @@ final class TrainCommand implements Callable<Integer> {
                         + "checkpoint "
                         + result.checkpoint());
         return 0;
+    }
+
+    /**
+     * Resumes the run in a new process after a process fault ({@link FaultRestart}) and returns its
+     * exit code; null when this process is itself such a restart or its command line cannot be
+     * read, and the fault's message then ends the run.
+     */
+    private Integer restart(ProcessFaultException fault, java.io.PrintWriter err)
+            throws java.io.IOException, InterruptedException {
+        if (FaultRestart.isRestart()) {
+            return null;
+        }
+        List<String> original = spec.root().commandLine().getParseResult().originalArgs();
+        List<String> resumeArgs = FaultRestart.resumeArguments(original);
+        var command = FaultRestart.command(ProcessHandle.current().info(), original, resumeArgs);
+        if (command.isEmpty()) {
+            return null;
+        }
+        err.println("npid: " + FlagNames.apply(fault.getMessage()));
+        err.println(
+                "npid: resuming the run in a new process, once: npid "
+                        + String.join(" ", resumeArgs));
+        err.flush();
+        // This process waits for the new one: give back what it no longer needs.
+        System.gc();
+        NativeHeap.releaseKeptMemory();
+        return FaultRestart.run(command.get(), fault);
     }
 
     private static String percent(double share) {

@@ -126,4 +126,19 @@ public final class NativeHeap {
                 && mallopt.invokeInt(new Object[] {M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES}) == 1
                 && mallopt.invokeInt(new Object[] {M_TOP_PAD, TOP_PAD_BYTES}) == 1;
     }
+
+    /**
+     * Hands the memory glibc keeps back to the system ({@code malloc_trim(0)}), for a process that
+     * is done with its tensors but lives on (the CLI waiting for a run it restarted in a new
+     * process). Returns whether glibc released anything; false where there is no glibc.
+     */
+    public static boolean releaseKeptMemory() {
+        try {
+            NativeLibrary libc = NativeLibrary.getInstance("c");
+            libc.getFunction("gnu_get_libc_version");
+            return libc.getFunction("malloc_trim").invokeInt(new Object[] {0}) == 1;
+        } catch (LinkageError e) {
+            return false;
+        }
+    }
 }

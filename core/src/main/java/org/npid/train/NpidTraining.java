@@ -175,6 +175,18 @@ public final class NpidTraining {
     }
 
     private TrainResult train(boolean resumed) {
+        try {
+            return trainEpochs(resumed);
+        } catch (ProcessFaultException e) {
+            // The baselines go with the fault, so a run resumed elsewhere can still print them.
+            EpochMetrics first = history.isEmpty() ? null : history.get(0);
+            throw e.withBaselines(
+                    rawPixelsTop1,
+                    first != null && first.epoch() == 0 ? first.recomputedTop1() : Double.NaN);
+        }
+    }
+
+    private TrainResult trainEpochs(boolean resumed) {
         if (!resumed && config.evaluation().atStart()) {
             rawPixelsTop1 = evaluator.rawPixelsTop1();
             long start = System.nanoTime();

@@ -37,6 +37,14 @@ public final class TrainStep {
      */
     static final int MAX_SKIPPED_IN_A_ROW = 3;
 
+    /**
+     * Below this largest weight magnitude, batches that fail in a row with every weight finite are
+     * the process's fault ({@link ProcessFaultException}): a trained network's weights stay within
+     * tens (the mixed-c fault's checkpoint: under 20), while a network that diverged, as after a
+     * step at lr 1e30, has weights near 1e28.
+     */
+    static final float MODERATE_WEIGHT = 1e4f;
+
     private int skippedInARow;
 
     /** The name of the bank rows' momentum buffer in the optimiser's checkpoint entry. */
@@ -145,6 +153,25 @@ public final class TrainStep {
                             + " again; skipping this batch (weights, optimiser and bank"
                             + " unchanged)");
             return Float.NaN;
+        }
+        if (nonFinite == null && Files.exists(lastGood)) {
+            float largest = largestWeight(block);
+            if (largest < MODERATE_WEIGHT) {
+                throw new ProcessFaultException(
+                        failure
+                                + where
+                                + " ("
+                                + MAX_SKIPPED_IN_A_ROW
+                                + " batches in a row) with every weight finite and moderate"
+                                + " (largest "
+                                + largest
+                                + "): this process, not the network, computes the non-finite"
+                                + " values. Nothing from this step was saved; resume the run"
+                                + " (resume) from "
+                                + lastGood
+                                + " in a new process.",
+                        lastGood);
+            }
         }
         throw new TrainingException(
                 failure
@@ -303,6 +330,24 @@ public final class TrainStep {
             }
         }
         return reset;
+    }
+
+    /**
+     * The largest magnitude of a learned weight of {@code block} (batch-norm running statistics
+     * left out: a stem's running variance reaches thousands on 0–255-scale photos).
+     */
+    static float largestWeight(Block block) {
+        float largest = 0;
+        for (var p : block.getParameters()) {
+            if (p.getKey().endsWith("runningMean") || p.getKey().endsWith("runningVar")) {
+                continue;
+            }
+            try (NDArray magnitude = p.getValue().getArray().abs();
+                    NDArray max = magnitude.max()) {
+                largest = Math.max(largest, max.getFloat());
+            }
+        }
+        return largest;
     }
 
     static String firstNonFinite(Block block) {

@@ -384,8 +384,70 @@ class TrainStepTest {
                     assertThatThrownBy(
                                     () -> step.runOrStop(batch(rng), 1, 0, 4, 0.03, none, listener))
                             .isInstanceOf(TrainingException.class)
+                            .isNotInstanceOf(ProcessFaultException.class)
                             .hasMessageContaining("at epoch 1, step 5 (3 batches in a row")
                             .hasMessageContaining("no checkpoint was written yet");
+                });
+    }
+
+    /**
+     * Batches that fail in a row with a finite, moderate network and a checkpoint to resume from
+     * are the process's fault: the run stops with {@link ProcessFaultException}, which names the
+     * checkpoint. With weights scaled to 1e20 (a diverged network, as after lr 1e30) the same
+     * failures stop the run with the learning-rate advice instead.
+     */
+    @Test
+    void failuresWithAModerateNetworkAreTheProcesssFaultAndWithAHugeOneTheNetworks(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path checkpoint = java.nio.file.Files.createFile(tmp.resolve("last.ckpt"));
+        withSmallStep(
+                new NanGradient(),
+                0,
+                (model, trainer, bank, step) -> {
+                    SplittableRandom rng = new SplittableRandom(7);
+                    Messages listener = new Messages();
+                    assertThat(step.runOrStop(batch(rng), 1, 0, 0, 0.03, checkpoint, listener))
+                            .isNaN();
+                    assertThat(step.runOrStop(batch(rng), 1, 0, 1, 0.03, checkpoint, listener))
+                            .isNaN();
+                    assertThatThrownBy(
+                                    () ->
+                                            step.runOrStop(
+                                                    batch(rng),
+                                                    1,
+                                                    0,
+                                                    2,
+                                                    0.03,
+                                                    checkpoint,
+                                                    listener))
+                            .isInstanceOfSatisfying(
+                                    ProcessFaultException.class,
+                                    e -> assertThat(e.checkpoint()).isEqualTo(checkpoint))
+                            .hasMessageContaining("(3 batches in a row) with every weight finite")
+                            .hasMessageContaining("in a new process");
+                    assertThat(TrainStep.largestWeight(model.getBlock()))
+                            .isPositive()
+                            .isLessThan(TrainStep.MODERATE_WEIGHT);
+                    for (var p : model.getBlock().getParameters()) {
+                        if (!p.getKey().endsWith("runningMean")
+                                && !p.getKey().endsWith("runningVar")) {
+                            p.getValue().getArray().muli(1e20f);
+                        }
+                    }
+                    // The huge network spoils its running statistics at once: stopped there.
+                    assertThatThrownBy(
+                                    () ->
+                                            step.runOrStop(
+                                                    batch(rng),
+                                                    1,
+                                                    0,
+                                                    5,
+                                                    0.03,
+                                                    checkpoint,
+                                                    listener))
+                            .isInstanceOf(TrainingException.class)
+                            .isNotInstanceOf(ProcessFaultException.class)
+                            .hasMessageContaining("Lower the learning rate");
                 });
     }
 
