@@ -37,6 +37,11 @@ final class BenchCommand implements Callable<Integer> {
     Path out;
 
     @Option(
+            names = "--overwrite",
+            description = "Replace an existing file at OUT that npid did not write.")
+    boolean overwrite;
+
+    @Option(
             names = "--checkpoint",
             paramLabel = "FILE",
             description =
@@ -101,6 +106,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // Before minutes of measuring: a file that is not an earlier bench's is the user's.
+        OutputFiles.check(out, overwrite, OutputFiles.bench(), List.of());
         // Defaults here, not in @Option: picocli appends user values to a list's default.
         threads = orDefault(threads, List.of(1, 2));
         widths = orDefault(widths, List.of(0.25, 1.0));

@@ -78,6 +78,19 @@ final class OutputFiles {
                                 : "no " + sidecar.getFileName() + " beside it";
     }
 
+    /** Results {@code npid bench} wrote: a JSON object whose first key is the machine. */
+    static Ours bench() {
+        return f -> {
+            try (InputStream in = Files.newInputStream(f)) {
+                String head =
+                        new String(in.readNBytes(64), StandardCharsets.UTF_8).replaceAll("\\s", "");
+                return head.startsWith("{\"machine\":") ? null : "not npid bench's JSON";
+            } catch (IOException e) {
+                return "unreadable: " + e.getMessage();
+            }
+        };
+    }
+
     /** A report {@code npid report} wrote: its first line. */
     static Ours report() {
         byte[] head =

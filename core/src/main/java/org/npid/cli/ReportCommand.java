@@ -50,7 +50,8 @@ final class ReportCommand implements Callable<Integer> {
         Path target = out != null ? out : runDir.resolve("report.html");
         OutputFiles.check(target, overwrite, OutputFiles.report(), List.of(data, runDir));
         threads.apply();
-        Path html = RunReport.write(runDir, data, target);
+        var err = spec.commandLine().getErr();
+        Path html = RunReport.write(runDir, data, target, err::println);
         spec.commandLine().getOut().println("wrote " + html);
         return 0;
     }

@@ -186,7 +186,49 @@ public final class ExperimentRunner {
             }
             return;
         }
+        String other = otherFile(options.out());
+        if (other != null) {
+            throw new IllegalArgumentException(
+                    options.out()
+                            + " holds files that are not an experiment's results (e.g. "
+                            + other
+                            + ", and no "
+                            + SETTINGS
+                            + "), so nothing is written there: choose a new or empty output"
+                            + " directory (--out)");
+        }
         write(file, mine);
+    }
+
+    /** The names an experiment writes into its output directory. */
+    private static final List<String> OURS =
+            List.of(SETTINGS, "rows", "results.json", "results.md", "labels.png", "loss.png");
+
+    /** A file of {@code dir} that an experiment does not write, or null. */
+    private static String otherFile(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            if (Files.exists(dir)) {
+                throw new IllegalArgumentException(
+                        dir
+                                + " is a file, not a folder: choose a new or empty output directory"
+                                + " (--out)");
+            }
+            return null;
+        }
+        try (var entries = Files.list(dir)) {
+            return entries.map(p -> p.getFileName().toString())
+                    .filter(
+                            n ->
+                                    !OURS.contains(
+                                            n.endsWith(".tmp")
+                                                    ? n.substring(0, n.length() - 4)
+                                                    : n))
+                    .sorted()
+                    .findFirst()
+                    .orElse(null);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
     }
 
     /** Trains and scores one row; null when a stop request ended its training. */

@@ -84,6 +84,9 @@ public final class HnswIndex implements VectorIndex {
 
     static final String PROJECTION_FILE = "npid-projection.npy";
 
+    /** Written first and deleted last by a build: while it is there, the build did not finish. */
+    static final String BUILDING_FILE = "npid-building";
+
     /** QUANTIZED_FLOAT files a search touches: quantised vectors, graph, and their metadata. */
     private static final List<String> HOT_EXTENSIONS =
             List.of(".veq", ".vemq", ".vex", ".vem", ".vemf");
@@ -105,7 +108,23 @@ public final class HnswIndex implements VectorIndex {
     private final Int8Encoder encoder;
     private final int[] docToRow;
 
+    /** Refuses a folder whose build was interrupted or failed: its files are not an index. */
+    private static void refuseUnfinished(Path dir) {
+        if (Files.exists(dir.resolve(BUILDING_FILE))) {
+            throw new IllegalArgumentException(
+                    "the HNSW index "
+                            + dir
+                            + " was not finished: its build was interrupted or failed ("
+                            + BUILDING_FILE
+                            + " is still there). Delete "
+                            + dir
+                            + " and run the command again to rebuild it, or pass --index-dir"
+                            + " with a new directory");
+        }
+    }
+
     private HnswIndex(Path dir, HnswParams params) throws IOException {
+        refuseUnfinished(dir);
         this.dir = dir;
         this.params = params;
         this.directory = new MMapDirectory(dir);
@@ -160,6 +179,11 @@ public final class HnswIndex implements VectorIndex {
         checkUnitRows(vectors);
         try {
             prepareEmptyDir(dir);
+            Path building = dir.resolve(BUILDING_FILE);
+            Files.writeString(
+                    building,
+                    "an index build started here and has not finished; delete this folder to"
+                            + " build it again\n");
             Int8Encoder encoder =
                     p.storage() == Storage.INT8
                             ? Int8Encoder.fit(vectors, Math.min(p.dims(), vectors.cols()))
@@ -177,6 +201,7 @@ public final class HnswIndex implements VectorIndex {
                             vectors.cols(),
                             fingerprint(vectors)));
             Layout.of(p.storage(), vectors.cols(), encoder).write(dir);
+            Files.delete(building);
             return new HnswIndex(dir, p);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot build HNSW index in " + dir, e);
@@ -201,6 +226,7 @@ public final class HnswIndex implements VectorIndex {
         if (!built) {
             return build(dir, vectors, p);
         }
+        refuseUnfinished(dir);
         String stale = staleFor(dir, vectors);
         if (stale != null) {
             throw new IllegalArgumentException(
@@ -412,7 +438,9 @@ public final class HnswIndex implements VectorIndex {
     public static String staleFor(Path dir, Matrix vectors) {
         Path file = dir.resolve(SOURCE_FILE);
         if (!Files.exists(file)) {
-            return "it has no record of the vectors it was built from (" + SOURCE_FILE + ")";
+            return "it has no record of the vectors it was built from ("
+                    + SOURCE_FILE
+                    + "): its build did not finish, or it is not an npid index";
         }
         Properties props = new Properties();
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -669,7 +697,9 @@ public final class HnswIndex implements VectorIndex {
                                 + " has byte vectors but no "
                                 + LAYOUT_FILE
                                 + ";"
-                                + " the build did not finish: rebuild it");
+                                + " the build did not finish: delete "
+                                + dir
+                                + " and run again to rebuild it");
             }
             Properties props = new Properties();
             try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {

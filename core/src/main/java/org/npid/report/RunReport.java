@@ -45,7 +45,13 @@ public final class RunReport {
 
     /** Writes the report for {@code runDir}, evaluated on {@code data}; returns the HTML path. */
     public static Path write(Path runDir, Path data, Path html) {
-        List<EpochMetrics> history = readMetrics(runDir.resolve(NpidTraining.METRICS));
+        return write(runDir, data, html, w -> {});
+    }
+
+    /** As above; {@code warnings} hears about rows of metrics.jsonl that were left out. */
+    public static Path write(
+            Path runDir, Path data, Path html, java.util.function.Consumer<String> warnings) {
+        List<EpochMetrics> history = readMetrics(runDir.resolve(NpidTraining.METRICS), warnings);
         LabelledSplits splits = LabelledSplits.open(data, "the report");
         ImageDataset train = splits.train();
         ImageDataset test = splits.test();
@@ -292,14 +298,56 @@ public final class RunReport {
         return "<img src=\"" + src + "\" alt=\"" + escape(alt) + "\">";
     }
 
-    private static List<EpochMetrics> readMetrics(Path file) {
+    /**
+     * The rows of a metrics file. A cut-off last row (a crash while it was appended) is left out
+     * with a warning; a bad row before the last is an error that names it.
+     */
+    static List<EpochMetrics> readMetrics(Path file, java.util.function.Consumer<String> warnings) {
         ObjectMapper json =
                 new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        String repair =
+                "npid train --resume on the run rebuilds "
+                        + file.getFileName()
+                        + " from the checkpoint";
         try {
             List<EpochMetrics> out = new ArrayList<>();
-            for (String line : Files.readAllLines(file)) {
-                if (!line.isBlank()) {
+            List<String> lines = Files.readAllLines(file);
+            int last = lines.size() - 1;
+            while (last >= 0 && lines.get(last).isBlank()) {
+                last--;
+            }
+            for (int i = 0; i <= last; i++) {
+                String line = lines.get(i);
+                if (line.isBlank()) {
+                    continue;
+                }
+                try {
                     out.add(json.readValue(line, EpochMetrics.class));
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    if (i < last) {
+                        throw new IllegalArgumentException(
+                                "line "
+                                        + (i + 1)
+                                        + " of "
+                                        + file
+                                        + " is not a metrics row ("
+                                        + e.getOriginalMessage()
+                                        + "): the file was damaged; "
+                                        + repair
+                                        + ", or restore the file from a copy",
+                                e);
+                    }
+                    warnings.accept(
+                            "warning: the last line of "
+                                    + file
+                                    + " (line "
+                                    + (i + 1)
+                                    + ") is cut off, as a crash while it was written leaves it;"
+                                    + " the report shows the "
+                                    + out.size()
+                                    + " complete rows. "
+                                    + repair
+                                    + " (and continues the run if it has epochs left)");
                 }
             }
             return out;

@@ -38,6 +38,26 @@ final class ResumeCheck {
         }
         Checkpoint.DataIdentity trained = saved.data();
         String mismatch = trained == null ? null : trained.mismatch(data);
+        if (mismatch != null && samePath(trained.path(), data.path())) {
+            throw new TrainingException(
+                    "resuming (resume) on data that changed since the run was saved: "
+                            + data.path()
+                            + " now has "
+                            + mismatch
+                            + " (images "
+                            + trained.images()
+                            + " -> "
+                            + data.images()
+                            + ", fingerprint "
+                            + trained.fingerprint()
+                            + " -> "
+                            + data.fingerprint()
+                            + "). The run's memory bank holds one entry per image of the data as"
+                            + " it was: to resume, put the folder back as it was (restore the"
+                            + " images added, removed or changed); to train on the images as they"
+                            + " are now, start a new run in another run directory (run_dir), or"
+                            + " start this one over (overwrite)");
+        }
         if (mismatch != null) {
             throw new TrainingException(
                     "resuming (resume) on other data: "
@@ -49,5 +69,16 @@ final class ResumeCheck {
                             + fresh);
         }
         return config.changesFrom(before);
+    }
+
+    private static boolean samePath(String a, String b) {
+        try {
+            return java.nio.file.Path.of(a)
+                    .toAbsolutePath()
+                    .normalize()
+                    .equals(java.nio.file.Path.of(b).toAbsolutePath().normalize());
+        } catch (java.nio.file.InvalidPathException e) {
+            return a.equals(b);
+        }
     }
 }

@@ -76,6 +76,22 @@ final class RunDirectory {
      * checkpoint and the metrics, which a forgotten resume would throw away.
      */
     void refuseToReplace(boolean overwrite) {
+        String other = overwrite ? null : otherFile();
+        if (other != null) {
+            throw new TrainingException(
+                    "run directory "
+                            + dir
+                            + " holds files that are not an npid run (e.g. "
+                            + other
+                            + ") and no run, so nothing is written there: choose a new or empty"
+                            + " run directory (run_dir), or write the run beside those files"
+                            + " (overwrite), which leaves them alone but replaces any of npid's"
+                            + " own names there (config.yaml, provenance.json, "
+                            + METRICS
+                            + ", "
+                            + Checkpoint.FILE
+                            + ")");
+        }
         if (!overwrite && Files.exists(checkpoint())) {
             throw new TrainingException(
                     "run directory "
@@ -84,6 +100,45 @@ final class RunDirectory {
                             + Checkpoint.FILE
                             + "): resume it, start over with overwrite (which replaces its"
                             + " checkpoint and metrics), or choose another run directory");
+        }
+    }
+
+    /** Whether {@code name} is one of the files a run writes into its directory. */
+    static boolean ours(String name) {
+        return name.equals(Checkpoint.FILE)
+                || name.equals(Checkpoint.FILE + ".tmp")
+                || name.equals("config.yaml")
+                || name.matches("config\\.until-epoch-\\d+\\.yaml")
+                || name.equals("provenance.json")
+                || name.equals(METRICS)
+                || name.equals(METRICS + ".tmp")
+                || name.equals(RunLock.FILE)
+                || name.equals("report.html");
+    }
+
+    /**
+     * A file of the directory that a run does not write, when the directory holds no run (none of
+     * the files that show one started: checkpoint, provenance, metrics); else null.
+     */
+    private String otherFile() {
+        if (!Files.isDirectory(dir)) {
+            return null;
+        }
+        try (var entries = Files.list(dir)) {
+            List<String> names = entries.map(p -> p.getFileName().toString()).sorted().toList();
+            boolean run =
+                    names.contains(Checkpoint.FILE)
+                            || names.contains("provenance.json")
+                            || names.contains(METRICS);
+            return run ? null : names.stream().filter(n -> !ours(n)).findFirst().orElse(null);
+        } catch (IOException e) {
+            throw new TrainingException(
+                    "cannot list run directory "
+                            + dir
+                            + " ("
+                            + e.getMessage()
+                            + "): choose a readable run directory (run_dir)",
+                    e);
         }
     }
 

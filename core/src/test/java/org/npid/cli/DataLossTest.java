@@ -283,6 +283,193 @@ class DataLossTest {
         assertThat(Files.readAllBytes(npy)).startsWith((byte) 0x93, (byte) 'N');
     }
 
+    @Test
+    void trainIntoAFolderOfOtherFilesRefusesAndOverwriteLeavesThemAlone() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("pictures"));
+        Files.writeString(dir.resolve("holiday.jpg"), "my photo");
+        Files.writeString(dir.resolve("notes.txt"), "my notes");
+        Map<String, String> before = snapshot(dir);
+        Path yaml = configFile(TinyRun.config(data, dir, 1), tmp.resolve("pictures.yaml"));
+
+        String err = CliRun.err("train", "--config", yaml.toString(), "--quiet");
+        assertThat(err)
+                .contains("holds files that are not an npid run (e.g. holiday.jpg)")
+                .contains("choose a new or empty run directory (--run-dir")
+                .contains("(--overwrite)");
+        assertThat(snapshot(dir)).isEqualTo(before);
+
+        CliRun.out("train", "--config", yaml.toString(), "--quiet", "--overwrite");
+        assertThat(dir.resolve("last.ckpt")).exists();
+        Map<String, String> after = snapshot(dir);
+        before.forEach((name, hash) -> assertThat(after).containsEntry(name, hash));
+
+        // A run's folder is a run's folder, files of the user's beside it or not: no refusal.
+        assertThat(CliRun.err("train", "--config", yaml.toString(), "--quiet"))
+                .contains("already holds a run");
+        // A folder of npid's names only (a run stopped before its first file) is accepted.
+        Path started = Files.createDirectories(tmp.resolve("started"));
+        Files.writeString(started.resolve("config.yaml"), "epochs: 1\n");
+        Files.writeString(started.resolve(".lock"), "");
+        NpidTraining.run(TinyRun.config(data, started, 1), false, TrainListener.NONE);
+        assertThat(started.resolve("last.ckpt")).exists();
+    }
+
+    @Test
+    void benchAndExperimentLeaveAUsersFilesAlone() throws IOException {
+        Path mine = Files.writeString(tmp.resolve("bench.json"), "{\"my\": \"results\"}");
+        Path folder = Files.createDirectories(tmp.resolve("myfolder"));
+        Files.writeString(folder.resolve("thesis.md"), "my thesis");
+        Map<String, String> before = snapshot(tmp);
+
+        assertThat(CliRun.err("bench", "--quick", "--out", mine.toString()))
+                .contains("--out " + mine + " (or the file beside it) exists and was not written")
+                .contains("not npid bench's JSON")
+                .contains("pass --overwrite to replace it");
+        assertThat(
+                        CliRun.err(
+                                "experiment",
+                                "table4",
+                                "--quick",
+                                "--data",
+                                data.toString(),
+                                "--out",
+                                folder.toString()))
+                .contains(
+                        folder
+                                + " holds files that are not an experiment's results (e.g."
+                                + " thesis.md, and no settings.txt)")
+                .contains("choose a new or empty output directory");
+        assertThat(snapshot(tmp)).isEqualTo(before);
+
+        Path ours =
+                Files.writeString(
+                        tmp.resolve("ours.json"), "{\n  \"machine\" : {\n    \"cores\" : 2\n");
+        assertThat(OutputFiles.bench().whyNot(ours)).isNull();
+    }
+
+    @Test
+    void reportLeavesOutACutOffLastMetricsRowWithAWarning() throws IOException {
+        Path dir = tmp.resolve("cutreport");
+        TinyRun.run(data, dir, 2);
+        Path metrics = dir.resolve(NpidTraining.METRICS);
+        List<String> rows = Files.readAllLines(metrics);
+        Files.writeString(metrics, String.join("\n", rows) + "\n{\"epoch\":3,\"loss\":2.");
+        String both =
+                CliRun.both(
+                        0,
+                        "report",
+                        "--run-dir",
+                        dir.toString(),
+                        "--data",
+                        data.toString(),
+                        "--out",
+                        tmp.resolve("cut.html").toString());
+        assertThat(both)
+                .contains("warning: the last line of " + metrics + " (line 3) is cut off")
+                .contains("the report shows the 2 complete rows")
+                .contains("npid train --resume on the run rebuilds metrics.jsonl");
+
+        Files.writeString(metrics, "{\"epoch\":1,\"lo\n" + String.join("\n", rows) + "\n");
+        assertThat(
+                        CliRun.err(
+                                "report",
+                                "--run-dir",
+                                dir.toString(),
+                                "--data",
+                                data.toString(),
+                                "--out",
+                                tmp.resolve("cut2.html").toString()))
+                .contains("line 1 of " + metrics + " is not a metrics row")
+                .contains("npid train --resume on the run rebuilds metrics.jsonl");
+    }
+
+    @Test
+    void resumeAfterTheDataFolderChangedSaysWhatChangedAndWhatToDo() throws IOException {
+        Path grown = SyntheticIdx.write(tmp.resolve("grown"), 16, 8, 16, 1);
+        Path dir = tmp.resolve("grownrun");
+        TinyRun.run(grown, dir, 1);
+        Map<String, String> before = snapshot(dir);
+        SyntheticIdx.write(grown, 17, 8, 16, 1);
+        assertThatThrownBy(
+                        () ->
+                                NpidTraining.run(
+                                        TinyRun.config(grown, dir, 2), true, TrainListener.NONE))
+                .isInstanceOf(TrainingException.class)
+                .hasMessageContaining("on data that changed since the run was saved")
+                .hasMessageContaining("68 training images where the run had 64")
+                .hasMessageContaining("(images 64 -> 68, fingerprint ")
+                .hasMessageContaining("put the folder back as it was")
+                .hasMessageContaining("start a new run in another run directory (run_dir)")
+                .hasMessageNotContaining("To resume, set data: ");
+        assertThat(snapshot(dir)).isEqualTo(before);
+    }
+
+    @Test
+    void embedSkipsAnImageWhoseHeaderClaimsTooManyPixels() throws Exception {
+        Path ckpt = TinyRun.checkpoint(data, tmp.resolve("bombrun"));
+        Path folder = tmp.resolve("bomb");
+        for (int i = 0; i < 3; i++) {
+            java.awt.image.BufferedImage img =
+                    new java.awt.image.BufferedImage(
+                            16, 16, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+            img.getRaster().setSample(i, i, 0, 200);
+            Path f = folder.resolve("train/c0/" + i + ".png");
+            Files.createDirectories(f.getParent());
+            javax.imageio.ImageIO.write(img, "png", f.toFile());
+        }
+        Path bomb = Files.write(folder.resolve("train/c0/huge.png"), pngHeaderOnly(20000, 20000));
+        assertThat(Files.size(bomb)).isLessThan(100);
+        Path npy = tmp.resolve("bomb.npy");
+        long start = System.nanoTime();
+        String both =
+                CliRun.both(
+                        0,
+                        "embed",
+                        "--checkpoint",
+                        ckpt.toString(),
+                        "--data",
+                        folder.toString(),
+                        "--out",
+                        npy.toString());
+        // Decoding 400 M pixels would take gigabytes and many seconds; the header check does not.
+        assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(60_000);
+        assertThat(both)
+                .contains("huge.png")
+                .contains("20000x20000 is 400,000,000 pixels")
+                .contains("embedded 3 rows");
+    }
+
+    /** A PNG whose header claims {@code width} x {@code height} pixels, under 100 bytes. */
+    private static byte[] pngHeaderOnly(int width, int height) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
+        java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(13);
+        ihdr.putInt(width).putInt(height);
+        ihdr.put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+        pngChunk(out, "IHDR", ihdr.array());
+        java.util.zip.Deflater deflater = new java.util.zip.Deflater();
+        deflater.setInput(new byte[64]);
+        deflater.finish();
+        byte[] idat = new byte[128];
+        int n = deflater.deflate(idat);
+        deflater.end();
+        pngChunk(out, "IDAT", Arrays.copyOf(idat, n));
+        pngChunk(out, "IEND", new byte[0]);
+        return out.toByteArray();
+    }
+
+    private static void pngChunk(java.io.ByteArrayOutputStream out, String type, byte[] data)
+            throws IOException {
+        byte[] name = type.getBytes(StandardCharsets.US_ASCII);
+        CRC32 crc = new CRC32();
+        crc.update(name);
+        crc.update(data);
+        out.write(java.nio.ByteBuffer.allocate(4).putInt(data.length).array());
+        out.write(name);
+        out.write(data);
+        out.write(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
+
     /** Copies a checkpoint's entries, stored or deflated, leaving out {@code drop}. */
     private static void rewrite(Path from, Path to, boolean stored, Set<String> drop)
             throws IOException {

@@ -309,6 +309,28 @@ class HnswIndexTest {
     }
 
     /** Size of the one file with this extension, or 0 when there is none. */
+    @Test
+    void anIndexWhoseBuildDidNotFinishIsNamedSoOnTheNextSearch() throws IOException {
+        Matrix small = UnitVectors.random(50, 8, 3);
+        Path dir = shared.resolve("half");
+        HnswIndex.build(dir, small, PARAMS).close();
+        assertThat(dir.resolve("npid-building")).doesNotExist();
+        // What a build killed after its graph was written leaves: no record of the vectors and
+        // no layout, and the build's marker still there.
+        Files.delete(dir.resolve(HnswIndex.SOURCE_FILE));
+        Files.delete(dir.resolve(HnswIndex.LAYOUT_FILE));
+        Files.writeString(dir.resolve("npid-building"), "");
+        for (var open :
+                List.<org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(
+                        () -> HnswIndex.openOrBuild(dir, small, PARAMS, Path.of("v.npy")),
+                        () -> HnswIndex.open(dir, PARAMS))) {
+            assertThatThrownBy(open)
+                    .hasMessageContaining("the HNSW index " + dir + " was not finished")
+                    .hasMessageContaining("its build was interrupted or failed")
+                    .hasMessageContaining("Delete " + dir + " and run the command again");
+        }
+    }
+
     private static long sizeOfOnly(Path dir, String extension) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             List<Path> matches =

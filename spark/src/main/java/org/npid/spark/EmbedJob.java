@@ -112,6 +112,9 @@ public final class EmbedJob {
             LocalCopy.Mode npy,
             boolean overwrite) {
         OutputDir.checkTarget(spark, out, inputs, overwrite);
+        if (npy != LocalCopy.Mode.NEVER) {
+            LocalCopy.checkBeside(NpyExport.beside(out), inputs, overwrite, "--npy");
+        }
         long t0 = System.nanoTime();
         Embedded e = embed(spark, inputs, checkpoint, batchSize);
         spark.sparkContext().setJobDescription("npid embed: images to " + out);
@@ -135,7 +138,7 @@ public final class EmbedJob {
         Dataset<Row> written = spark.read().parquet(out);
         long rows = written.count();
         int dim = rows == 0 ? 0 : written.select("vector").first().getList(0).size();
-        Path npyFile = NpyExport.write(spark, written, out, rows, dim, npy);
+        Path npyFile = NpyExport.write(spark, written, out, rows, dim, npy, inputs, overwrite);
         LOG.info(
                 "embedded {} images (d = {}) in {} s, {} images/s; {} corrupt skipped",
                 rows,

@@ -2,12 +2,15 @@ package org.npid.spark;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import org.npid.index.Npy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,6 +70,75 @@ public final class LocalCopy {
                             + " never");
         }
         return Path.of(uri.getPath());
+    }
+
+    /**
+     * A file written beside the table, and how its first bytes show that npid wrote it.
+     *
+     * @param file where it goes
+     * @param head what a file npid wrote there begins with
+     */
+    record Beside(Path file, byte[] head) {
+        Beside(Path file, String head) {
+            this(file, head.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** This machine's path of {@code sparkPath}, or null when it is on another file system. */
+    static Path local(String sparkPath) {
+        URI uri = new org.apache.hadoop.fs.Path(sparkPath).toUri();
+        boolean local = uri.getScheme() == null || "file".equals(uri.getScheme());
+        return local ? Path.of(uri.getPath()).toAbsolutePath().normalize() : null;
+    }
+
+    /**
+     * Refuses, before any work and again before the write, to write {@code files}: one that is an
+     * input, inside one or above one; a folder; or an existing file npid did not write (unless
+     * {@code overwrite}), as {@code --out} itself. {@code option} names the flag that turns the
+     * files off.
+     */
+    static void checkBeside(
+            List<Beside> files, List<String> inputs, boolean overwrite, String option) {
+        for (Beside b : files) {
+            Path target = b.file().toAbsolutePath().normalize();
+            for (String input : inputs) {
+                Path in = local(input);
+                if (in != null && (in.startsWith(target) || target.startsWith(in))) {
+                    throw new IllegalArgumentException(
+                            target
+                                    + ", which npid-spark writes beside --out, is the input "
+                                    + input
+                                    + ", inside it or above it: choose an --out outside the"
+                                    + " input folders");
+                }
+            }
+            if (Files.isDirectory(target)) {
+                throw new IllegalArgumentException(
+                        target
+                                + ", which npid-spark writes beside --out, is a folder, so it is"
+                                + " left alone: choose another --out, move it away yourself, or"
+                                + " pass "
+                                + option
+                                + " never");
+            }
+            if (!overwrite && Files.exists(target) && !startsWith(target, b.head())) {
+                throw new IllegalArgumentException(
+                        target
+                                + ", which npid-spark writes beside --out, exists and was not"
+                                + " written by npid: pass --overwrite to replace it, choose"
+                                + " another --out, or pass "
+                                + option
+                                + " never");
+            }
+        }
+    }
+
+    private static boolean startsWith(Path file, byte[] head) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return Arrays.equals(in.readNBytes(head.length), head);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** {@code file}, written through a temporary sibling renamed into place. */

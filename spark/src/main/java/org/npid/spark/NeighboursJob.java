@@ -67,6 +67,9 @@ public final class NeighboursJob {
             LocalCopy.Mode text,
             boolean overwrite) {
         OutputDir.checkTarget(spark, out, List.of(input), overwrite);
+        if (text != LocalCopy.Mode.NEVER) {
+            LocalCopy.checkBeside(beside(out), List.of(input), overwrite, "--table");
+        }
         long t0 = System.nanoTime();
         spark.sparkContext().setJobDescription("npid neighbours: " + input + " to " + out);
         try (VectorTable table = VectorTable.open(spark, input, checkpoint, batchSize)) {
@@ -99,7 +102,7 @@ public final class NeighboursJob {
         SparkRuntime.step(spark, "count the rows written");
         Dataset<Row> written = spark.read().parquet(out);
         long n = written.count();
-        Path tsv = writeTable(written, out, n, k, text);
+        Path tsv = writeTable(written, out, n, k, text, input, overwrite);
         LOG.info(
                 "found {} neighbours of each of {} images in {} s",
                 k,
@@ -121,6 +124,17 @@ public final class NeighboursJob {
         return out.iterator();
     }
 
+    /** The first line of the text table. */
+    static final String TABLE_HEAD = "id\tsource\tneighbours\n";
+
+    /** The text table written beside table {@code out} (on this machine), or none. */
+    static List<LocalCopy.Beside> beside(String out) {
+        Path local = LocalCopy.local(out);
+        return local == null
+                ? List.of()
+                : List.of(new LocalCopy.Beside(tableOf(local), TABLE_HEAD));
+    }
+
     /** Where the text table of table {@code out} goes: beside it, {@code .parquet} dropped. */
     static Path tableOf(Path out) {
         Path npy = NpyExport.npyOf(out);
@@ -133,17 +147,24 @@ public final class NeighboursJob {
      * its neighbours' ids, comma-separated, best first.
      */
     private static Path writeTable(
-            Dataset<Row> table, String out, long rows, int k, LocalCopy.Mode mode) {
+            Dataset<Row> table,
+            String out,
+            long rows,
+            int k,
+            LocalCopy.Mode mode,
+            String input,
+            boolean overwrite) {
         Path local = LocalCopy.target(out, rows * k * 8L, mode, "OUT.neighbours.tsv", "--table");
         if (local == null) {
             return null;
         }
+        LocalCopy.checkBeside(beside(out), List.of(input), overwrite, "--table");
         SparkRuntime.step(table.sparkSession(), "gather the rows for the text table");
         Path file = tableOf(local);
         LocalCopy.writeText(
                 file,
                 w -> {
-                    w.write("id\tsource\tneighbours\n");
+                    w.write(TABLE_HEAD);
                     Iterator<Row> it = table.orderBy("id").toLocalIterator();
                     while (it.hasNext()) {
                         Row r = it.next();

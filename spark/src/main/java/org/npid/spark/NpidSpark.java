@@ -133,7 +133,9 @@ public final class NpidSpark implements Runnable {
 
         @Option(
                 names = "--overwrite",
-                description = "Replace an earlier output of npid-spark at OUT (one with _SUCCESS).")
+                description =
+                        "Replace an earlier output of npid-spark at OUT (one with _SUCCESS), and"
+                                + " files beside it that npid did not write.")
         boolean overwrite;
 
         @Mixin Batch batch;
@@ -263,7 +265,9 @@ public final class NpidSpark implements Runnable {
 
         @Option(
                 names = "--overwrite",
-                description = "Replace an earlier output of npid-spark at OUT (one with _SUCCESS).")
+                description =
+                        "Replace an earlier output of npid-spark at OUT (one with _SUCCESS), and"
+                                + " files beside it that npid did not write.")
         boolean overwrite;
 
         @Mixin Batch batch;

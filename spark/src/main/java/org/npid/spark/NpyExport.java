@@ -26,6 +26,21 @@ public final class NpyExport {
         return out.resolveSibling(stem + ".npy");
     }
 
+    /** The first line of the sidecar. */
+    static final String SIDECAR_HEAD = "row\tlabel\tclass\tsource\n";
+
+    /** The files written beside table {@code out} (on this machine), or none. */
+    static List<LocalCopy.Beside> beside(String out) {
+        Path local = LocalCopy.local(out);
+        if (local == null) {
+            return List.of();
+        }
+        Path npy = npyOf(local);
+        return List.of(
+                new LocalCopy.Beside(npy, new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'}),
+                new LocalCopy.Beside(Embeddings.sidecarOf(npy), SIDECAR_HEAD));
+    }
+
     /** Writes the {@code .npy} and sidecar of {@code table} (written at {@code out}), or null. */
     static Path write(
             SparkSession spark,
@@ -33,7 +48,9 @@ public final class NpyExport {
             String out,
             long rows,
             int dim,
-            LocalCopy.Mode mode) {
+            LocalCopy.Mode mode,
+            List<String> inputs,
+            boolean overwrite) {
         long bytes = rows * dim * 4L;
         Path local =
                 rows > Integer.MAX_VALUE
@@ -42,13 +59,14 @@ public final class NpyExport {
         if (local == null) {
             return null;
         }
+        LocalCopy.checkBeside(beside(out), inputs, overwrite, "--npy");
         SparkRuntime.step(spark, "gather the rows for the .npy");
         Path npy = npyOf(local);
         float[] data = new float[Math.toIntExact(bytes / 4)];
         LocalCopy.writeText(
                 Embeddings.sidecarOf(npy),
                 w -> {
-                    w.write("row\tlabel\tclass\tsource\n");
+                    w.write(SIDECAR_HEAD);
                     Iterator<Row> it = table.orderBy("path").toLocalIterator();
                     int r = 0;
                     while (it.hasNext()) {

@@ -55,6 +55,18 @@ final class OutputDir {
                                         + " outside the input folders");
                     }
                 }
+                for (Path p = target.getParent(); p != null; p = p.getParent()) {
+                    if (p.equals(in)) {
+                        throw new IllegalArgumentException(
+                                "--out "
+                                        + out
+                                        + " is inside the input "
+                                        + input
+                                        + ": the output would be written among the data (and a"
+                                        + " later run would find it there); choose an --out"
+                                        + " outside the input folders");
+                    }
+                }
             }
             FileSystem fs = target.getFileSystem(conf);
             if (!fs.exists(target)) {

@@ -79,4 +79,60 @@ class NpidSparkTest {
         assertThat(out).contains("holds the input").contains("outside the input folders");
         assertThat(images.resolve("0.png")).hasBinaryContent(png);
     }
+
+    @Test
+    void embedLeavesAUsersFileBesideItsOutAlone(@TempDir Path tmp) throws Exception {
+        System.setProperty("spark.ui.enabled", "false");
+        Path images = Files.createDirectories(tmp.resolve("x/c0"));
+        Files.write(images.resolve("0.png"), new byte[] {1, 2, 3});
+        Path npy = Files.writeString(tmp.resolve("emb.npy"), "my notes");
+        Path tsv = Files.writeString(tmp.resolve("emb.tsv"), "my table");
+        String out =
+                run(
+                        1,
+                        "--master",
+                        "local[1]",
+                        "embed",
+                        "--data",
+                        images.getParent().toString(),
+                        "--checkpoint",
+                        "/no/run",
+                        "--out",
+                        tmp.resolve("emb").toString());
+        assertThat(out)
+                .contains(
+                        npy + ", which npid-spark writes beside --out, exists and was not written")
+                .contains(
+                        "pass --overwrite to replace it, choose another --out, or pass --npy never");
+        assertThat(npy).hasContent("my notes");
+        assertThat(tsv).hasContent("my table");
+        assertThat(tmp.resolve("emb")).doesNotExist();
+    }
+
+    @Test
+    void embedNeverWritesIntoItsInput(@TempDir Path tmp) throws Exception {
+        System.setProperty("spark.ui.enabled", "false");
+        Path images = Files.createDirectories(tmp.resolve("x/c0"));
+        Files.write(images.resolve("0.png"), new byte[] {1, 2, 3});
+        String out =
+                run(
+                        1,
+                        "--master",
+                        "local[1]",
+                        "embed",
+                        "--data",
+                        tmp.resolve("x").toString(),
+                        "--checkpoint",
+                        "/no/run",
+                        "--out",
+                        tmp.resolve("x/emb").toString(),
+                        "--npy",
+                        "never");
+        assertThat(out)
+                .contains("--out " + tmp.resolve("x/emb") + " is inside the input")
+                .contains("choose an --out outside the input folders");
+        try (var files = Files.list(tmp.resolve("x"))) {
+            assertThat(files).extracting(p -> p.getFileName().toString()).containsExactly("c0");
+        }
+    }
 }

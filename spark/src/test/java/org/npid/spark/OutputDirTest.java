@@ -148,4 +148,26 @@ class OutputDirTest {
         OutputDir.replace(spark, out, List.of(), true, dir -> writeNumbers(dir, 20));
         assertThat(spark.read().parquet(out).count()).isEqualTo(20);
     }
+
+    @Test
+    void aFolderInsideTheInputIsNeverTheOutput() throws Exception {
+        Path images = Files.createDirectories(tmp.resolve("x/c0"));
+        Files.writeString(images.resolve("0.png"), "image");
+        var before = snapshot(tmp);
+        String input = tmp.resolve("x").toString();
+        for (String out :
+                List.of(tmp.resolve("x/emb").toString(), images.resolve("e").toString())) {
+            assertThatThrownBy(
+                            () ->
+                                    OutputDir.replace(
+                                            spark,
+                                            out,
+                                            List.of(input),
+                                            true,
+                                            dir -> writeNumbers(dir, 3)))
+                    .hasMessageContaining("--out " + out + " is inside the input " + input)
+                    .hasMessageContaining("choose an --out outside the input folders");
+        }
+        assertThat(snapshot(tmp)).isEqualTo(before);
+    }
 }
