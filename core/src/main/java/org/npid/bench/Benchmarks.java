@@ -155,7 +155,7 @@ public final class Benchmarks {
 
     /** "CxS" (channels x side, e.g. 1x28 or 3x32) as {channels, side}. */
     static int[] parseInput(String input) {
-        String[] parts = input.toLowerCase(java.util.Locale.ROOT).split("x");
+        String[] parts = input.toLowerCase(java.util.Locale.ROOT).split("x", -1);
         int c = parts.length == 2 ? parseOr(parts[0], -1) : -1;
         int side = parts.length == 2 ? parseOr(parts[1], -1) : -1;
         if ((c != 1 && c != 3) || side < 8) {

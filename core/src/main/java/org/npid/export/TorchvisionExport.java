@@ -395,7 +395,7 @@ public final class TorchvisionExport {
         lines.add("import torch.nn as nn, torchvision");
         lines.add(String.format(Locale.ROOT, "m = torchvision.models.%s()", model));
         boolean ownFirstConv =
-                c.arch().residual() || c.arch() == Arch.ALEXNET
+                (c.arch().residual() || c.arch() == Arch.ALEXNET)
                         ? c.stem() == Stem.CIFAR || c.inChannels() != 3
                         : c.inChannels() != 3;
         if (ownFirstConv) {

@@ -156,7 +156,7 @@ public final class NpidTraining {
             TrainConfig planned =
                     TrainingBudget.plan(
                             config, data, identity, (System.nanoTime() - began) / 1e9, listener);
-            if (planned != config) {
+            if (planned.epochs() != config.epochs()) {
                 listener.onEpochsChosen(planned.epochs());
             }
             config = planned;

@@ -95,7 +95,7 @@ class NativeHeapTest {
     /** This process's minor page faults so far (field 10 of /proc/self/stat). */
     private static long minorFaults() throws IOException {
         String stat = Files.readString(Path.of("/proc/self/stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
         return Long.parseLong(fields[7]);
     }
 

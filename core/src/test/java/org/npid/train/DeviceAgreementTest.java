@@ -69,7 +69,17 @@ class DeviceAgreementTest {
         assertThat(maxAbsDiff(cpu.bank, gpu.bank)).isLessThan(5e-3);
     }
 
-    private record Run(double[] losses, float[] weights, float[] bank) {}
+    private static final class Run {
+        final double[] losses;
+        final float[] weights;
+        final float[] bank;
+
+        Run(double[] losses, float[] weights, float[] bank) {
+            this.losses = losses;
+            this.weights = weights;
+            this.bank = bank;
+        }
+    }
 
     private static float[][] initialWeights() {
         try (Model model = Model.newInstance("init", Device.cpu())) {

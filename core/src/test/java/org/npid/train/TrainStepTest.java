@@ -152,7 +152,7 @@ class TrainStepTest {
                     float[] before = bank.toFloatArray();
                     float[] v;
                     try (NDManager m = trainer.getManager().newSubManager()) {
-                        NDArray x = m.create(px, new Shape(2 * k, 1, 8, 8));
+                        NDArray x = m.create(px, new Shape(2L * k, 1, 8, 8));
                         v = trainer.forward(new NDList(x)).singletonOrThrow().toFloatArray();
                     }
                     step.setBankMomentum(0);
