@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.npid.config.ObjectiveConfig.NeighbourSource;
 import org.npid.model.Arch;
 import org.npid.model.Head;
-import org.npid.model.ModelConfig;
+import org.npid.model.NetworkShape;
 
 class TrainConfigTest {
 
@@ -104,7 +104,7 @@ class TrainConfigTest {
         TrainConfig c = set(Map.of("head", "mlp", "knn_features", "backbone"));
         assertThat(c.model().forChannels(1))
                 .isEqualTo(
-                        new ModelConfig(
+                        new NetworkShape(
                                 c.model().arch(), c.model().stem(), 0.25, 128, 1, Head.MLP));
         assertThat(c.evaluation().features()).isEqualTo(EvaluationConfig.Features.BACKBONE);
     }

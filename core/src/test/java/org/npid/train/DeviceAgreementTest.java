@@ -21,7 +21,7 @@ import org.npid.loss.NonParametricSoftmax;
 import org.npid.loss.ProximalTerm;
 import org.npid.memory.MemoryBank;
 import org.npid.model.Arch;
-import org.npid.model.ModelConfig;
+import org.npid.model.NetworkShape;
 import org.npid.model.NpidNet;
 import org.npid.model.Stem;
 
@@ -31,7 +31,8 @@ import org.npid.model.Stem;
  * npid runs on CUDA, with no change.
  */
 class DeviceAgreementTest {
-    private static final ModelConfig NET = new ModelConfig(Arch.RESNET18, Stem.CIFAR, 0.25, 32, 3);
+    private static final NetworkShape NET =
+            new NetworkShape(Arch.RESNET18, Stem.CIFAR, 0.25, 32, 3);
     private static final int BANK = 256;
     private static final int STEPS = 3;
 
