@@ -21,13 +21,13 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.npid.checkpoint.Checkpoint;
 import org.npid.eval.TrainedModel;
-import org.npid.index.Npy;
 import org.npid.model.Arch;
 import org.npid.model.Backbone;
 import org.npid.model.Head;
 import org.npid.model.NetworkShape;
 import org.npid.model.NpidNet;
 import org.npid.model.Stem;
+import org.npid.storage.AtomicFile;
 
 /**
  * Writes the network of a checkpoint as a safetensors file in torchvision's names (ResNet, AlexNet
@@ -120,7 +120,7 @@ public final class TorchvisionExport {
             metadata.put("npid.description", json.getFileName().toString());
             try {
                 SafeTensors.write(out, tensors, metadata);
-                writeAtomically(json, JSON.writeValueAsBytes(description));
+                AtomicFile.writeBytes(json, JSON.writeValueAsBytes(description));
             } catch (IOException e) {
                 throw new UncheckedIOException(
                         "could not write "
@@ -427,17 +427,6 @@ public final class TorchvisionExport {
         lines.add("m.load_state_dict(load_file(PATH), strict=True)");
         lines.add("m.eval(); v = nn.functional.normalize(m(x))  # npid's embedding of x");
         return lines;
-    }
-
-    private static void writeAtomically(Path file, byte[] bytes) throws IOException {
-        Path tmp = file.toAbsolutePath().resolveSibling(file.getFileName() + ".tmp");
-        try {
-            Files.write(tmp, bytes);
-            Npy.moveIntoPlace(tmp, file);
-        } catch (IOException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
     }
 
     /** The PyTorch module that rebuilds npid's head on {@code features} inputs. */

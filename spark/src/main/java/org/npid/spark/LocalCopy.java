@@ -2,13 +2,13 @@ package org.npid.spark;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import org.npid.index.Npy;
+import org.npid.storage.AtomicFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,28 +71,20 @@ public final class LocalCopy {
 
     /** {@code file}, written through a temporary sibling renamed into place. */
     static void writeText(Path file, Body body) {
-        Path tmp = null;
         try {
-            tmp =
-                    Files.createTempFile(
-                            file.toAbsolutePath().getParent(),
-                            file.getFileName().toString(),
-                            ".tmp");
-            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                body.write(w);
-            }
-            Npy.moveIntoPlace(tmp, file);
-            tmp = null;
+            AtomicFile.writeStream(
+                    file,
+                    out -> {
+                        // The encoder reports unmappable text, as Files.newBufferedWriter's does.
+                        try (BufferedWriter w =
+                                new BufferedWriter(
+                                        new OutputStreamWriter(
+                                                out, StandardCharsets.UTF_8.newEncoder()))) {
+                            body.write(w);
+                        }
+                    });
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // The write already failed; that error is the one to report.
-                }
-            }
         }
         LOG.info("wrote {}", file);
     }
