@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.npid.config.EvaluationConfig;
 import org.npid.config.TrainConfig;
-import org.npid.data.AugmentConfig;
+import org.npid.data.AugmentationParams;
 import org.npid.data.Datasets;
 import org.npid.data.ImageDataset;
 import org.npid.data.ImageFolderDataset;
@@ -24,7 +24,7 @@ import org.npid.machine.Cpu;
 import org.npid.machine.Host;
 import org.npid.machine.NativeHeap;
 import org.npid.model.Arch;
-import org.npid.model.ModelConfig;
+import org.npid.model.NetworkShape;
 import org.npid.model.NpidNet;
 import org.npid.model.Stem;
 import org.npid.train.EpochMetrics;
@@ -155,7 +155,7 @@ public final class Benchmarks {
 
     /** "CxS" (channels x side, e.g. 1x28 or 3x32) as {channels, side}. */
     static int[] parseInput(String input) {
-        String[] parts = input.toLowerCase(java.util.Locale.ROOT).split("x");
+        String[] parts = input.toLowerCase(java.util.Locale.ROOT).split("x", -1);
         int c = parts.length == 2 ? parseOr(parts[0], -1) : -1;
         int side = parts.length == 2 ? parseOr(parts[1], -1) : -1;
         if ((c != 1 && c != 3) || side < 8) {
@@ -213,7 +213,7 @@ public final class Benchmarks {
         float[] std = new float[ds.channels()];
         java.util.Arrays.fill(mean, 0.5f);
         java.util.Arrays.fill(std, 0.25f);
-        TrainAugmentation aug = new TrainAugmentation(AugmentConfig.official(size, mean, std));
+        TrainAugmentation aug = new TrainAugmentation(AugmentationParams.official(size, mean, std));
         int images = quick ? 2_000 : 50_000;
         return new DataResult(
                 name,
@@ -250,7 +250,7 @@ public final class Benchmarks {
             }
         }
         try (ai.djl.Model model = ai.djl.Model.newInstance("embed")) {
-            NpidNet net = NpidNet.create(new ModelConfig(Arch.RESNET18, Stem.CIFAR, 0.25, 128, 1));
+            NpidNet net = NpidNet.create(new NetworkShape(Arch.RESNET18, Stem.CIFAR, 0.25, 128, 1));
             model.setBlock(net);
             net.initialize(
                     model.getNDManager(),

@@ -36,7 +36,7 @@ final class PeakMemory {
         try {
             for (String line : Files.readAllLines(STATUS)) {
                 if (line.startsWith(name)) {
-                    String kb = line.substring(name.length()).trim().split("\\s+")[0];
+                    String kb = line.substring(name.length()).trim().split("\\s+", -1)[0];
                     return Long.parseLong(kb) / 1024.0;
                 }
             }

@@ -17,7 +17,7 @@ import org.npid.machine.RuntimeRecord;
 import org.npid.memory.MemoryBank;
 import org.npid.model.Arch;
 import org.npid.model.Devices;
-import org.npid.model.ModelConfig;
+import org.npid.model.NetworkShape;
 import org.npid.model.NpidNet;
 import org.npid.model.Stem;
 import org.npid.train.PyTorchSgd;
@@ -92,7 +92,7 @@ public final class StepBench {
         try (Model model = Model.newInstance("bench", Devices.best())) {
             model.setBlock(
                     NpidNet.create(
-                            new ModelConfig(
+                            new NetworkShape(
                                     Arch.RESNET18, Stem.CIFAR, c.width(), 128, c.channels())));
             try (Trainer trainer =
                     model.newTrainer(

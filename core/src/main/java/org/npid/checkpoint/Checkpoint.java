@@ -16,12 +16,9 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,7 +29,7 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 import org.npid.config.TrainConfig;
-import org.npid.index.Npy;
+import org.npid.storage.AtomicFile;
 
 /**
  * The checkpoint file: named entries in one zip (the resolved config, the loop state, the network's
@@ -400,35 +397,21 @@ public final class Checkpoint {
      * synced and renamed over the old one.
      */
     public static void write(Path file, Map<String, EntryWriter> entries) {
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = dir.resolve(file.getFileName() + ".tmp");
         try {
-            Files.createDirectories(dir);
-            try (FileChannel channel =
-                            FileChannel.open(
-                                    tmp,
-                                    StandardOpenOption.CREATE,
-                                    StandardOpenOption.TRUNCATE_EXISTING,
-                                    StandardOpenOption.WRITE);
-                    ZipOutputStream zip =
-                            new ZipOutputStream(
-                                    new BufferedOutputStream(
-                                            Channels.newOutputStream(channel), 1 << 20))) {
-                zip.setLevel(1);
-                for (var e : new LinkedHashMap<>(entries).entrySet()) {
-                    put(zip, e.getKey(), e.getValue());
-                }
-                zip.finish();
-                zip.flush();
-                channel.force(true);
-            }
-            Npy.moveIntoPlace(tmp, file);
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            AtomicFile.writeStream(
+                    file,
+                    out -> {
+                        try (ZipOutputStream zip =
+                                new ZipOutputStream(new BufferedOutputStream(out, 1 << 20))) {
+                            zip.setLevel(1);
+                            for (var e : new LinkedHashMap<>(entries).entrySet()) {
+                                put(zip, e.getKey(), e.getValue());
+                            }
+                            zip.finish();
+                        }
+                    });
         } catch (IOException e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // The original failure is the one worth reporting.
-            }
             throw new CheckpointException(
                     "could not write checkpoint "
                             + file

@@ -2,7 +2,7 @@ package org.npid.config;
 
 import static org.npid.config.Checks.require;
 
-import org.npid.data.AugmentConfig;
+import org.npid.data.AugmentationParams;
 
 /**
  * The {@code augmentation:} section: the official script's augmentation, with the knobs a user
@@ -50,7 +50,8 @@ public record AugmentationConfig(
 
     /** The official script's values (lemniscate.pytorch, cifar.py). */
     static AugmentationConfig defaults() {
-        AugmentConfig official = AugmentConfig.official(1, new float[] {0}, new float[] {1});
+        AugmentationParams official =
+                AugmentationParams.official(1, new float[] {0}, new float[] {1});
         return new AugmentationConfig(
                 0, // chosen per run: the data's own size for 28-px Fashion-MNIST and 32-px CIFAR
                 1, // crops as large as the images, as the official script
@@ -70,9 +71,9 @@ public record AugmentationConfig(
      * The augmentation for images of {@code size} px normalised by {@code mean} and {@code std}:
      * crops of {@link #cropSide} px.
      */
-    public AugmentConfig forImages(int size, float[] mean, float[] std) {
-        AugmentConfig official = AugmentConfig.official(size, mean, std);
-        return new AugmentConfig(
+    public AugmentationParams forImages(int size, float[] mean, float[] std) {
+        AugmentationParams official = AugmentationParams.official(size, mean, std);
+        return new AugmentationParams(
                 cropSide(size),
                 cropScaleMin,
                 official.scaleMax(),

@@ -5,7 +5,7 @@ import static org.npid.config.Checks.require;
 
 import org.npid.model.Arch;
 import org.npid.model.Head;
-import org.npid.model.ModelConfig;
+import org.npid.model.NetworkShape;
 import org.npid.model.Stem;
 
 /**
@@ -37,7 +37,7 @@ public record NetworkConfig(Arch arch, Stem stem, double width, int embeddingDim
     }
 
     /** The network for data with {@code channels} input channels (1 grey, 3 RGB). */
-    public ModelConfig forChannels(int channels) {
-        return new ModelConfig(arch, stem, width, embeddingDim, channels, head);
+    public NetworkShape forChannels(int channels) {
+        return new NetworkShape(arch, stem, width, embeddingDim, channels, head);
     }
 }

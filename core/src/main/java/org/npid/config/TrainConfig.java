@@ -138,13 +138,13 @@ public record TrainConfig(
         return parseDuration(timeBudget);
     }
 
+    private static final int MAX_BUDGET_HOURS = 8784;
+
     /**
      * "90s", "10m", "1h30m", "1.5h" or plain seconds; null for an empty text.
      *
      * @throws IllegalArgumentException naming {@code time_budget} for anything else
      */
-    private static final int MAX_BUDGET_HOURS = 8784;
-
     private static java.time.Duration parseDuration(String text) {
         if (text == null || text.isBlank()) {
             return null;

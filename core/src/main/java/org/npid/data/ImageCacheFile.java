@@ -11,7 +11,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -22,6 +21,7 @@ import java.util.WeakHashMap;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
+import org.npid.storage.AtomicFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -205,7 +205,6 @@ final class ImageCacheFile {
      */
     void write(ImageCache cache) {
         Path dir = path.toAbsolutePath().getParent();
-        Path tmp = null;
         try {
             Files.createDirectories(dir);
             long bytes = cache.bytes() + 12L * cache.size() + 64;
@@ -220,30 +219,7 @@ final class ImageCacheFile {
                         free >> 20);
                 return;
             }
-            tmp = Files.createTempFile(dir, path.getFileName().toString(), ".part");
-            CRC32C crc = new CRC32C();
-            try (OutputStream raw = Files.newOutputStream(tmp)) {
-                BufferedOutputStream buffered = new BufferedOutputStream(raw, 1 << 16);
-                DataOutputStream out = new DataOutputStream(new CheckedOutputStream(buffered, crc));
-                out.write(MAGIC);
-                out.write(key);
-                out.writeInt(cache.size());
-                out.writeInt(cache.side());
-                out.writeInt(cache.channels());
-                for (int i = 0; i < cache.size(); i++) {
-                    out.writeInt(cache.baseIndex(i));
-                    out.writeInt(cache.width(i));
-                    out.writeInt(cache.height(i));
-                }
-                for (int i = 0; i < cache.size(); i++) {
-                    out.write(cache.pixels(i));
-                }
-                out.flush();
-                new DataOutputStream(buffered).writeLong(crc.getValue());
-                buffered.flush();
-            }
-            Files.move(
-                    tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFile.writeStream(path, raw -> writeTo(raw, cache));
             LOG.info(
                     "Kept the decoded images in {} ({} MB); the next run reads them from there",
                     path,
@@ -253,13 +229,29 @@ final class ImageCacheFile {
                     "Could not keep the decoded images in {} ({}); the next run decodes again",
                     path,
                     e.toString());
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // Only our own temporary file; nothing else is touched.
-                }
-            }
         }
+    }
+
+    /** The file's bytes: header, per-image sizes, pixels, then the CRC-32C of all before it. */
+    private void writeTo(OutputStream raw, ImageCache cache) throws IOException {
+        CRC32C crc = new CRC32C();
+        BufferedOutputStream buffered = new BufferedOutputStream(raw, 1 << 16);
+        DataOutputStream out = new DataOutputStream(new CheckedOutputStream(buffered, crc));
+        out.write(MAGIC);
+        out.write(key);
+        out.writeInt(cache.size());
+        out.writeInt(cache.side());
+        out.writeInt(cache.channels());
+        for (int i = 0; i < cache.size(); i++) {
+            out.writeInt(cache.baseIndex(i));
+            out.writeInt(cache.width(i));
+            out.writeInt(cache.height(i));
+        }
+        for (int i = 0; i < cache.size(); i++) {
+            out.write(cache.pixels(i));
+        }
+        out.flush();
+        new DataOutputStream(buffered).writeLong(crc.getValue());
+        buffered.flush();
     }
 }

@@ -10,14 +10,14 @@ import java.util.SplittableRandom;
 public final class TrainAugmentation implements ImageTransform {
     private static final int ATTEMPTS = 10;
 
-    private final AugmentConfig config;
+    private final AugmentationParams config;
     private final int size;
     private final int channels;
     private final Normalization norm;
     private final double logRatioMin;
     private final double logRatioMax;
 
-    public TrainAugmentation(AugmentConfig config) {
+    public TrainAugmentation(AugmentationParams config) {
         this.config = config;
         this.size = config.size();
         this.channels = config.channels();
@@ -26,7 +26,7 @@ public final class TrainAugmentation implements ImageTransform {
         this.logRatioMax = Math.log(config.ratioMax());
     }
 
-    public AugmentConfig config() {
+    public AugmentationParams config() {
         return config;
     }
 

@@ -3,14 +3,13 @@ package org.npid.eval;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
-import java.nio.FloatBuffer;
 import org.npid.data.Batch;
 import org.npid.data.BatchLoader;
 import org.npid.data.ImageDataset;
 import org.npid.data.ImageTransform;
+import org.npid.model.NetworkInput;
 
 /**
  * Embeds a whole data set with a network in inference mode (batch-norm running statistics, no
@@ -108,8 +107,12 @@ public final class FeatureExtractor {
 
     /** The batch's pixels as the network's input {@code [B, C, H, W]}, owned by {@code manager}. */
     public static NDArray input(NDManager manager, Batch batch) {
-        return manager.create(
-                FloatBuffer.wrap(batch.pixels()),
-                new Shape(batch.batchSize(), batch.channels(), batch.height(), batch.width()));
+        return NetworkInput.of(
+                manager,
+                batch.pixels(),
+                batch.batchSize(),
+                batch.channels(),
+                batch.height(),
+                batch.width());
     }
 }

@@ -191,7 +191,7 @@ public final class Probe {
 
     /** Rows to unit RMS, so one learning rate suits every stage. */
     private static NDArray normalise(NDArray f) {
-        double scale = Math.sqrt(f.getShape().get(1));
+        double scale = Math.sqrt((double) f.getShape().get(1));
         return f.div(f.norm(new int[] {1}, true).maximum(1e-12f)).mul(scale);
     }
 

@@ -49,9 +49,44 @@ public record Experiment(
      * reference training set, or {@code label_fraction} for fine-tuning) and the paper's figures,
      * NaN where the paper has none.
      */
+    // paper is copied in and out and equals/hashCode compare contents, so it behaves as a value.
+    @SuppressWarnings("ArrayRecordComponent")
     public record Row(String id, String label, Map<String, String> settings, double[] paper) {
         public Row {
             settings = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(settings));
+            paper = paper.clone();
+        }
+
+        @Override
+        public double[] paper() {
+            return paper.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Row r
+                    && id.equals(r.id)
+                    && label.equals(r.label)
+                    && settings.equals(r.settings)
+                    && java.util.Arrays.equals(paper, r.paper);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(id, label, settings, java.util.Arrays.hashCode(paper));
+        }
+
+        @Override
+        public String toString() {
+            return "Row[id="
+                    + id
+                    + ", label="
+                    + label
+                    + ", settings="
+                    + settings
+                    + ", paper="
+                    + java.util.Arrays.toString(paper)
+                    + "]";
         }
     }
 

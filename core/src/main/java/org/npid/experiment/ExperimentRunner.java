@@ -28,7 +28,7 @@ import org.npid.eval.TrainedModel;
 import org.npid.finetune.FineTune;
 import org.npid.finetune.FineTuneConfig;
 import org.npid.finetune.FineTuneResult;
-import org.npid.index.Npy;
+import org.npid.storage.AtomicFile;
 import org.npid.train.NpidTraining;
 import org.npid.train.TrainListener;
 import org.npid.train.TrainResult;
@@ -412,9 +412,7 @@ public final class ExperimentRunner {
     static void write(Path file, String text) {
         try {
             Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Npy.moveIntoPlace(tmp, file);
+            AtomicFile.writeString(file, text);
         } catch (IOException e) {
             throw new UncheckedIOException(
                     "cannot write " + file + " (" + e.getMessage() + "): is the disk full?", e);

@@ -5,10 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import org.npid.index.Npy;
+import org.npid.storage.AtomicFile;
 
 /**
  * The safetensors format (Hugging Face): an 8-byte little-endian header length, a JSON header
@@ -140,31 +138,18 @@ public final class SafeTensors {
             throw new IllegalArgumentException(METADATA + " is reserved for metadata");
         }
         byte[] header = header(sorted, metadata);
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = dir.resolve(file.getFileName() + ".tmp");
-        try {
-            try (FileChannel channel =
-                    FileChannel.open(
-                            tmp,
-                            StandardOpenOption.CREATE,
-                            StandardOpenOption.TRUNCATE_EXISTING,
-                            StandardOpenOption.WRITE)) {
-                OutputStream out = Channels.newOutputStream(channel);
-                ByteBuffer length = ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-                length.putLong(header.length);
-                out.write(length.array());
-                out.write(header);
-                for (Tensor t : sorted.values()) {
-                    out.write(t.data());
-                }
-                out.flush();
-                channel.force(true);
-            }
-            Npy.moveIntoPlace(tmp, file);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
+        AtomicFile.writeStream(
+                file,
+                out -> {
+                    ByteBuffer length =
+                            ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                    length.putLong(header.length);
+                    out.write(length.array());
+                    out.write(header);
+                    for (Tensor t : sorted.values()) {
+                        out.write(t.data());
+                    }
+                });
     }
 
     private static byte[] header(Map<String, Tensor> sorted, Map<String, String> metadata) {

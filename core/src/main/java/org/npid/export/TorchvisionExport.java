@@ -21,13 +21,13 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.npid.checkpoint.Checkpoint;
 import org.npid.eval.TrainedModel;
-import org.npid.index.Npy;
 import org.npid.model.Arch;
 import org.npid.model.Backbone;
 import org.npid.model.Head;
-import org.npid.model.ModelConfig;
+import org.npid.model.NetworkShape;
 import org.npid.model.NpidNet;
 import org.npid.model.Stem;
+import org.npid.storage.AtomicFile;
 
 /**
  * Writes the network of a checkpoint as a safetensors file in torchvision's names (ResNet, AlexNet
@@ -99,7 +99,7 @@ public final class TorchvisionExport {
         Checkpoint saved = Checkpoint.readForInference(checkpoint);
         try (TrainedModel trained = TrainedModel.load(saved)) {
             NpidNet net = trained.network();
-            ModelConfig config = net.config();
+            NetworkShape config = net.config();
             Map<String, SafeTensors.Tensor> tensors = stateDict(net);
             long parameters = 0;
             for (SafeTensors.Tensor t : tensors.values()) {
@@ -120,7 +120,7 @@ public final class TorchvisionExport {
             metadata.put("npid.description", json.getFileName().toString());
             try {
                 SafeTensors.write(out, tensors, metadata);
-                writeAtomically(json, JSON.writeValueAsBytes(description));
+                AtomicFile.writeBytes(json, JSON.writeValueAsBytes(description));
             } catch (IOException e) {
                 throw new UncheckedIOException(
                         "could not write "
@@ -199,7 +199,7 @@ public final class TorchvisionExport {
         }
     }
 
-    private static List<String> notes(ModelConfig c) {
+    private static List<String> notes(NetworkShape c) {
         List<String> notes = new ArrayList<>();
         if (c.width() != 1.0) {
             notes.add(
@@ -244,7 +244,7 @@ public final class TorchvisionExport {
      * ResNet's stage widths, or AlexNet's and VGG's convolution channels in order, at the width of
      * {@code c}.
      */
-    private static int[] stageWidths(ModelConfig c) {
+    private static int[] stageWidths(NetworkShape c) {
         if (!c.arch().residual()) {
             return Backbone.create(c).convChannels();
         }
@@ -255,17 +255,18 @@ public final class TorchvisionExport {
         return w;
     }
 
-    private static ModelConfig atFullWidth(ModelConfig c) {
-        return new ModelConfig(c.arch(), c.stem(), 1.0, c.embeddingDim(), c.inChannels(), c.head());
+    private static NetworkShape atFullWidth(NetworkShape c) {
+        return new NetworkShape(
+                c.arch(), c.stem(), 1.0, c.embeddingDim(), c.inChannels(), c.head());
     }
 
     /** The torchvision module of the first convolution. */
-    private static String firstConv(ModelConfig c) {
+    private static String firstConv(NetworkShape c) {
         return c.arch().residual() ? "conv1" : "features[0]";
     }
 
     /** The torchvision constructor arguments after the channels of the first convolution. */
-    private static String firstConvShape(ModelConfig c) {
+    private static String firstConvShape(NetworkShape c) {
         return switch (c.arch()) {
             case RESNET18, RESNET50 ->
                     c.stem() == Stem.CIFAR ? "3, 1, 1, bias=False" : "7, 2, 3, bias=False";
@@ -275,7 +276,7 @@ public final class TorchvisionExport {
     }
 
     /** What the stem is, in words, for the JSON description. */
-    private static String stemLayers(ModelConfig c) {
+    private static String stemLayers(NetworkShape c) {
         return switch (c.arch()) {
             case RESNET18, RESNET50 ->
                     c.stem() == Stem.CIFAR
@@ -293,7 +294,7 @@ public final class TorchvisionExport {
 
     private static ObjectNode describe(
             Checkpoint saved,
-            ModelConfig c,
+            NetworkShape c,
             String model,
             boolean strict,
             List<String> notes,
@@ -388,14 +389,14 @@ public final class TorchvisionExport {
     }
 
     /** Lines of Python that rebuild the model and load the file. */
-    private static List<String> pytorch(ModelConfig c, String model) {
+    private static List<String> pytorch(NetworkShape c, String model) {
         int features = c.featureDim();
         int stemWidth = c.stemChannels();
         List<String> lines = new ArrayList<>();
         lines.add("import torch.nn as nn, torchvision");
         lines.add(String.format(Locale.ROOT, "m = torchvision.models.%s()", model));
         boolean ownFirstConv =
-                c.arch().residual() || c.arch() == Arch.ALEXNET
+                (c.arch().residual() || c.arch() == Arch.ALEXNET)
                         ? c.stem() == Stem.CIFAR || c.inChannels() != 3
                         : c.inChannels() != 3;
         if (ownFirstConv) {
@@ -428,19 +429,8 @@ public final class TorchvisionExport {
         return lines;
     }
 
-    private static void writeAtomically(Path file, byte[] bytes) throws IOException {
-        Path tmp = file.toAbsolutePath().resolveSibling(file.getFileName() + ".tmp");
-        try {
-            Files.write(tmp, bytes);
-            Npy.moveIntoPlace(tmp, file);
-        } catch (IOException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-    }
-
     /** The PyTorch module that rebuilds npid's head on {@code features} inputs. */
-    private static String headLayers(ModelConfig c, int features) {
+    private static String headLayers(NetworkShape c, int features) {
         return c.head() == Head.MLP
                 ? String.format(
                         Locale.ROOT,

@@ -123,14 +123,15 @@ public final class TorchvisionNames {
      * @throws IllegalArgumentException for a parameter outside torchvision's layout
      */
     public static String of(String djlName, Arch arch, Head head) {
-        Matcher m;
         String fc = headModule(arch);
         if (!arch.residual()) {
             int[] convs = arch == Arch.ALEXNET ? ALEXNET_CONVS : VGG16_BN_CONVS;
-            if ((m = PLAIN_CONV.matcher(djlName)).matches()) {
+            Matcher m = PLAIN_CONV.matcher(djlName);
+            if (m.matches()) {
                 return "features." + features(convs, m.group(1), djlName) + "." + m.group(2);
             }
-            if (arch == Arch.VGG16_BN && (m = PLAIN_BN.matcher(djlName)).matches()) {
+            m = PLAIN_BN.matcher(djlName);
+            if (arch == Arch.VGG16_BN && m.matches()) {
                 return "features."
                         + (features(convs, m.group(1), djlName) + 1)
                         + "."
@@ -139,28 +140,35 @@ public final class TorchvisionNames {
         } else if (STEM_CONV.matcher(djlName).matches()) {
             return "conv1.weight";
         }
-        if ((m = STEM_BN.matcher(djlName)).matches()) {
+        Matcher m = STEM_BN.matcher(djlName);
+        if (m.matches()) {
             return "bn1." + BN.get(m.group(1));
         }
-        if ((m = BLOCK_CONV.matcher(djlName)).matches()) {
+        m = BLOCK_CONV.matcher(djlName);
+        if (m.matches()) {
             return block(m) + m.group(3) + ".weight";
         }
-        if ((m = BLOCK_BN.matcher(djlName)).matches()) {
+        m = BLOCK_BN.matcher(djlName);
+        if (m.matches()) {
             return block(m) + m.group(3) + "." + BN.get(m.group(4));
         }
-        if ((m = SHORTCUT_CONV.matcher(djlName)).matches()) {
+        m = SHORTCUT_CONV.matcher(djlName);
+        if (m.matches()) {
             return block(m) + "downsample.0.weight";
         }
-        if ((m = SHORTCUT_BN.matcher(djlName)).matches()) {
+        m = SHORTCUT_BN.matcher(djlName);
+        if (m.matches()) {
             return block(m) + "downsample.1." + BN.get(m.group(3));
         }
-        if ((m = HEAD_LINEAR.matcher(djlName)).matches()) {
+        m = HEAD_LINEAR.matcher(djlName);
+        if (m.matches()) {
             return fc + (head == Head.MLP ? ".3." : ".") + m.group(1);
         }
         if (head == Head.MLP && HEAD_HIDDEN.matcher(djlName).matches()) {
             return fc + ".0.weight";
         }
-        if (head == Head.MLP && (m = HEAD_HIDDEN_BN.matcher(djlName)).matches()) {
+        m = HEAD_HIDDEN_BN.matcher(djlName);
+        if (head == Head.MLP && m.matches()) {
             return fc + ".1." + BN.get(m.group(1));
         }
         throw unknown(djlName);

@@ -4,11 +4,9 @@ import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -48,6 +46,7 @@ import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.MMapDirectory;
 import org.npid.index.HnswParams.Storage;
+import org.npid.storage.AtomicFile;
 
 /**
  * Approximate search with Lucene's HNSW graph, stored in a directory and memory-mapped so that a
@@ -798,20 +797,8 @@ public final class HnswIndex implements VectorIndex {
                             dim,
                             dims,
                             Float.toString(scale));
-            Path tmp = Files.createTempFile(dir, LAYOUT_FILE, ".tmp");
-            try {
-                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                    ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-                    while (bytes.hasRemaining()) {
-                        ch.write(bytes);
-                    }
-                    // Durable before it becomes visible, like the Lucene files it describes.
-                    ch.force(false);
-                }
-                Npy.moveIntoPlace(tmp, dir.resolve(LAYOUT_FILE));
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            // Durable before it becomes visible, like the Lucene files it describes.
+            AtomicFile.writeString(dir.resolve(LAYOUT_FILE), text);
         }
     }
 

@@ -6,13 +6,11 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.npid.storage.AtomicFile;
 
 /**
  * Reads and writes 2-D float arrays in the NumPy {@code .npy} format (little-endian, C order), so
@@ -42,27 +40,15 @@ public final class Npy {
      */
     public static void write(Path p, Matrix m, boolean float16) {
         byte[] header = header(float16 ? "<f2" : "<f4", m.rows(), m.cols());
-        Path dir = p.toAbsolutePath().getParent();
-        Path tmp = null;
         try {
-            tmp = Files.createTempFile(dir, p.getFileName().toString(), ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                writeFully(ch, ByteBuffer.wrap(header));
-                writeData(ch, m.data(), float16);
-                ch.force(false);
-            }
-            moveIntoPlace(tmp, p);
-            tmp = null;
+            AtomicFile.write(
+                    p,
+                    ch -> {
+                        writeFully(ch, ByteBuffer.wrap(header));
+                        writeData(ch, m.data(), float16);
+                    });
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + p + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // The write already failed; that error is the one worth reporting.
-                }
-            }
         }
     }
 
@@ -306,20 +292,6 @@ public final class Npy {
                 throw new NpyFormatException(
                         p + " ends inside " + what + "; the file is truncated");
             }
-        }
-    }
-
-    /** Renames {@code tmp} over {@code target} atomically where the file system allows it. */
-    public static void moveIntoPlace(Path tmp, Path target) throws IOException {
-        try {
-            Files.move(
-                    tmp,
-                    target,
-                    StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            // Some file systems cannot rename atomically; a plain replace is the best they offer.
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 }

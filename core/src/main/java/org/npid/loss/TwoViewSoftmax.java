@@ -56,7 +56,7 @@ public final class TwoViewSoftmax implements InstanceObjective {
         NDManager m = v.getManager();
         long[] partner = new long[2 * k];
         for (int r = 0; r < k; r++) {
-            partner[r] = r + k;
+            partner[r] = (long) r + k;
             partner[r + k] = r;
         }
         NDArray logits =
@@ -64,7 +64,7 @@ public final class TwoViewSoftmax implements InstanceObjective {
                         .matMul(v.transpose())
                         .sub(m.eye(2 * k).toType(DataType.FLOAT32, false).mul(SELF_MASK));
         NDArray logProb = logits.logSoftmax(1);
-        NDArray own = logProb.gather(m.create(partner, new Shape(2 * k, 1)), 1);
+        NDArray own = logProb.gather(m.create(partner, new Shape(2L * k, 1)), 1);
         return own.mean().neg();
     }
 

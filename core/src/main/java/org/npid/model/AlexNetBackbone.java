@@ -25,7 +25,7 @@ import java.util.List;
  * input exists only at 224 px). Weights start from kaiming-normal (fan-out) with zero biases rather
  * than PyTorch's default uniform initialisation, as there is no batch norm to rescale the
  * activations. Every layer's channels are scaled by {@code model.width} and rounded to a multiple
- * of 16 ({@link ModelConfig#channels}).
+ * of 16 ({@link NetworkShape#channels}).
  *
  * <p>The probe stages are conv1..conv5, each after its ReLU and, for conv1, conv2 and conv5, after
  * its max-pool, as the paper's Table 2 probes AlexNet's conv1..conv5.
@@ -43,7 +43,7 @@ public final class AlexNetBackbone extends PlainBackbone {
      *
      * @param config the stem, width and input channels
      */
-    public AlexNetBackbone(ModelConfig config) {
+    public AlexNetBackbone(NetworkShape config) {
         super(config, layers(config.stem()), false, 3, 2);
     }
 

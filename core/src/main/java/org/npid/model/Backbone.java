@@ -25,7 +25,7 @@ public abstract class Backbone extends AbstractBlock {
      * @param config the architecture, stem, width and input channels
      * @return an uninitialised backbone
      */
-    public static Backbone create(ModelConfig config) {
+    public static Backbone create(NetworkShape config) {
         return switch (config.arch()) {
             case RESNET18, RESNET50 -> new ResNetBackbone(config);
             case ALEXNET -> new AlexNetBackbone(config);
@@ -44,7 +44,7 @@ public abstract class Backbone extends AbstractBlock {
      * Returns the output channels of every convolution of a plain backbone, in order.
      *
      * @return AlexNet's 5 or VGG's 13 channel counts; empty for a ResNet, whose widths are {@link
-     *     ModelConfig#stageWidth}
+     *     NetworkShape#stageWidth}
      */
     public int[] convChannels() {
         return new int[0];

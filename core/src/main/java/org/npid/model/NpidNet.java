@@ -16,11 +16,11 @@ import java.util.Objects;
  */
 public final class NpidNet extends AbstractBlock {
 
-    private final ModelConfig config;
+    private final NetworkShape config;
     private final Backbone backbone;
     private final EmbeddingHead head;
 
-    private NpidNet(ModelConfig config) {
+    private NpidNet(NetworkShape config) {
         this.config = config;
         backbone = addChildBlock("backbone", Backbone.create(config));
         head =
@@ -36,7 +36,7 @@ public final class NpidNet extends AbstractBlock {
      * @param config the network shape
      * @return the network
      */
-    public static NpidNet create(ModelConfig config) {
+    public static NpidNet create(NetworkShape config) {
         return new NpidNet(Objects.requireNonNull(config, "config"));
     }
 
@@ -63,7 +63,7 @@ public final class NpidNet extends AbstractBlock {
      *
      * @return the configuration
      */
-    public ModelConfig config() {
+    public NetworkShape config() {
         return config;
     }
 

@@ -34,7 +34,7 @@ abstract class PlainBackbone extends Backbone {
     record Conv(
             int channels, int kernel, int stride, int padding, boolean pool, boolean endsStage) {}
 
-    private final ModelConfig config;
+    private final NetworkShape config;
     private final List<Conv> convs;
     private final boolean batchNorm;
     private final Shape poolWindow;
@@ -53,7 +53,7 @@ abstract class PlainBackbone extends Backbone {
      * @param poolStride the max-pools' stride
      */
     PlainBackbone(
-            ModelConfig config,
+            NetworkShape config,
             List<Conv> convs,
             boolean batchNorm,
             int poolWindow,

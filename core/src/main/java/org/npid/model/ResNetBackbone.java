@@ -27,7 +27,7 @@ public final class ResNetBackbone extends Backbone {
     private static final Shape POOL_STRIDE = new Shape(2, 2);
     private static final Shape POOL_PADDING = new Shape(1, 1);
 
-    private final ModelConfig config;
+    private final NetworkShape config;
     private final Block stemConv;
     private final Block stemBn;
     private final List<SequentialBlock> layers = new ArrayList<>(LAYERS);
@@ -37,7 +37,7 @@ public final class ResNetBackbone extends Backbone {
      *
      * @param config the architecture, stem, width and input channels
      */
-    public ResNetBackbone(ModelConfig config) {
+    public ResNetBackbone(NetworkShape config) {
         this.config = config;
         int stemChannels = config.stemChannels();
         stemConv =

@@ -23,7 +23,7 @@ import java.util.List;
  * paper's VGG keeps fc6 and fc7 below its 128-d embedding; they are left out because they hold 120M
  * of VGG16's 138M parameters, far beyond what a CPU trains in the time npid aims at, and because
  * pooling makes the network independent of the input size. Every layer's channels are scaled by
- * {@code model.width} and rounded to a multiple of 16 ({@link ModelConfig#channels}).
+ * {@code model.width} and rounded to a multiple of 16 ({@link NetworkShape#channels}).
  *
  * <p>The probe stages are block1..block5, each after its max-pool.
  */
@@ -46,7 +46,7 @@ public final class VggBackbone extends PlainBackbone {
      *
      * @param config the width and input channels (the stem does not change VGG)
      */
-    public VggBackbone(ModelConfig config) {
+    public VggBackbone(NetworkShape config) {
         super(config, layers(), true, 2, 2);
     }
 

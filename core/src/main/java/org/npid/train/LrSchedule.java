@@ -28,7 +28,7 @@ public record LrSchedule(Schedule kind, double baseLr, int epochs, double warmup
         double progress = epoch + (double) step / stepsPerEpoch;
         double lr =
                 switch (kind) {
-                    case STEP -> epoch < 80 ? baseLr : baseLr * Math.pow(0.1, (epoch - 80) / 40);
+                    case STEP -> baseLr * Math.pow(0.1, stepDecays(epoch));
                     case COSINE -> baseLr * 0.5 * (1 + Math.cos(Math.PI * progress / epochs));
                     case CONSTANT -> baseLr;
                 };
@@ -36,5 +36,10 @@ public record LrSchedule(Schedule kind, double baseLr, int epochs, double warmup
             lr *= (progress + 1.0 / stepsPerEpoch) / warmupEpochs;
         }
         return lr;
+    }
+
+    /** The paper's step schedule: none before epoch 120, then one more every 40 epochs. */
+    private static int stepDecays(int epoch) {
+        return epoch < 80 ? 0 : Math.floorDiv(epoch - 80, 40);
     }
 }

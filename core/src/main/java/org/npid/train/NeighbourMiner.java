@@ -166,7 +166,24 @@ final class NeighbourMiner {
     }
 
     /** A config with {@code auto} resolved, and the pixel table when the check chose it. */
-    record Resolved(TrainConfig config, int[] pixelTable) {}
+    static final class Resolved {
+        private final TrainConfig config;
+        private final int[] pixelTable;
+
+        Resolved(TrainConfig config, int[] pixelTable) {
+            this.config = config;
+            this.pixelTable = pixelTable;
+        }
+
+        TrainConfig config() {
+            return config;
+        }
+
+        /** The table itself (n·k ints), not a copy; null when the check did not search one. */
+        int[] pixelTable() {
+            return pixelTable;
+        }
+    }
 
     /** The pixel table {@link #resolveAuto} already searched, so that it is not searched again. */
     void usePixelTable(int[] table) {

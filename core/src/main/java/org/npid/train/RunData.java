@@ -23,13 +23,58 @@ import org.npid.model.Stem;
  * none), and the input normalisation. The mean and std are measured on the training images, so a
  * user's own folder is normalised as well as CIFAR-10 is; a resumed run reuses the stored ones.
  */
-record RunData(
-        ImageDataset train,
-        ImageDataset test,
-        float[] mean,
-        float[] std,
-        int imageSize,
-        Resolution chosen) {
+final class RunData {
+    private final ImageDataset train;
+    private final ImageDataset test;
+    private final float[] mean;
+    private final float[] std;
+    private final int imageSize;
+    private final Resolution chosen;
+
+    /** Holds {@code mean} and {@code std} as they are, without copying. */
+    RunData(
+            ImageDataset train,
+            ImageDataset test,
+            float[] mean,
+            float[] std,
+            int imageSize,
+            Resolution chosen) {
+        this.train = train;
+        this.test = test;
+        this.mean = mean;
+        this.std = std;
+        this.imageSize = imageSize;
+        this.chosen = chosen;
+    }
+
+    ImageDataset train() {
+        return train;
+    }
+
+    /** The labelled test set for kNN, or null. */
+    ImageDataset test() {
+        return test;
+    }
+
+    /** Per-channel mean (the array itself). */
+    float[] mean() {
+        return mean;
+    }
+
+    /** Per-channel standard deviation (the array itself). */
+    float[] std() {
+        return std;
+    }
+
+    int imageSize() {
+        return imageSize;
+    }
+
+    /** The resolution chosen for this run, or null when it was given or stored. */
+    Resolution chosen() {
+        return chosen;
+    }
+
     private static final int STATS_SAMPLES = 10_000;
     private static final int FINGERPRINT_IMAGES = 256;
 

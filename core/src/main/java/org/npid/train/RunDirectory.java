@@ -14,7 +14,7 @@ import java.util.List;
 import org.npid.checkpoint.Checkpoint;
 import org.npid.checkpoint.Position;
 import org.npid.config.TrainConfig;
-import org.npid.index.Npy;
+import org.npid.storage.AtomicFile;
 
 /**
  * A run's folder: {@code config.yaml} (the resolved config), {@code provenance.json} (software,
@@ -181,9 +181,7 @@ final class RunDirectory {
                                         + rows.size()
                                         + " rows)");
                     }
-                    Path tmp = dir.resolve(METRICS + ".tmp");
-                    Files.writeString(tmp, rowsText(), StandardCharsets.UTF_8);
-                    Npy.moveIntoPlace(tmp, metrics);
+                    AtomicFile.writeString(metrics, rowsText());
                 }
             }
             writeConfig(plan.config());

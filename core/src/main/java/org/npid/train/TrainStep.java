@@ -14,10 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.npid.data.Batch;
-import org.npid.eval.FeatureExtractor;
 import org.npid.loss.InstanceObjective;
 import org.npid.loss.ProximalTerm;
 import org.npid.memory.MemoryBank;
+import org.npid.model.NetworkInput;
 
 /**
  * One NPID step: embed, score against the bank, backward, SGD, then the bank update (after the
@@ -228,7 +228,14 @@ public final class TrainStep {
         }
         zeroGradients();
         try (NDManager scope = trainer.getManager().newSubManager()) {
-            NDArray x = FeatureExtractor.input(scope, batch);
+            NDArray x =
+                    NetworkInput.of(
+                            scope,
+                            batch.pixels(),
+                            batch.batchSize(),
+                            batch.channels(),
+                            batch.height(),
+                            batch.width());
             NDArray indices = scope.create(batch.indices());
             NDArray v;
             float loss;

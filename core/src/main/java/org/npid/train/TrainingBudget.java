@@ -183,8 +183,11 @@ final class TrainingBudget {
      * Whole epochs of {@code pace} seconds in {@code seconds}; none when nothing is left, and no
      * more than an int holds with the epochs already done (a budget of years would wrap around).
      */
+    /** Half an int, leaving room for the epochs already done (a whole number: int division). */
+    private static final int MAX_EPOCHS = Integer.MAX_VALUE / 2;
+
     private static int fitting(double seconds, double pace) {
-        return (int) Math.max(0, Math.min(Integer.MAX_VALUE / 2, Math.floor(seconds / pace)));
+        return (int) Math.max(0, Math.min(MAX_EPOCHS, Math.floor(seconds / pace)));
     }
 
     /**

@@ -32,7 +32,7 @@ class BadInputTest {
         void apply(Path tmp) throws Exception;
     }
 
-    record Case(String name, Setup setup, String[] args, int exit, String... says) {
+    record Case(String name, Setup setup, List<String> args, int exit, List<String> says) {
         @Override
         public String toString() {
             return name;
@@ -51,7 +51,7 @@ class BadInputTest {
     }
 
     private static Case row(String name, Setup setup, String[] args, int exit, String... says) {
-        return new Case(name, setup, args, exit, says);
+        return new Case(name, setup, List.of(args), exit, List.of(says));
     }
 
     static Stream<Arguments> cases() {
@@ -211,9 +211,7 @@ class BadInputTest {
     void saysWhatHappenedAndWhatToDo(Case c) throws Exception {
         c.setup().apply(tmp);
         String[] args =
-                Arrays.stream(c.args())
-                        .map(a -> a.replace("@", tmp.toString()))
-                        .toArray(String[]::new);
+                c.args().stream().map(a -> a.replace("@", tmp.toString())).toArray(String[]::new);
         String out = CliRun.both(c.exit(), args);
         assertThat(out).contains("npid:").doesNotContain("\tat ");
         for (String s : c.says()) {

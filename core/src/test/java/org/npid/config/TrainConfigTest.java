@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.npid.config.ObjectiveConfig.NeighbourSource;
 import org.npid.model.Arch;
 import org.npid.model.Head;
-import org.npid.model.ModelConfig;
+import org.npid.model.NetworkShape;
 
 class TrainConfigTest {
 
@@ -104,7 +104,7 @@ class TrainConfigTest {
         TrainConfig c = set(Map.of("head", "mlp", "knn_features", "backbone"));
         assertThat(c.model().forChannels(1))
                 .isEqualTo(
-                        new ModelConfig(
+                        new NetworkShape(
                                 c.model().arch(), c.model().stem(), 0.25, 128, 1, Head.MLP));
         assertThat(c.evaluation().features()).isEqualTo(EvaluationConfig.Features.BACKBONE);
     }
@@ -126,8 +126,18 @@ class TrainConfigTest {
     @Test
     void aFlatConfigOfAnEarlierVersionReadsAsTheSameRun() {
         String flat =
-                "data: /x\narch: resnet18\nwidth: 0.5\nobjective: nce\nnce_scoring: gather\n"
-                        + "bank_momentum: 0.5\nbank_init: random\nknn_k: 200\nlr: 0.03\nflip: true\n";
+                """
+                data: /x
+                arch: resnet18
+                width: 0.5
+                objective: nce
+                nce_scoring: gather
+                bank_momentum: 0.5
+                bank_init: random
+                knn_k: 200
+                lr: 0.03
+                flip: true
+                """;
         TrainConfig c = TrainConfig.fromYaml(flat);
         assertThat(c.model().width()).isEqualTo(0.5);
         assertThat(c.objective().nceScoring()).isEqualTo(ObjectiveConfig.NceScoring.GATHER);

@@ -13,7 +13,7 @@ class BatchLoaderTest {
     private static final float[] MEAN = {0.5f, 0.5f, 0.5f};
     private static final float[] STD = {0.25f, 0.25f, 0.25f};
     private static final ImageTransform AUGMENT =
-            new TrainAugmentation(AugmentConfig.official(6, MEAN, STD));
+            new TrainAugmentation(AugmentationParams.official(6, MEAN, STD));
 
     private static List<Batch> epoch(
             ImageDataset ds, long seed, int epoch, int startBatch, int workers) {

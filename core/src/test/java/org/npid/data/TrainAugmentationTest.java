@@ -12,9 +12,9 @@ class TrainAugmentationTest {
     private static final float[] STD3 = {0.25f, 0.25f, 0.25f};
 
     /** No crop, no jitter: only the chosen grayscale and flip settings act. */
-    private static AugmentConfig plain(
+    private static AugmentationParams plain(
             int size, double grayscaleP, boolean flip, float[] mean, float[] std) {
-        return new AugmentConfig(size, 1, 1, 1, 1, 0, 0, 0, 0, grayscaleP, flip, mean, std);
+        return new AugmentationParams(size, 1, 1, 1, 1, 0, 0, 0, 0, grayscaleP, flip, mean, std);
     }
 
     private static Image asymmetric(int side) {
@@ -38,7 +38,7 @@ class TrainAugmentationTest {
 
     @Test
     void writesChannelsTimesSizeSquaredAtOffset() {
-        TrainAugmentation t = new TrainAugmentation(AugmentConfig.official(16, MEAN3, STD3));
+        TrainAugmentation t = new TrainAugmentation(AugmentationParams.official(16, MEAN3, STD3));
         float[] dst = new float[5 + 3 * 16 * 16 + 5];
         Arrays.fill(dst, Float.NaN);
 
@@ -52,7 +52,7 @@ class TrainAugmentationTest {
 
     @Test
     void sameSeedSameOutputDifferentSeedDifferentOutput() {
-        TrainAugmentation t = new TrainAugmentation(AugmentConfig.official(8, MEAN3, STD3));
+        TrainAugmentation t = new TrainAugmentation(AugmentationParams.official(8, MEAN3, STD3));
         Image img = asymmetric(10);
 
         assertThat(run(t, img, 42)).containsExactly(run(t, img, 42));
@@ -92,8 +92,8 @@ class TrainAugmentationTest {
 
     @Test
     void grayscaleWithProbabilityOneGivesEqualChannels() {
-        AugmentConfig c =
-                new AugmentConfig(
+        AugmentationParams c =
+                new AugmentationParams(
                         8, 0.2, 1, 0.75, 4.0 / 3, 0.4, 0.4, 0.4, 0.4, 1.0, true, MEAN3, STD3);
         float[] out = run(new TrainAugmentation(c), asymmetric(12), 9);
 
@@ -134,7 +134,8 @@ class TrainAugmentationTest {
         for (int i = 0; i < px.length; i++) {
             px[i] = (byte) (i * 2);
         }
-        AugmentConfig c = AugmentConfig.official(8, new float[] {0.5f}, new float[] {0.25f});
+        AugmentationParams c =
+                AugmentationParams.official(8, new float[] {0.5f}, new float[] {0.25f});
         float[] out = run(new TrainAugmentation(c), new Image(10, 10, 1, px), 2);
 
         assertThat(out).hasSize(64);
@@ -145,7 +146,7 @@ class TrainAugmentationTest {
 
     @Test
     void colourInputIsConvertedForOneChannelOutput() {
-        AugmentConfig c = plain(4, 0, false, new float[] {0f}, new float[] {1f});
+        AugmentationParams c = plain(4, 0, false, new float[] {0f}, new float[] {1f});
         byte[] px = new byte[4 * 4 * 3];
         for (int p = 0; p < 16; p++) {
             px[3 * p] = (byte) 255;
@@ -157,7 +158,7 @@ class TrainAugmentationTest {
 
     @Test
     void cropStaysInsideTheImage() {
-        TrainAugmentation t = new TrainAugmentation(AugmentConfig.official(8, MEAN3, STD3));
+        TrainAugmentation t = new TrainAugmentation(AugmentationParams.official(8, MEAN3, STD3));
         SplittableRandom rng = new SplittableRandom(0);
         for (int i = 0; i < 500; i++) {
             int[] box = t.cropBox(40, 20, rng);

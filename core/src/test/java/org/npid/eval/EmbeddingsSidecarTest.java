@@ -15,10 +15,12 @@ class EmbeddingsSidecarTest {
         Path npy = tmp.resolve("e.npy");
         Files.writeString(
                 Embeddings.sidecarOf(npy),
-                "row\tlabel\tclass\tsource\tview\n"
-                        + "0\t1\tcat\ta/cat/1.png\t0\n"
-                        + "1\t-1\t\tb.png\t1\n"
-                        + "2\tbroken\n");
+                """
+                row\tlabel\tclass\tsource\tview
+                0\t1\tcat\ta/cat/1.png\t0
+                1\t-1\t\tb.png\t1
+                2\tbroken
+                """);
         var rows = Embeddings.readSidecar(npy);
         assertThat(rows).hasSize(3);
         assertThat(rows.get(0)).isEqualTo(new Embeddings.SidecarRow("1", "cat", "a/cat/1.png"));

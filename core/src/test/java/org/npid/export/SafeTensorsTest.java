@@ -54,7 +54,9 @@ class SafeTensorsTest {
         for (float f : w) {
             assertThat(data.getFloat()).isEqualTo(f);
         }
-        assertThat(Files.list(dir)).as("no temporary file left").containsExactly(file);
+        try (java.util.stream.Stream<Path> left = Files.list(dir)) {
+            assertThat(left).as("no temporary file left").containsExactly(file);
+        }
     }
 
     @Test

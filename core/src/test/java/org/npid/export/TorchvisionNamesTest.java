@@ -13,7 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.npid.model.Arch;
 import org.npid.model.Head;
-import org.npid.model.ModelConfig;
+import org.npid.model.NetworkShape;
 import org.npid.model.NpidNet;
 import org.npid.model.Stem;
 
@@ -70,7 +70,7 @@ class TorchvisionNamesTest {
     void namesEveryParameterOnceAsTorchvisionDoes(
             Arch arch, Stem stem, Head head, int stateDictSize) {
         // Parameters exist before initialisation: names need no weights.
-        NpidNet net = NpidNet.create(new ModelConfig(arch, stem, 1.0, 128, 3, head));
+        NpidNet net = NpidNet.create(new NetworkShape(arch, stem, 1.0, 128, 3, head));
         Set<String> names = new HashSet<>();
         for (var p : net.getParameters()) {
             String name = TorchvisionNames.of(p.getKey(), head);
@@ -123,7 +123,7 @@ class TorchvisionNamesTest {
         "VGG16_BN, IMAGENET, MLP, 99"
     })
     void namesAlexNetAndVggAsTorchvisionsFeatures(Arch arch, Stem stem, Head head, int size) {
-        NpidNet net = NpidNet.create(new ModelConfig(arch, stem, 1.0, 128, 3, head));
+        NpidNet net = NpidNet.create(new NetworkShape(arch, stem, 1.0, 128, 3, head));
         Set<String> names = new HashSet<>();
         for (var p : net.getParameters()) {
             String name = TorchvisionNames.of(p.getKey(), arch, head);

@@ -19,7 +19,7 @@ import org.npid.loss.NonParametricSoftmax;
 import org.npid.loss.ProximalTerm;
 import org.npid.memory.MemoryBank;
 import org.npid.model.Arch;
-import org.npid.model.ModelConfig;
+import org.npid.model.NetworkShape;
 import org.npid.model.NpidNet;
 import org.npid.model.Stem;
 import org.npid.train.PyTorchSgd;
@@ -50,7 +50,7 @@ class NativeHeapTest {
         assertThat(NativeHeap.retainFreedMemory()).isTrue();
         try (Model model = Model.newInstance("heap")) {
             model.setBlock(
-                    NpidNet.create(new ModelConfig(Arch.RESNET18, Stem.CIFAR, 0.125, 128, 1)));
+                    NpidNet.create(new NetworkShape(Arch.RESNET18, Stem.CIFAR, 0.125, 128, 1)));
             try (Trainer trainer =
                     model.newTrainer(
                             new DefaultTrainingConfig(Loss.l2Loss())
@@ -95,7 +95,7 @@ class NativeHeapTest {
     /** This process's minor page faults so far (field 10 of /proc/self/stat). */
     private static long minorFaults() throws IOException {
         String stat = Files.readString(Path.of("/proc/self/stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
         return Long.parseLong(fields[7]);
     }
 

@@ -38,7 +38,7 @@ class NpidNetTest {
         "VGG16_BN, IMAGENET, 0.25, 1, 32"
     })
     void embedsEachImageAsAUnitVector(Arch arch, Stem stem, double width, int ch, int side) {
-        ModelConfig c = new ModelConfig(arch, stem, width, 128, ch);
+        NetworkShape c = new NetworkShape(arch, stem, width, 128, ch);
         try (NDManager m = NDManager.newBaseManager()) {
             NpidNet net = NpidNet.create(c);
             NDArray v = Nets.forward(m, net, Nets.images(m, 2, ch, side), false);
@@ -53,7 +53,7 @@ class NpidNetTest {
 
     @Test
     void exposesItsParts() {
-        ModelConfig c = new ModelConfig(Arch.RESNET18, Stem.CIFAR, 0.25, 64, 1);
+        NetworkShape c = new NetworkShape(Arch.RESNET18, Stem.CIFAR, 0.25, 64, 1);
         NpidNet net = NpidNet.create(c);
         assertThat(net.config()).isEqualTo(c);
         assertThat(net.backbone().featureDim()).isEqualTo(128);
@@ -62,7 +62,7 @@ class NpidNetTest {
 
     @Test
     void batchNormFollowsTheTrainingFlag() {
-        ModelConfig c = new ModelConfig(Arch.RESNET18, Stem.CIFAR, 0.125, 16, 1);
+        NetworkShape c = new NetworkShape(Arch.RESNET18, Stem.CIFAR, 0.125, 16, 1);
         try (NDManager m = NDManager.newBaseManager()) {
             NpidNet net = NpidNet.create(c);
             NDArray x = Nets.images(m, 4, 1, 12);
@@ -78,7 +78,7 @@ class NpidNetTest {
 
     @Test
     void oneSgdStepChangesTheWeights() {
-        ModelConfig c = new ModelConfig(Arch.RESNET18, Stem.CIFAR, 0.125, 8, 1);
+        NetworkShape c = new NetworkShape(Arch.RESNET18, Stem.CIFAR, 0.125, 8, 1);
         Optimizer sgd = Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.5f)).build();
         DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss()).optOptimizer(sgd);
         try (Model model = Model.newInstance("npid-test")) {

@@ -43,14 +43,14 @@ class PlainBackboneTest {
 
     @Test
     void fullWidthParameterCountsAreTorchvisions() {
-        assertThat(count(new ModelConfig(Arch.ALEXNET, Stem.IMAGENET, 1, 128, 3), 64))
+        assertThat(count(new NetworkShape(Arch.ALEXNET, Stem.IMAGENET, 1, 128, 3), 64))
                 .isEqualTo(TORCHVISION_ALEXNET_FEATURES);
-        assertThat(count(new ModelConfig(Arch.ALEXNET, Stem.CIFAR, 1, 128, 3), 32))
+        assertThat(count(new NetworkShape(Arch.ALEXNET, Stem.CIFAR, 1, 128, 3), 32))
                 .isEqualTo(CIFAR_ALEXNET_FEATURES);
         // VGG has no stem to adapt: both stems are torchvision's features.
-        assertThat(count(new ModelConfig(Arch.VGG16_BN, Stem.CIFAR, 1, 128, 3), 32))
+        assertThat(count(new NetworkShape(Arch.VGG16_BN, Stem.CIFAR, 1, 128, 3), 32))
                 .isEqualTo(TORCHVISION_VGG16_BN_FEATURES);
-        assertThat(count(new ModelConfig(Arch.VGG16_BN, Stem.IMAGENET, 1, 128, 3), 32))
+        assertThat(count(new NetworkShape(Arch.VGG16_BN, Stem.IMAGENET, 1, 128, 3), 32))
                 .isEqualTo(TORCHVISION_VGG16_BN_FEATURES);
     }
 
@@ -58,31 +58,31 @@ class PlainBackboneTest {
         return Stream.of(
                 Arguments.of(
                         "torchvision AlexNet at 224 px",
-                        new ModelConfig(Arch.ALEXNET, Stem.IMAGENET, 1, 128, 3),
+                        new NetworkShape(Arch.ALEXNET, Stem.IMAGENET, 1, 128, 3),
                         224,
                         new long[] {64, 192, 384, 256, 256},
                         new long[] {27, 13, 13, 13, 6}),
                 Arguments.of(
                         "the CIFAR AlexNet at 32 px",
-                        new ModelConfig(Arch.ALEXNET, Stem.CIFAR, 1, 128, 3),
+                        new NetworkShape(Arch.ALEXNET, Stem.CIFAR, 1, 128, 3),
                         32,
                         new long[] {64, 192, 384, 256, 256},
                         new long[] {15, 7, 7, 7, 3}),
                 Arguments.of(
                         "the CIFAR AlexNet at 28 px, quarter width",
-                        new ModelConfig(Arch.ALEXNET, Stem.CIFAR, 0.25, 128, 1),
+                        new NetworkShape(Arch.ALEXNET, Stem.CIFAR, 0.25, 128, 1),
                         28,
                         new long[] {16, 48, 96, 64, 64},
                         new long[] {13, 6, 6, 6, 2}),
                 Arguments.of(
                         "VGG16_bn at 32 px ends at 1x1",
-                        new ModelConfig(Arch.VGG16_BN, Stem.CIFAR, 1, 128, 3),
+                        new NetworkShape(Arch.VGG16_BN, Stem.CIFAR, 1, 128, 3),
                         32,
                         new long[] {64, 128, 256, 512, 512},
                         new long[] {16, 8, 4, 2, 1}),
                 Arguments.of(
                         "VGG16_bn at 224 px, quarter width",
-                        new ModelConfig(Arch.VGG16_BN, Stem.IMAGENET, 0.25, 128, 3),
+                        new NetworkShape(Arch.VGG16_BN, Stem.IMAGENET, 0.25, 128, 3),
                         224,
                         new long[] {16, 32, 64, 128, 128},
                         new long[] {112, 56, 28, 14, 7}));
@@ -92,7 +92,7 @@ class PlainBackboneTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("stageShapes")
     void stagesHaveTorchvisionsShapes(
-            String name, ModelConfig c, int side, long[] channels, long[] sides) {
+            String name, NetworkShape c, int side, long[] channels, long[] sides) {
         Shape[] expected = new Shape[channels.length];
         for (int i = 0; i < channels.length; i++) {
             expected[i] = new Shape(2, channels[i], sides[i], sides[i]);
@@ -113,12 +113,12 @@ class PlainBackboneTest {
 
     @Test
     void stagesAreNamedForTheProbes() {
-        assertThat(Backbone.create(new ModelConfig(Arch.ALEXNET, Stem.CIFAR, 0.25, 8, 1)))
+        assertThat(Backbone.create(new NetworkShape(Arch.ALEXNET, Stem.CIFAR, 0.25, 8, 1)))
                 .isInstanceOf(AlexNetBackbone.class)
                 .extracting(Backbone::stageNames)
                 .asList()
                 .containsExactly("conv1", "conv2", "conv3", "conv4", "conv5");
-        assertThat(Backbone.create(new ModelConfig(Arch.VGG16_BN, Stem.CIFAR, 0.25, 8, 1)))
+        assertThat(Backbone.create(new NetworkShape(Arch.VGG16_BN, Stem.CIFAR, 0.25, 8, 1)))
                 .isInstanceOf(VggBackbone.class)
                 .extracting(Backbone::stageNames)
                 .asList()
@@ -129,7 +129,7 @@ class PlainBackboneTest {
     void everyLayerIsAMultipleOfSixteenChannels() {
         for (double width : new double[] {0.125, 0.25, 0.375, 0.5, 1}) {
             for (Arch arch : new Arch[] {Arch.ALEXNET, Arch.VGG16_BN}) {
-                ModelConfig c = new ModelConfig(arch, Stem.CIFAR, width, 8, 3);
+                NetworkShape c = new NetworkShape(arch, Stem.CIFAR, width, 8, 3);
                 try (NDManager m = NDManager.newBaseManager()) {
                     Backbone b = Backbone.create(c);
                     b.initialize(m, DataType.FLOAT32, new Shape(1, 3, 32, 32));
@@ -147,7 +147,7 @@ class PlainBackboneTest {
 
     @Test
     void biasesStartAtZeroAndAreNamedByLayer() {
-        ModelConfig c = new ModelConfig(Arch.VGG16_BN, Stem.CIFAR, 0.25, 8, 3);
+        NetworkShape c = new NetworkShape(Arch.VGG16_BN, Stem.CIFAR, 0.25, 8, 3);
         try (NDManager m = NDManager.newBaseManager()) {
             Backbone b = Backbone.create(c);
             b.initialize(m, DataType.FLOAT32, new Shape(1, 3, 32, 32));
@@ -162,19 +162,19 @@ class PlainBackboneTest {
     @Test
     void refusesImagesTooSmallForItsPoolsNamingTheMinimum() {
         assertThatThrownBy(
-                        () -> count(new ModelConfig(Arch.ALEXNET, Stem.IMAGENET, 0.25, 8, 3), 32))
+                        () -> count(new NetworkShape(Arch.ALEXNET, Stem.IMAGENET, 0.25, 8, 3), 32))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("model.arch alexnet")
                 .hasMessageContaining("at least 63 px");
-        assertThatThrownBy(() -> count(new ModelConfig(Arch.VGG16_BN, Stem.CIFAR, 0.25, 8, 1), 28))
+        assertThatThrownBy(() -> count(new NetworkShape(Arch.VGG16_BN, Stem.CIFAR, 0.25, 8, 1), 28))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("at least 32 px");
         // torchvision: AlexNet's features take 63 px to 1x1 and fail on 62 px.
-        assertThat(count(new ModelConfig(Arch.ALEXNET, Stem.IMAGENET, 0.25, 8, 3), 63))
+        assertThat(count(new NetworkShape(Arch.ALEXNET, Stem.IMAGENET, 0.25, 8, 3), 63))
                 .isPositive();
     }
 
-    private static long count(ModelConfig c, int side) {
+    private static long count(NetworkShape c, int side) {
         try (NDManager m = NDManager.newBaseManager()) {
             Backbone b = Backbone.create(c);
             b.initialize(m, DataType.FLOAT32, new Shape(1, c.inChannels(), side, side));

@@ -27,33 +27,33 @@ class ResNetBackboneTest {
 
     @Test
     void formulaReproducesTheKnownCounts() {
-        assertThat(expected(new ModelConfig(Arch.RESNET18, Stem.CIFAR, 1, 128, 3)))
+        assertThat(expected(new NetworkShape(Arch.RESNET18, Stem.CIFAR, 1, 128, 3)))
                 .isEqualTo(CIFAR_RESNET18_BACKBONE);
-        assertThat(expected(new ModelConfig(Arch.RESNET18, Stem.IMAGENET, 1, 128, 3)))
+        assertThat(expected(new NetworkShape(Arch.RESNET18, Stem.IMAGENET, 1, 128, 3)))
                 .isEqualTo(TORCHVISION_RESNET18_BACKBONE);
-        assertThat(expected(new ModelConfig(Arch.RESNET50, Stem.IMAGENET, 1, 128, 3)))
+        assertThat(expected(new NetworkShape(Arch.RESNET50, Stem.IMAGENET, 1, 128, 3)))
                 .isEqualTo(TORCHVISION_RESNET50_BACKBONE);
     }
 
     @Test
     void fullWidthCifarResnet18MatchesTheKnownCount() {
-        assertThat(count(new ModelConfig(Arch.RESNET18, Stem.CIFAR, 1, 128, 3), 32))
+        assertThat(count(new NetworkShape(Arch.RESNET18, Stem.CIFAR, 1, 128, 3), 32))
                 .isEqualTo(CIFAR_RESNET18_BACKBONE);
     }
 
     @Test
     void torchvisionResnet18And50MatchTheKnownCounts() {
-        assertThat(count(new ModelConfig(Arch.RESNET18, Stem.IMAGENET, 1, 128, 3), 64))
+        assertThat(count(new NetworkShape(Arch.RESNET18, Stem.IMAGENET, 1, 128, 3), 64))
                 .isEqualTo(TORCHVISION_RESNET18_BACKBONE);
-        assertThat(count(new ModelConfig(Arch.RESNET50, Stem.IMAGENET, 1, 128, 3), 64))
+        assertThat(count(new NetworkShape(Arch.RESNET50, Stem.IMAGENET, 1, 128, 3), 64))
                 .isEqualTo(TORCHVISION_RESNET50_BACKBONE);
     }
 
     @Test
     void quarterWidthGreyScaleMatchesTheFormula() {
-        ModelConfig c = new ModelConfig(Arch.RESNET18, Stem.CIFAR, 0.25, 128, 1);
+        NetworkShape c = new NetworkShape(Arch.RESNET18, Stem.CIFAR, 0.25, 128, 1);
         assertThat(count(c, 28)).isEqualTo(expected(c));
-        ModelConfig r50 = new ModelConfig(Arch.RESNET50, Stem.CIFAR, 0.125, 128, 1);
+        NetworkShape r50 = new NetworkShape(Arch.RESNET50, Stem.CIFAR, 0.125, 128, 1);
         assertThat(count(r50, 28)).isEqualTo(expected(r50));
     }
 
@@ -61,13 +61,13 @@ class ResNetBackboneTest {
         return Stream.of(
                 Arguments.of(
                         "the CIFAR stem keeps the resolution until layer 2",
-                        new ModelConfig(Arch.RESNET18, Stem.CIFAR, 0.25, 128, 1),
+                        new NetworkShape(Arch.RESNET18, Stem.CIFAR, 0.25, 128, 1),
                         28,
                         new long[] {16, 16, 32, 64, 128},
                         new long[] {28, 28, 14, 7, 4}),
                 Arguments.of(
                         "the ImageNet stem divides the resolution by four",
-                        new ModelConfig(Arch.RESNET50, Stem.IMAGENET, 0.125, 128, 3),
+                        new NetworkShape(Arch.RESNET50, Stem.IMAGENET, 0.125, 128, 3),
                         64,
                         // Width 0.125 rounds the 8-channel stem and layer 1 up to 16.
                         new long[] {16, 64, 64, 128, 256},
@@ -78,7 +78,7 @@ class ResNetBackboneTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("stageShapes")
     void stemSetsTheResolutionOfEachStage(
-            String name, ModelConfig c, int side, long[] channels, long[] sides) {
+            String name, NetworkShape c, int side, long[] channels, long[] sides) {
         Shape[] expected = new Shape[channels.length];
         for (int i = 0; i < channels.length; i++) {
             expected[i] = new Shape(2, channels[i], sides[i], sides[i]);
@@ -88,7 +88,7 @@ class ResNetBackboneTest {
 
     @Test
     void pooledFeatureHasFeatureDimColumns() {
-        ModelConfig c = new ModelConfig(Arch.RESNET18, Stem.IMAGENET, 0.25, 128, 3);
+        NetworkShape c = new NetworkShape(Arch.RESNET18, Stem.IMAGENET, 0.25, 128, 3);
         try (NDManager m = NDManager.newBaseManager()) {
             ResNetBackbone b = new ResNetBackbone(c);
             NDArray f = Nets.forward(m, b, Nets.images(m, 3, 3, 64), false);
@@ -99,7 +99,7 @@ class ResNetBackboneTest {
         }
     }
 
-    private static Shape[] stages(ModelConfig c, int side) {
+    private static Shape[] stages(NetworkShape c, int side) {
         try (NDManager m = NDManager.newBaseManager()) {
             ResNetBackbone b = new ResNetBackbone(c);
             NDArray x = Nets.images(m, 2, c.inChannels(), side);
@@ -109,7 +109,7 @@ class ResNetBackboneTest {
         }
     }
 
-    private static long count(ModelConfig c, int side) {
+    private static long count(NetworkShape c, int side) {
         try (NDManager m = NDManager.newBaseManager()) {
             ResNetBackbone b = new ResNetBackbone(c);
             b.initialize(m, DataType.FLOAT32, new Shape(1, c.inChannels(), side, side));
@@ -118,7 +118,7 @@ class ResNetBackboneTest {
     }
 
     /** PyTorch-style count: conv weights (no bias) plus BN gamma and beta. */
-    private static long expected(ModelConfig c) {
+    private static long expected(NetworkShape c) {
         int stemKernel = c.stem() == Stem.CIFAR ? 3 : 7;
         long n = conv(c.inChannels(), c.stemChannels(), stemKernel) + bn(c.stemChannels());
         int in = c.stemChannels();

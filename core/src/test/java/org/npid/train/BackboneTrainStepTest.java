@@ -16,7 +16,7 @@ import org.npid.loss.NceLoss;
 import org.npid.loss.ProximalTerm;
 import org.npid.memory.MemoryBank;
 import org.npid.model.Arch;
-import org.npid.model.ModelConfig;
+import org.npid.model.NetworkShape;
 import org.npid.model.NpidNet;
 import org.npid.model.Stem;
 
@@ -35,7 +35,7 @@ class BackboneTrainStepTest {
         "VGG16_BN, IMAGENET, 32"
     })
     void oneStepTrainsAtQuarterWidthOnBothStems(Arch arch, Stem stem, int side) {
-        ModelConfig config = new ModelConfig(arch, stem, 0.25, 16, 3);
+        NetworkShape config = new NetworkShape(arch, stem, 0.25, 16, 3);
         try (Model model = Model.newInstance("t")) {
             model.setBlock(NpidNet.create(config));
             try (Trainer trainer =

@@ -21,7 +21,7 @@ import org.npid.loss.NonParametricSoftmax;
 import org.npid.loss.ProximalTerm;
 import org.npid.memory.MemoryBank;
 import org.npid.model.Arch;
-import org.npid.model.ModelConfig;
+import org.npid.model.NetworkShape;
 import org.npid.model.NpidNet;
 import org.npid.model.Stem;
 
@@ -31,7 +31,8 @@ import org.npid.model.Stem;
  * npid runs on CUDA, with no change.
  */
 class DeviceAgreementTest {
-    private static final ModelConfig NET = new ModelConfig(Arch.RESNET18, Stem.CIFAR, 0.25, 32, 3);
+    private static final NetworkShape NET =
+            new NetworkShape(Arch.RESNET18, Stem.CIFAR, 0.25, 32, 3);
     private static final int BANK = 256;
     private static final int STEPS = 3;
 
@@ -69,7 +70,17 @@ class DeviceAgreementTest {
         assertThat(maxAbsDiff(cpu.bank, gpu.bank)).isLessThan(5e-3);
     }
 
-    private record Run(double[] losses, float[] weights, float[] bank) {}
+    private static final class Run {
+        final double[] losses;
+        final float[] weights;
+        final float[] bank;
+
+        Run(double[] losses, float[] weights, float[] bank) {
+            this.losses = losses;
+            this.weights = weights;
+            this.bank = bank;
+        }
+    }
 
     private static float[][] initialWeights() {
         try (Model model = Model.newInstance("init", Device.cpu())) {

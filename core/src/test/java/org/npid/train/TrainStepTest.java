@@ -26,7 +26,7 @@ import org.npid.loss.ProximalTerm;
 import org.npid.loss.TwoViewSoftmax;
 import org.npid.memory.MemoryBank;
 import org.npid.model.Arch;
-import org.npid.model.ModelConfig;
+import org.npid.model.NetworkShape;
 import org.npid.model.NpidNet;
 import org.npid.model.Stem;
 
@@ -112,9 +112,9 @@ class TrainStepTest {
         "RESNET50, CIFAR, 0.125", "RESNET50, IMAGENET, 0.25", "RESNET50, CIFAR, 1.0"
     })
     void oneStepTrainsAtEveryWidthOnBothStems(Arch arch, Stem stem, double width) {
-        ModelConfig config = new ModelConfig(arch, stem, width, 16, 3);
+        NetworkShape config = new NetworkShape(arch, stem, width, 16, 3);
         for (int stage = 0; stage < 4; stage++) {
-            assertThat(config.stageWidth(stage) % ModelConfig.CHANNEL_MULTIPLE).isZero();
+            assertThat(config.stageWidth(stage) % NetworkShape.CHANNEL_MULTIPLE).isZero();
         }
         withStep(
                 config,
@@ -138,7 +138,7 @@ class TrainStepTest {
     @Test
     void twoViewsWriteOneRowPerImageFromTheMeanOfItsViews() {
         withStep(
-                new ModelConfig(Arch.RESNET18, Stem.CIFAR, 0.125, 16, 1),
+                new NetworkShape(Arch.RESNET18, Stem.CIFAR, 0.125, 16, 1),
                 new Shape(1, 1, 8, 8),
                 16,
                 new TwoViewSoftmax(0.1f),
@@ -152,7 +152,7 @@ class TrainStepTest {
                     float[] before = bank.toFloatArray();
                     float[] v;
                     try (NDManager m = trainer.getManager().newSubManager()) {
-                        NDArray x = m.create(px, new Shape(2 * k, 1, 8, 8));
+                        NDArray x = m.create(px, new Shape(2L * k, 1, 8, 8));
                         v = trainer.forward(new NDList(x)).singletonOrThrow().toFloatArray();
                     }
                     step.setBankMomentum(0);
@@ -192,7 +192,7 @@ class TrainStepTest {
         PyTorchSgd sgd = new PyTorchSgd(0.1f, 0.9f, 5e-4f);
         double tau = 0.5;
         withStep(
-                new ModelConfig(Arch.RESNET18, Stem.CIFAR, 0.125, 16, 1),
+                new NetworkShape(Arch.RESNET18, Stem.CIFAR, 0.125, 16, 1),
                 new Shape(1, 1, 8, 8),
                 16,
                 new ParametricSoftmax((float) tau),
@@ -491,7 +491,7 @@ class TrainStepTest {
     private static void withSmallStep(
             InstanceObjective objective, float proximalLambda, StepTest test) {
         withStep(
-                new ModelConfig(Arch.RESNET18, Stem.CIFAR, 0.125, 16, 1),
+                new NetworkShape(Arch.RESNET18, Stem.CIFAR, 0.125, 16, 1),
                 new Shape(1, 1, 8, 8),
                 64,
                 objective,
@@ -509,7 +509,7 @@ class TrainStepTest {
      * (lr 0.03, momentum 0.9, weight decay 5e-4) against a random bank of {@code bankRows} rows.
      */
     private static void withStep(
-            ModelConfig net,
+            NetworkShape net,
             Shape input,
             int bankRows,
             InstanceObjective objective,
@@ -527,7 +527,7 @@ class TrainStepTest {
 
     /** As above with no proximal term and the given optimiser. */
     private static void withStep(
-            ModelConfig net,
+            NetworkShape net,
             Shape input,
             int bankRows,
             InstanceObjective objective,
@@ -537,7 +537,7 @@ class TrainStepTest {
     }
 
     private static void withStep(
-            ModelConfig net,
+            NetworkShape net,
             Shape input,
             int bankRows,
             InstanceObjective objective,

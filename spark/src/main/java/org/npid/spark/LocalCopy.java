@@ -3,6 +3,7 @@ package org.npid.spark;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.net.URI;
@@ -11,7 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import org.npid.index.Npy;
+import org.npid.storage.AtomicFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,6 +79,8 @@ public final class LocalCopy {
      * @param file where it goes
      * @param head what a file npid wrote there begins with
      */
+    // Built from a string once and only compared by content (startsWith), never shared out.
+    @SuppressWarnings("ArrayRecordComponent")
     record Beside(Path file, byte[] head) {
         Beside(Path file, String head) {
             this(file, head.getBytes(StandardCharsets.UTF_8));
@@ -143,28 +146,20 @@ public final class LocalCopy {
 
     /** {@code file}, written through a temporary sibling renamed into place. */
     static void writeText(Path file, Body body) {
-        Path tmp = null;
         try {
-            tmp =
-                    Files.createTempFile(
-                            file.toAbsolutePath().getParent(),
-                            file.getFileName().toString(),
-                            ".tmp");
-            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                body.write(w);
-            }
-            Npy.moveIntoPlace(tmp, file);
-            tmp = null;
+            AtomicFile.writeStream(
+                    file,
+                    out -> {
+                        // The encoder reports unmappable text, as Files.newBufferedWriter's does.
+                        try (BufferedWriter w =
+                                new BufferedWriter(
+                                        new OutputStreamWriter(
+                                                out, StandardCharsets.UTF_8.newEncoder()))) {
+                            body.write(w);
+                        }
+                    });
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // The write already failed; that error is the one to report.
-                }
-            }
         }
         LOG.info("wrote {}", file);
     }

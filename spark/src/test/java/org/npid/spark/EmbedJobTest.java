@@ -39,7 +39,8 @@ class EmbedJobTest {
         List<String> lines = Files.readAllLines(Embeddings.sidecarOf(npy));
         for (int r = 0; r < m.rows(); r++) {
             reference.put(
-                    Path.of(lines.get(r + 1).split("\t")[3]).toAbsolutePath().toString(), m.row(r));
+                    Path.of(lines.get(r + 1).split("\t", -1)[3]).toAbsolutePath().toString(),
+                    m.row(r));
         }
         Files.write(
                 data.resolve("test").resolve("00-0").resolve("zz-broken.jpg"),

@@ -110,9 +110,9 @@ class NeighboursJobTest {
         List<String> lines = Files.readAllLines(r.table());
         assertThat(lines.get(0)).isEqualTo("id\tsource\tneighbours");
         assertThat(lines).hasSize(N + 1);
-        String[] first = lines.get(1).split("\t");
+        String[] first = lines.get(1).split("\t", -1);
         assertThat(first[1]).isEqualTo("/images/0000.png");
-        assertThat(Arrays.stream(first[2].split(",")).mapToLong(Long::parseLong).toArray())
+        assertThat(Arrays.stream(first[2].split(",", -1)).mapToLong(Long::parseLong).toArray())
                 .isEqualTo(expected(0));
     }
 

@@ -5,6 +5,8 @@ import java.util.Objects;
 /**
  * Shape of an {@link NpidNet}.
  *
+ * <p>Made from the YAML {@code model:} section ({@code config.NetworkConfig.forChannels}).
+ *
  * @param arch backbone depth
  * @param stem first layers, chosen by input resolution
  * @param width multiplier of the torchvision channel counts (ResNet stage widths 64-128-256-512,
@@ -13,7 +15,7 @@ import java.util.Objects;
  * @param inChannels 1 for grey-scale or 3 for RGB input
  * @param head the layers from the pooled features to the embedding
  */
-public record ModelConfig(
+public record NetworkShape(
         Arch arch, Stem stem, double width, int embeddingDim, int inChannels, Head head) {
 
     private static final int BASE_WIDTH = 64;
@@ -22,7 +24,7 @@ public record ModelConfig(
     public static final int CHANNEL_MULTIPLE = 16;
 
     /** Validates every field; messages name the offending field. */
-    public ModelConfig {
+    public NetworkShape {
         Objects.requireNonNull(arch, "arch");
         Objects.requireNonNull(stem, "stem");
         Objects.requireNonNull(head, "head");
@@ -45,7 +47,7 @@ public record ModelConfig(
     }
 
     /** The paper's network: a linear head. */
-    public ModelConfig(Arch arch, Stem stem, double width, int embeddingDim, int inChannels) {
+    public NetworkShape(Arch arch, Stem stem, double width, int embeddingDim, int inChannels) {
         this(arch, stem, width, embeddingDim, inChannels, Head.LINEAR);
     }
 

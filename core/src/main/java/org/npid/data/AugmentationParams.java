@@ -6,6 +6,9 @@ import java.util.Locale;
 /**
  * Training augmentation settings, with torchvision's meaning for each field.
  *
+ * <p>Resolved from the YAML {@code augmentation:} section ({@code
+ * config.AugmentationConfig.forImages}).
+ *
  * @param size output side in pixels
  * @param scaleMin smallest crop area as a fraction of the image (RandomResizedCrop scale)
  * @param scaleMax largest crop area fraction
@@ -22,7 +25,7 @@ import java.util.Locale;
  */
 // The arrays are copied in and out and equals/hashCode compare contents, so they behave as values.
 @SuppressWarnings("ArrayRecordComponent")
-public record AugmentConfig(
+public record AugmentationParams(
         int size,
         double scaleMin,
         double scaleMax,
@@ -36,7 +39,7 @@ public record AugmentConfig(
         boolean flip,
         float[] mean,
         float[] std) {
-    public AugmentConfig {
+    public AugmentationParams {
         if (size < 1) {
             throw new IllegalArgumentException("size must be >= 1, got " + size);
         }
@@ -78,8 +81,8 @@ public record AugmentConfig(
      * The augmentation of the NPID paper's code: RandomResizedCrop(scale 0.2-1, ratio 3/4-4/3),
      * ColorJitter(0.4, 0.4, 0.4, 0.4), RandomGrayscale(0.2), no flip.
      */
-    public static AugmentConfig official(int size, float[] mean, float[] std) {
-        return new AugmentConfig(
+    public static AugmentationParams official(int size, float[] mean, float[] std) {
+        return new AugmentationParams(
                 size, 0.2, 1.0, 3.0 / 4.0, 4.0 / 3.0, 0.4, 0.4, 0.4, 0.4, 0.2, false, mean, std);
     }
 
@@ -99,7 +102,7 @@ public record AugmentConfig(
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof AugmentConfig a
+        return o instanceof AugmentationParams a
                 && size == a.size
                 && scaleMin == a.scaleMin
                 && scaleMax == a.scaleMax
@@ -146,7 +149,7 @@ public record AugmentConfig(
         args[scalars.length + 1] = Arrays.toString(std);
         return String.format(
                 Locale.ROOT,
-                "AugmentConfig[size=%d, scale=%s-%s, ratio=%s-%s, brightness=%s, contrast=%s,"
+                "AugmentationParams[size=%d, scale=%s-%s, ratio=%s-%s, brightness=%s, contrast=%s,"
                         + " saturation=%s, hue=%s, grayscaleP=%s, flip=%s, mean=%s, std=%s]",
                 args);
     }
