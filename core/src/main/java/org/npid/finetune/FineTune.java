@@ -22,6 +22,7 @@ import org.npid.config.OptimiserConfig;
 import org.npid.data.Batch;
 import org.npid.data.BatchLoader;
 import org.npid.data.Datasets;
+import org.npid.data.ImageCache;
 import org.npid.data.ImageDataset;
 import org.npid.data.Split;
 import org.npid.data.Subset;
@@ -92,9 +93,14 @@ public final class FineTune {
                             (float) config.lr(),
                             (float) config.momentum(),
                             (float) config.weightDecay());
+            // Large photos are decoded once, at twice the run's training side, not every epoch.
+            ImageDataset labelledImages =
+                    ImageCache.forResolution(labelled, pretrained.imageSize());
+            ImageDataset evaluatedImages =
+                    ImageCache.forResolution(evaluated, pretrained.imageSize());
             try (Trainer trainer = trainer(model, pretrained, classes, sgd, config)) {
-                double loss = train(trainer, sgd, labelled, pretrained, config);
-                double top1 = top1(model, evaluated, pretrained, config);
+                double loss = train(trainer, sgd, labelledImages, pretrained, config);
+                double top1 = top1(model, evaluatedImages, pretrained, config);
                 return new FineTuneResult(
                         config.labelFraction(),
                         config.scratch(),
