@@ -154,6 +154,36 @@ class SilentWrongTest {
         assertThat(CliRun.out(first)).contains("(done before: skipped)");
     }
 
+    /**
+     * The training size is the images' median, not the first file's: a 96×96 image and a 4000×4000
+     * one sorted first among 8×8 images once set the whole run's size (the large one failed with
+     * {@code capacity < 0}); the run now trains and evaluates at 8 px.
+     */
+    @Test
+    void theFirstFilesSizeDoesNotSetTheRunsSize() throws Exception {
+        Path data = tmp.resolve("sizes");
+        folder(data, "train", List.of("0", "1", "2"), List.of(0, 1, 2));
+        folder(data, "test", List.of("0", "1", "2"), List.of(0, 1, 2));
+        BufferedImage medium = new BufferedImage(96, 96, BufferedImage.TYPE_3BYTE_BGR);
+        TestData.write(medium, data.resolve("train/0/00-medium.png"));
+        BufferedImage huge = new BufferedImage(4000, 4000, BufferedImage.TYPE_3BYTE_BGR);
+        TestData.write(huge, data.resolve("train/0/000-huge.png"));
+        Path run = tmp.resolve("sizes-run");
+        String out =
+                CliRun.both(
+                        0,
+                        "train",
+                        "--data",
+                        data.toString(),
+                        "--run-dir",
+                        run.toString(),
+                        "--epochs",
+                        "1",
+                        "--quiet");
+        assertThat(out).doesNotContain("capacity").contains("at 8 px");
+        assertThat(Files.readString(run.resolve("config.yaml"))).contains("image_size: 8\n");
+    }
+
     @Test
     void wholeNumberKeysRefuseFractions() throws Exception {
         Path data = SyntheticIdx.write(tmp.resolve("g"), 8, 2, 16, 5);
