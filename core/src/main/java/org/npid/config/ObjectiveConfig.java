@@ -4,6 +4,7 @@ import static org.npid.config.Checks.present;
 import static org.npid.config.Checks.require;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import org.npid.loss.NceScoring;
 
 /**
  * The {@code objective:} section: the instance-discrimination loss and its parameters.
@@ -66,20 +67,6 @@ public record ObjectiveConfig(
          * the memory; not the method, there to be compared with it.
          */
         PARAMETRIC
-    }
-
-    /** How NCE scores its noise samples; all draw m uniform samples per image. */
-    public enum NceScoring {
-        /** One [B, d]×[d, n] matmul against the whole bank, then pick the columns. */
-        MATMUL,
-        /** Gather the B×(m+1) rows, then a batched dot product (the official code's way). */
-        GATHER,
-        /**
-         * One set of m uniform noise indices per batch, shared by its images (beyond the paper):
-         * each image still sees m uniform noise samples, but scoring is a [B, d]×[d, m] matmul over
-         * m gathered rows instead of the whole bank.
-         */
-        SHARED
     }
 
     /** Where the neighbourhood loss ({@code neighbours > 0}) finds each image's neighbours. */

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import java.util.SplittableRandom;
-import org.npid.config.ObjectiveConfig.NceScoring;
 import org.npid.memory.MemoryBank;
 
 /**

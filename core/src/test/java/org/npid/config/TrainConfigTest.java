@@ -140,7 +140,7 @@ class TrainConfigTest {
                 """;
         TrainConfig c = TrainConfig.fromYaml(flat);
         assertThat(c.model().width()).isEqualTo(0.5);
-        assertThat(c.objective().nceScoring()).isEqualTo(ObjectiveConfig.NceScoring.GATHER);
+        assertThat(c.objective().nceScoring()).isEqualTo(org.npid.loss.NceScoring.GATHER);
         assertThat(c.augmentation().flip()).isTrue();
         assertThat(TrainConfig.fromYaml(c.toYaml())).isEqualTo(c);
     }
@@ -237,7 +237,7 @@ class TrainConfigTest {
         assertThat(softmax.objective().loss()).isEqualTo(ObjectiveConfig.Loss.SOFTMAX);
         assertThat(softmax.beyondPaper()).isNull();
         TrainConfig nce = recipe("paper-cifar-nce");
-        assertThat(nce.objective().nceScoring()).isEqualTo(ObjectiveConfig.NceScoring.GATHER);
+        assertThat(nce.objective().nceScoring()).isEqualTo(org.npid.loss.NceScoring.GATHER);
         assertThat(nce.objective().nceZMomentum()).isZero();
         assertThat(nce.objective().nceNoise()).isEqualTo(4096);
         assertThat(nce.beyondPaper()).isNull();

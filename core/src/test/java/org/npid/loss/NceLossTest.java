@@ -11,7 +11,6 @@ import ai.djl.training.GradientCollector;
 import java.util.SplittableRandom;
 import java.util.function.IntBinaryOperator;
 import org.junit.jupiter.api.Test;
-import org.npid.config.ObjectiveConfig.NceScoring;
 import org.npid.memory.MemoryBank;
 
 class NceLossTest {
