@@ -14,6 +14,7 @@ import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.npid.checkpoint.CheckpointException;
+import org.npid.cli.Npid;
 import org.npid.eval.FeatureExtractor;
 import org.npid.eval.TrainedModel;
 import org.npid.fixtures.Dependency;
@@ -184,6 +186,44 @@ class OnnxExportTest {
                 .isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("does not exist");
         assertThat(Files.exists(dir.resolve("x.onnx"))).isFalse();
+    }
+
+    @Test
+    void theCommandWritesOnnxAndReplacesOnlyItsOwnFiles() throws IOException {
+        Path ckpt =
+                ExportFixture.checkpoint(
+                        dir.resolve("run"), 3, 16, "width", "0.125", "embedding_dim", "16");
+        Path file = dir.resolve("out/model.onnx");
+        String[] export = {"export", "--checkpoint", ckpt.toString(), "--out", file.toString()};
+        assertThat(Npid.execute(export)).isZero();
+        assertThat(OnnxExport.looksWritten(file)).isTrue();
+        // An earlier export is npid's own: replaced without --overwrite.
+        assertThat(Npid.execute(export)).isZero();
+
+        Path mine = Files.writeString(dir.resolve("mine.onnx"), "my model");
+        String[] onMine = {
+            "export", "--format", "onnx", "--checkpoint", ckpt.toString(), "--out", mine.toString()
+        };
+        assertThat(Npid.execute(onMine)).isNotZero();
+        assertThat(Files.readString(mine)).isEqualTo("my model");
+        String[] overwrite = Arrays.copyOf(onMine, onMine.length + 1);
+        overwrite[onMine.length] = "--overwrite";
+        assertThat(Npid.execute(overwrite)).isZero();
+        assertThat(OnnxExport.looksWritten(mine)).isTrue();
+
+        // --format onnx wins over the extension.
+        Path named = dir.resolve("model.bin");
+        assertThat(
+                        Npid.execute(
+                                "export",
+                                "--format",
+                                "onnx",
+                                "--checkpoint",
+                                ckpt.toString(),
+                                "--out",
+                                named.toString()))
+                .isZero();
+        assertThat(OnnxExport.looksWritten(named)).isTrue();
     }
 
     @Test
