@@ -1,11 +1,15 @@
 package org.npid.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.npid.checkpoint.Checkpoint;
 import org.npid.data.Split;
 import org.npid.eval.Embeddings;
+import org.npid.eval.OnnxModel;
+import org.npid.export.OnnxExport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,7 +23,10 @@ import picocli.CommandLine.Spec;
         description = {
             "Embed every image of a data set with a trained checkpoint (test transform, no"
                     + " gradient) and write a NumPy .npy matrix (float32, or float16 with --fp16)"
-                    + " and a .tsv sidecar mapping each row to its image and label."
+                    + " and a .tsv sidecar mapping each row to its image and label.",
+            "--engine onnx runs the network in ONNX Runtime instead of libtorch: an .onnx file"
+                    + " that npid export --format onnx wrote (the default engine for one), or a"
+                    + " checkpoint exported in memory."
         })
 final class EmbedCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -34,8 +41,22 @@ final class EmbedCommand implements Callable<Integer> {
             names = "--checkpoint",
             required = true,
             paramLabel = "FILE",
-            description = "last.ckpt or its run directory.")
+            description = "last.ckpt or its run directory, or an .onnx model npid exported.")
     Path checkpoint;
+
+    /** What {@code --engine} names. */
+    enum Engine {
+        PYTORCH,
+        ONNX
+    }
+
+    @Option(
+            names = "--engine",
+            paramLabel = "ENGINE",
+            description =
+                    "pytorch (libtorch, through DJL) or onnx (ONNX Runtime); default: onnx for an"
+                            + " .onnx model, else pytorch.")
+    Engine engine;
 
     @Option(
             names = "--data",
@@ -80,12 +101,43 @@ final class EmbedCommand implements Callable<Integer> {
                 List.of(data, Checkpoint.file(checkpoint)),
                 sidecar);
         threads.apply();
-        Embeddings.Report r = Embeddings.export(checkpoint, data, split, out, fp16, 2, views, seed);
+        boolean onnxFile = isOnnx(checkpoint);
+        Engine chosen = engine != null ? engine : onnxFile ? Engine.ONNX : Engine.PYTORCH;
+        Embeddings.Report r;
+        if (chosen == Engine.ONNX) {
+            if (views != 0) {
+                throw new IllegalArgumentException(
+                        "--views needs the checkpoint's training augmentation, which runs on"
+                                + " --engine pytorch with a checkpoint: drop --views or --engine"
+                                + " onnx");
+            }
+            try (OnnxModel model =
+                    onnxFile
+                            ? OnnxModel.open(checkpoint, threads.threads)
+                            : OnnxModel.of(OnnxExport.model(checkpoint), threads.threads)) {
+                r = Embeddings.export(model, data, split, out, fp16, 2);
+            }
+        } else {
+            if (onnxFile) {
+                throw new IllegalArgumentException(
+                        "--checkpoint "
+                                + checkpoint
+                                + " is an ONNX model: run it with --engine onnx, or give the"
+                                + " checkpoint it was exported from");
+            }
+            r = Embeddings.export(checkpoint, data, split, out, fp16, 2, views, seed);
+        }
         spec.commandLine()
                 .getOut()
                 .printf(
                         "embedded %d rows (d=%d) in %.1f s, %.0f rows/s%nwrote %s and %s%n",
                         r.rows(), r.dim(), r.seconds(), r.imagesPerSecond(), r.npy(), r.sidecar());
         return 0;
+    }
+
+    /** Whether {@code model} is an .onnx file rather than a checkpoint or run directory. */
+    static boolean isOnnx(Path model) {
+        return Files.isRegularFile(model)
+                && model.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx");
     }
 }

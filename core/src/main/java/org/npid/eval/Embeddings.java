@@ -100,6 +100,33 @@ public final class Embeddings {
             throw new IllegalArgumentException(
                     "views must be >= 0 (0 = test transform), got " + views);
         }
+        requireDirectory(npy);
+        ImageDataset ds = Datasets.open(data, split);
+        try (TrainedModel model = TrainedModel.load(checkpoint, ds.channels())) {
+            long t0 = System.nanoTime();
+            float[] v =
+                    views == 0
+                            ? model.embed(ds, 256, workers)
+                            : model.embedViews(ds, views, seed, 256, workers);
+            return write(ds, v, views, System.nanoTime() - t0, npy, float16, model.fingerprint());
+        }
+    }
+
+    /**
+     * As {@link #export(Path, Path, Split, Path, boolean, int)}, with a model that {@code npid
+     * export --format onnx} wrote, run by ONNX Runtime; the file beside the embeddings records the
+     * model's own fingerprint ({@link OnnxModel#fingerprint}).
+     */
+    public static Report export(
+            OnnxModel model, Path data, Split split, Path npy, boolean float16, int workers) {
+        requireDirectory(npy);
+        ImageDataset ds = Datasets.open(data, split);
+        long t0 = System.nanoTime();
+        float[] v = model.embed(ds, 256, workers);
+        return write(ds, v, 0, System.nanoTime() - t0, npy, float16, model.fingerprint());
+    }
+
+    private static void requireDirectory(Path npy) {
         Path dir = npy.toAbsolutePath().getParent();
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException(
@@ -109,27 +136,29 @@ public final class Embeddings {
                             + dir
                             + " does not exist; create it first or choose another path");
         }
-        ImageDataset ds = Datasets.open(data, split);
-        try (TrainedModel model = TrainedModel.load(checkpoint, ds.channels())) {
-            long t0 = System.nanoTime();
-            float[] v =
-                    views == 0
-                            ? model.embed(ds, 256, workers)
-                            : model.embedViews(ds, views, seed, 256, workers);
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            int rows = ds.size() * Math.max(views, 1);
-            int dim = rows == 0 ? 0 : v.length / rows;
-            Npy.write(npy, new Matrix(rows, dim, v), float16);
-            Path sidecar = sidecarOf(npy);
-            writeSidecar(sidecar, ds, views);
-            try {
-                Files.writeString(modelOf(npy), model.fingerprint() + "\n", StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(
-                        "cannot write " + modelOf(npy) + ": " + e.getMessage(), e);
-            }
-            return new Report(rows, dim, seconds, rows / seconds, npy, sidecar);
+    }
+
+    private static Report write(
+            ImageDataset ds,
+            float[] v,
+            int views,
+            long nanos,
+            Path npy,
+            boolean float16,
+            String fingerprint) {
+        double seconds = nanos / 1e9;
+        int rows = ds.size() * Math.max(views, 1);
+        int dim = rows == 0 ? 0 : v.length / rows;
+        Npy.write(npy, new Matrix(rows, dim, v), float16);
+        Path sidecar = sidecarOf(npy);
+        writeSidecar(sidecar, ds, views);
+        try {
+            Files.writeString(modelOf(npy), fingerprint + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "cannot write " + modelOf(npy) + ": " + e.getMessage(), e);
         }
+        return new Report(rows, dim, seconds, rows / seconds, npy, sidecar);
     }
 
     private static void writeSidecar(Path file, ImageDataset ds, int views) {

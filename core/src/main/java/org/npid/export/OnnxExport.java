@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.npid.checkpoint.Checkpoint;
+import org.npid.eval.OnnxModel;
 import org.npid.eval.TrainedModel;
 import org.npid.model.NetworkShape;
 import org.npid.model.NpidNet;
@@ -97,6 +98,23 @@ public final class OnnxExport {
     }
 
     /**
+     * The ONNX model of a checkpoint, in memory, as {@link #export} writes it.
+     *
+     * @param checkpoint a last.ckpt or its run directory
+     * @return the serialised ModelProto
+     */
+    public static byte[] model(Path checkpoint) {
+        Checkpoint saved = Checkpoint.readForInference(checkpoint);
+        try (TrainedModel trained = TrainedModel.load(saved)) {
+            Checkpoint.Inputs inputs = saved.state().inputs();
+            NpidNet net = trained.network();
+            return model(
+                    OnnxNetwork.build(net, inputs.imageSize(), inputs.mean(), inputs.std()),
+                    metadata(saved, net.config(), inputs));
+        }
+    }
+
+    /**
      * The ONNX model of a network, for callers that hold one already.
      *
      * @param net an initialised network
@@ -153,8 +171,8 @@ public final class OnnxExport {
         m.put("npid.head", shape.head().name().toLowerCase(Locale.ROOT));
         m.put("npid.embedding_dim", Integer.toString(shape.embeddingDim()));
         m.put("npid.feature_dim", Integer.toString(shape.featureDim()));
-        m.put("npid.image_size", Integer.toString(inputs.imageSize()));
-        m.put("npid.channels", Integer.toString(inputs.channels()));
+        m.put(OnnxModel.IMAGE_SIZE, Integer.toString(inputs.imageSize()));
+        m.put(OnnxModel.CHANNELS, Integer.toString(inputs.channels()));
         m.put("npid.mean", Arrays.toString(inputs.mean()));
         m.put("npid.std", Arrays.toString(inputs.std()));
         m.put(

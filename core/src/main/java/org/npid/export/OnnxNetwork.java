@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.npid.eval.OnnxModel;
 import org.npid.model.Arch;
 import org.npid.model.Backbone;
 import org.npid.model.EmbeddingHead;
@@ -44,13 +45,13 @@ import org.npid.model.Stem;
 public final class OnnxNetwork {
 
     /** The input: {@code [batch, C, S, S]} pixels in [0, 1]. */
-    public static final String INPUT = "image";
+    public static final String INPUT = OnnxModel.INPUT;
 
     /** The L2-normalised embedding, {@code [batch, d]}: what {@code npid embed} writes. */
-    public static final String EMBEDDING = "embedding";
+    public static final String EMBEDDING = OnnxModel.EMBEDDING;
 
     /** The backbone's globally average-pooled features, {@code [batch, F]}, not normalised. */
-    public static final String FEATURES = "features";
+    public static final String FEATURES = OnnxModel.FEATURES;
 
     /** The name of the free batch dimension. */
     public static final String BATCH = "batch";
