@@ -1,15 +1,14 @@
 package org.npid.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.npid.checkpoint.Checkpoint;
+import org.npid.data.Datasets;
+import org.npid.data.ImageDataset;
 import org.npid.data.Split;
 import org.npid.eval.Embeddings;
-import org.npid.eval.OnnxModel;
-import org.npid.export.OnnxExport;
+import org.npid.eval.ImageEmbedder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,19 +43,7 @@ final class EmbedCommand implements Callable<Integer> {
             description = "last.ckpt or its run directory, or an .onnx model npid exported.")
     Path checkpoint;
 
-    /** What {@code --engine} names. */
-    enum Engine {
-        PYTORCH,
-        ONNX
-    }
-
-    @Option(
-            names = "--engine",
-            paramLabel = "ENGINE",
-            description =
-                    "pytorch (libtorch, through DJL) or onnx (ONNX Runtime); default: onnx for an"
-                            + " .onnx model, else pytorch.")
-    Engine engine;
+    @Mixin InferenceEngine engine;
 
     @Option(
             names = "--data",
@@ -101,30 +88,21 @@ final class EmbedCommand implements Callable<Integer> {
                 List.of(data, Checkpoint.file(checkpoint)),
                 sidecar);
         threads.apply();
-        boolean onnxFile = isOnnx(checkpoint);
-        Engine chosen = engine != null ? engine : onnxFile ? Engine.ONNX : Engine.PYTORCH;
         Embeddings.Report r;
-        if (chosen == Engine.ONNX) {
+        if (engine.chosen(checkpoint) == InferenceEngine.Engine.ONNX) {
             if (views != 0) {
                 throw new IllegalArgumentException(
                         "--views needs the checkpoint's training augmentation, which runs on"
                                 + " --engine pytorch with a checkpoint: drop --views or --engine"
                                 + " onnx");
             }
-            try (OnnxModel model =
-                    onnxFile
-                            ? OnnxModel.open(checkpoint, threads.threads)
-                            : OnnxModel.of(OnnxExport.model(checkpoint), threads.threads)) {
-                r = Embeddings.export(model, data, split, out, fp16, 2);
+            ImageDataset images = Datasets.open(data, split);
+            try (ImageEmbedder model =
+                    engine.open(checkpoint, images.channels(), threads.threads)) {
+                r = Embeddings.export(model, images, out, fp16, 2);
             }
         } else {
-            if (onnxFile) {
-                throw new IllegalArgumentException(
-                        "--checkpoint "
-                                + checkpoint
-                                + " is an ONNX model: run it with --engine onnx, or give the"
-                                + " checkpoint it was exported from");
-            }
+            InferenceEngine.requireCheckpoint(checkpoint);
             r = Embeddings.export(checkpoint, data, split, out, fp16, 2, views, seed);
         }
         spec.commandLine()
@@ -133,11 +111,5 @@ final class EmbedCommand implements Callable<Integer> {
                         "embedded %d rows (d=%d) in %.1f s, %.0f rows/s%nwrote %s and %s%n",
                         r.rows(), r.dim(), r.seconds(), r.imagesPerSecond(), r.npy(), r.sidecar());
         return 0;
-    }
-
-    /** Whether {@code model} is an .onnx file rather than a checkpoint or run directory. */
-    static boolean isOnnx(Path model) {
-        return Files.isRegularFile(model)
-                && model.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx");
     }
 }

@@ -33,7 +33,7 @@ public final class Embeddings {
      * Whether {@code model} made the embeddings in {@code npy}: true or false when the file beside
      * them ({@link #modelOf}) says, empty for embeddings written before npid recorded it.
      */
-    public static java.util.Optional<Boolean> madeBy(Path npy, TrainedModel model) {
+    public static java.util.Optional<Boolean> madeBy(Path npy, ImageEmbedder model) {
         Path file = modelOf(npy);
         if (!Files.exists(file)) {
             return java.util.Optional.empty();
@@ -113,14 +113,13 @@ public final class Embeddings {
     }
 
     /**
-     * As {@link #export(Path, Path, Split, Path, boolean, int)}, with a model that {@code npid
-     * export --format onnx} wrote, run by ONNX Runtime; the file beside the embeddings records the
-     * model's own fingerprint ({@link OnnxModel#fingerprint}).
+     * As {@link #export(Path, Path, Split, Path, boolean, int)}, with a model already open on
+     * either engine, e.g. an {@link OnnxModel} run by ONNX Runtime; the file beside the embeddings
+     * records the model's fingerprint.
      */
     public static Report export(
-            OnnxModel model, Path data, Split split, Path npy, boolean float16, int workers) {
+            ImageEmbedder model, ImageDataset ds, Path npy, boolean float16, int workers) {
         requireDirectory(npy);
-        ImageDataset ds = Datasets.open(data, split);
         long t0 = System.nanoTime();
         float[] v = model.embed(ds, 256, workers);
         return write(ds, v, 0, System.nanoTime() - t0, npy, float16, model.fingerprint());

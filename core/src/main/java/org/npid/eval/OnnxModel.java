@@ -27,7 +27,7 @@ import org.npid.data.TestTransform;
  * shorter side resized to the model's image size, the centre cropped) and are handed over as pixels
  * / 255; the model normalises them itself.
  */
-public final class OnnxModel implements AutoCloseable {
+public final class OnnxModel implements ImageEmbedder {
 
     /** The model's input: {@code [batch, C, S, S]} pixels / 255. */
     public static final String INPUT = "image";
@@ -44,20 +44,28 @@ public final class OnnxModel implements AutoCloseable {
     /** The metadata key of the input channels. */
     public static final String CHANNELS = "npid.channels";
 
+    /** The metadata key of the embedding's length. */
+    public static final String EMBEDDING_DIM = "npid.embedding_dim";
+
+    /** The metadata key of the checkpoint's fingerprint ({@link TrainedModel#fingerprint()}). */
+    public static final String FINGERPRINT = "npid.fingerprint";
+
     private final OrtEnvironment env;
     private final OrtSession session;
     private final int imageSize;
     private final int channels;
+    private final int embeddingDim;
     private final String fingerprint;
 
-    private OnnxModel(OrtEnvironment env, OrtSession session, String fingerprint) {
+    private OnnxModel(OrtEnvironment env, OrtSession session, String fileHash) {
         this.env = env;
         this.session = session;
-        this.fingerprint = fingerprint;
         try {
             Map<String, String> meta = session.getMetadata().getCustomMetadata();
             imageSize = Integer.parseInt(required(meta, IMAGE_SIZE));
             channels = Integer.parseInt(required(meta, CHANNELS));
+            embeddingDim = Integer.parseInt(required(meta, EMBEDDING_DIM));
+            fingerprint = meta.getOrDefault(FINGERPRINT, fileHash);
         } catch (OrtException e) {
             throw new IllegalArgumentException("cannot read the model's metadata: " + e, e);
         }
@@ -114,7 +122,10 @@ public final class OnnxModel implements AutoCloseable {
         }
     }
 
-    /** "onnx:" and the SHA-256 of the model's bytes: what embeddings record as their maker. */
+    /**
+     * "onnx:" and the SHA-256 of the model's bytes: the fingerprint of a model whose metadata lacks
+     * its checkpoint's.
+     */
     private static String fingerprint(byte[] model) {
         try {
             return "onnx:"
@@ -124,7 +135,11 @@ public final class OnnxModel implements AutoCloseable {
         }
     }
 
-    /** Identifies the model (see {@link #fingerprint(byte[])}). */
+    /**
+     * Identifies the model: its checkpoint's fingerprint, which the export records, so that
+     * embeddings made on either engine name the same maker.
+     */
+    @Override
     public String fingerprint() {
         return fingerprint;
     }
@@ -134,7 +149,13 @@ public final class OnnxModel implements AutoCloseable {
         return imageSize;
     }
 
+    @Override
+    public int embeddingDim() {
+        return embeddingDim;
+    }
+
     /** The channels of the images the model takes. */
+    @Override
     public int channels() {
         return channels;
     }
@@ -155,6 +176,7 @@ public final class OnnxModel implements AutoCloseable {
      * @param workers threads that decode and transform images
      * @return the embeddings
      */
+    @Override
     public float[] embed(ImageDataset data, int batchSize, int workers) {
         return run(data, batchSize, workers, EMBEDDING);
     }

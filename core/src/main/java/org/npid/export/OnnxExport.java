@@ -72,7 +72,7 @@ public final class OnnxExport {
         try (TrainedModel trained = TrainedModel.load(saved)) {
             Checkpoint.Inputs inputs = saved.state().inputs();
             NpidNet net = trained.network();
-            Map<String, String> metadata = metadata(saved, net.config(), inputs);
+            Map<String, String> metadata = metadata(saved, trained, inputs);
             OnnxGraph graph =
                     OnnxNetwork.build(net, inputs.imageSize(), inputs.mean(), inputs.std());
             byte[] model = model(graph, metadata);
@@ -110,7 +110,7 @@ public final class OnnxExport {
             NpidNet net = trained.network();
             return model(
                     OnnxNetwork.build(net, inputs.imageSize(), inputs.mean(), inputs.std()),
-                    metadata(saved, net.config(), inputs));
+                    metadata(saved, trained, inputs));
         }
     }
 
@@ -162,14 +162,15 @@ public final class OnnxExport {
     }
 
     private static Map<String, String> metadata(
-            Checkpoint saved, NetworkShape shape, Checkpoint.Inputs inputs) {
+            Checkpoint saved, TrainedModel trained, Checkpoint.Inputs inputs) {
+        NetworkShape shape = trained.network().config();
         Map<String, String> m = new LinkedHashMap<>();
         m.put("npid.version", version());
         m.put("npid.arch", arch(shape));
         m.put("npid.stem", shape.stem().name().toLowerCase(Locale.ROOT));
         m.put("npid.width", Double.toString(shape.width()));
         m.put("npid.head", shape.head().name().toLowerCase(Locale.ROOT));
-        m.put("npid.embedding_dim", Integer.toString(shape.embeddingDim()));
+        m.put(OnnxModel.EMBEDDING_DIM, Integer.toString(shape.embeddingDim()));
         m.put("npid.feature_dim", Integer.toString(shape.featureDim()));
         m.put(OnnxModel.IMAGE_SIZE, Integer.toString(inputs.imageSize()));
         m.put(OnnxModel.CHANNELS, Integer.toString(inputs.channels()));
@@ -187,6 +188,7 @@ public final class OnnxExport {
         m.put("npid.epoch", Integer.toString(saved.state().position().epoch()));
         m.put("npid.step", Long.toString(saved.state().position().step()));
         m.put("npid.checkpoint", saved.path().toAbsolutePath().toString());
+        m.put(OnnxModel.FINGERPRINT, trained.fingerprint());
         m.put("npid.config", new String(saved.bytes(Checkpoint.CONFIG), StandardCharsets.UTF_8));
         return m;
     }
