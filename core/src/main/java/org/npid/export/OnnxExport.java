@@ -114,21 +114,6 @@ public final class OnnxExport {
         }
     }
 
-    /**
-     * The ONNX model of a network, for callers that hold one already.
-     *
-     * @param net an initialised network
-     * @param imageSize the side of its square input
-     * @param mean the input normalisation's mean, one per channel
-     * @param std the input normalisation's standard deviation, one per channel
-     * @param metadata the model's metadata_props
-     * @return the serialised ModelProto
-     */
-    public static byte[] model(
-            NpidNet net, int imageSize, float[] mean, float[] std, Map<String, String> metadata) {
-        return model(OnnxNetwork.build(net, imageSize, mean, std), metadata);
-    }
-
     private static byte[] model(OnnxGraph graph, Map<String, String> metadata) {
         return graph.model(
                 "npid",
