@@ -4,8 +4,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.npid.checkpoint.Checkpoint;
+import org.npid.data.Datasets;
+import org.npid.data.ImageDataset;
 import org.npid.data.Split;
 import org.npid.eval.Embeddings;
+import org.npid.eval.ImageEmbedder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,7 +22,10 @@ import picocli.CommandLine.Spec;
         description = {
             "Embed every image of a data set with a trained checkpoint (test transform, no"
                     + " gradient) and write a NumPy .npy matrix (float32, or float16 with --fp16)"
-                    + " and a .tsv sidecar mapping each row to its image and label."
+                    + " and a .tsv sidecar mapping each row to its image and label.",
+            "--engine onnx runs the network in ONNX Runtime instead of libtorch: an .onnx file"
+                    + " that npid export --format onnx wrote (the default engine for one), or a"
+                    + " checkpoint exported in memory."
         })
 final class EmbedCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -34,8 +40,10 @@ final class EmbedCommand implements Callable<Integer> {
             names = "--checkpoint",
             required = true,
             paramLabel = "FILE",
-            description = "last.ckpt or its run directory.")
+            description = "last.ckpt or its run directory, or an .onnx model npid exported.")
     Path checkpoint;
+
+    @Mixin InferenceEngine engine;
 
     @Option(
             names = "--data",
@@ -80,7 +88,23 @@ final class EmbedCommand implements Callable<Integer> {
                 List.of(data, Checkpoint.file(checkpoint)),
                 sidecar);
         threads.apply();
-        Embeddings.Report r = Embeddings.export(checkpoint, data, split, out, fp16, 2, views, seed);
+        Embeddings.Report r;
+        if (engine.chosen(checkpoint) == InferenceEngine.Engine.ONNX) {
+            if (views != 0) {
+                throw new IllegalArgumentException(
+                        "--views needs the checkpoint's training augmentation, which runs on"
+                                + " --engine pytorch with a checkpoint: drop --views or --engine"
+                                + " onnx");
+            }
+            ImageDataset images = Datasets.open(data, split);
+            try (ImageEmbedder model =
+                    engine.open(checkpoint, images.channels(), threads.threads)) {
+                r = Embeddings.export(model, images, out, fp16, 2);
+            }
+        } else {
+            InferenceEngine.requireCheckpoint(checkpoint);
+            r = Embeddings.export(checkpoint, data, split, out, fp16, 2, views, seed);
+        }
         spec.commandLine()
                 .getOut()
                 .printf(

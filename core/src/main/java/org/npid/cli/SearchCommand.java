@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.npid.data.ImageFiles;
 import org.npid.eval.Embeddings;
-import org.npid.eval.TrainedModel;
+import org.npid.eval.ImageEmbedder;
 import org.npid.index.ExactIndex;
 import org.npid.index.Hit;
 import org.npid.index.HnswIndex;
@@ -16,6 +16,7 @@ import org.npid.index.Matrix;
 import org.npid.index.Npy;
 import org.npid.index.VectorIndex;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -56,8 +57,12 @@ final class SearchCommand implements Callable<Integer> {
     @Option(
             names = "--checkpoint",
             paramLabel = "FILE",
-            description = "Model that made the embeddings.")
+            description =
+                    "Model that made the embeddings: a checkpoint, its run directory, or the .onnx"
+                            + " model npid exported from it.")
     Path checkpoint;
+
+    @Mixin InferenceEngine engine;
 
     @Option(
             names = "--k",
@@ -121,7 +126,7 @@ final class SearchCommand implements Callable<Integer> {
                         "--image needs --checkpoint (the model that made the embeddings)");
             }
             // The images take the channel count the model was trained with.
-            try (TrainedModel model = TrainedModel.load(checkpoint)) {
+            try (ImageEmbedder model = engine.open(checkpoint, 0)) {
                 // Another model's vectors live in another space: its neighbours would mean nothing.
                 if (!Embeddings.madeBy(embeddings, model).orElse(true)) {
                     throw new IllegalArgumentException(
@@ -133,18 +138,18 @@ final class SearchCommand implements Callable<Integer> {
                                     + "): pass the --checkpoint that made it, or embed the images"
                                     + " again with this one");
                 }
-                if (model.network().config().embeddingDim() != base.cols()) {
+                if (model.embeddingDim() != base.cols()) {
                     throw new IllegalArgumentException(
                             checkpoint
                                     + " embeds in "
-                                    + model.network().config().embeddingDim()
+                                    + model.embeddingDim()
                                     + " dimensions but "
                                     + embeddings
                                     + " has "
                                     + base.cols()
                                     + ": pass the --checkpoint that made it");
                 }
-                ImageFiles files = ImageFiles.open(images, model.network().config().inChannels());
+                ImageFiles files = ImageFiles.open(images, model.channels());
                 float[] v = model.embed(files, 64, 0);
                 for (int i = 0; i < files.size(); i++) {
                     float[] q = new float[base.cols()];

@@ -6,7 +6,7 @@ import java.util.concurrent.CountDownLatch;
 import org.npid.data.Datasets;
 import org.npid.data.ImageDataset;
 import org.npid.data.Split;
-import org.npid.eval.TrainedModel;
+import org.npid.eval.ImageEmbedder;
 import org.npid.serve.NeighbourServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,12 +20,15 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Serve a local web page and JSON API: pick a test image or upload one and see its"
-                    + " nearest training images with scores. Binds to 127.0.0.1 by default."
+                    + " nearest training images with scores. Binds to 127.0.0.1 by default.",
+            "--checkpoint may also be an .onnx model npid exported, run by ONNX Runtime."
         })
 final class ServeCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Mixin RequiredCheckpoint checkpoint;
+
+    @Mixin InferenceEngine engine;
 
     @Option(
             names = "--host",
@@ -50,7 +53,7 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         ImageDataset gallery = Datasets.open(data, Split.TRAIN);
         ImageDataset queries = Datasets.open(data, Split.TEST);
-        try (TrainedModel model = TrainedModel.load(checkpoint.file, gallery.channels());
+        try (ImageEmbedder model = engine.open(checkpoint.file, gallery.channels(), 0);
                 NeighbourServer server =
                         NeighbourServer.start(model, gallery, queries, host, port)) {
             spec.commandLine()

@@ -33,7 +33,7 @@ public final class Embeddings {
      * Whether {@code model} made the embeddings in {@code npy}: true or false when the file beside
      * them ({@link #modelOf}) says, empty for embeddings written before npid recorded it.
      */
-    public static java.util.Optional<Boolean> madeBy(Path npy, TrainedModel model) {
+    public static java.util.Optional<Boolean> madeBy(Path npy, ImageEmbedder model) {
         Path file = modelOf(npy);
         if (!Files.exists(file)) {
             return java.util.Optional.empty();
@@ -100,6 +100,32 @@ public final class Embeddings {
             throw new IllegalArgumentException(
                     "views must be >= 0 (0 = test transform), got " + views);
         }
+        requireDirectory(npy);
+        ImageDataset ds = Datasets.open(data, split);
+        try (TrainedModel model = TrainedModel.load(checkpoint, ds.channels())) {
+            long t0 = System.nanoTime();
+            float[] v =
+                    views == 0
+                            ? model.embed(ds, 256, workers)
+                            : model.embedViews(ds, views, seed, 256, workers);
+            return write(ds, v, views, System.nanoTime() - t0, npy, float16, model.fingerprint());
+        }
+    }
+
+    /**
+     * As {@link #export(Path, Path, Split, Path, boolean, int)}, with a model already open on
+     * either engine, e.g. an {@link OnnxModel} run by ONNX Runtime; the file beside the embeddings
+     * records the model's fingerprint.
+     */
+    public static Report export(
+            ImageEmbedder model, ImageDataset ds, Path npy, boolean float16, int workers) {
+        requireDirectory(npy);
+        long t0 = System.nanoTime();
+        float[] v = model.embed(ds, 256, workers);
+        return write(ds, v, 0, System.nanoTime() - t0, npy, float16, model.fingerprint());
+    }
+
+    private static void requireDirectory(Path npy) {
         Path dir = npy.toAbsolutePath().getParent();
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException(
@@ -109,27 +135,29 @@ public final class Embeddings {
                             + dir
                             + " does not exist; create it first or choose another path");
         }
-        ImageDataset ds = Datasets.open(data, split);
-        try (TrainedModel model = TrainedModel.load(checkpoint, ds.channels())) {
-            long t0 = System.nanoTime();
-            float[] v =
-                    views == 0
-                            ? model.embed(ds, 256, workers)
-                            : model.embedViews(ds, views, seed, 256, workers);
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            int rows = ds.size() * Math.max(views, 1);
-            int dim = rows == 0 ? 0 : v.length / rows;
-            Npy.write(npy, new Matrix(rows, dim, v), float16);
-            Path sidecar = sidecarOf(npy);
-            writeSidecar(sidecar, ds, views);
-            try {
-                Files.writeString(modelOf(npy), model.fingerprint() + "\n", StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(
-                        "cannot write " + modelOf(npy) + ": " + e.getMessage(), e);
-            }
-            return new Report(rows, dim, seconds, rows / seconds, npy, sidecar);
+    }
+
+    private static Report write(
+            ImageDataset ds,
+            float[] v,
+            int views,
+            long nanos,
+            Path npy,
+            boolean float16,
+            String fingerprint) {
+        double seconds = nanos / 1e9;
+        int rows = ds.size() * Math.max(views, 1);
+        int dim = rows == 0 ? 0 : v.length / rows;
+        Npy.write(npy, new Matrix(rows, dim, v), float16);
+        Path sidecar = sidecarOf(npy);
+        writeSidecar(sidecar, ds, views);
+        try {
+            Files.writeString(modelOf(npy), fingerprint + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "cannot write " + modelOf(npy) + ": " + e.getMessage(), e);
         }
+        return new Report(rows, dim, seconds, rows / seconds, npy, sidecar);
     }
 
     private static void writeSidecar(Path file, ImageDataset ds, int views) {

@@ -18,7 +18,7 @@ import org.npid.model.NpidNet;
  * A trained network loaded from a checkpoint for inference, with the recipe and normalisation it
  * was trained with, so features are computed exactly as during training's evaluation.
  */
-public final class TrainedModel implements AutoCloseable {
+public final class TrainedModel implements ImageEmbedder {
     private final Model model;
     private final NpidNet net;
     private final TrainConfig config;
@@ -91,6 +91,7 @@ public final class TrainedModel implements AutoCloseable {
     }
 
     /** Identifies the model's weights and inputs (see {@link #fingerprint(Checkpoint)}). */
+    @Override
     public String fingerprint() {
         return fingerprint;
     }
@@ -116,6 +117,16 @@ public final class TrainedModel implements AutoCloseable {
 
     public TrainConfig config() {
         return config;
+    }
+
+    @Override
+    public int embeddingDim() {
+        return net.config().embeddingDim();
+    }
+
+    @Override
+    public int channels() {
+        return net.config().inChannels();
     }
 
     public int imageSize() {
@@ -152,6 +163,7 @@ public final class TrainedModel implements AutoCloseable {
     }
 
     /** Row-major [n, d] embeddings of a whole data set. */
+    @Override
     public float[] embed(ImageDataset data, int batchSize, int workers) {
         requireChannels(data.channels(), data.source(0));
         return new FeatureExtractor(net, batchSize, workers)

@@ -174,6 +174,26 @@ public final class TorchvisionNames {
         throw unknown(djlName);
     }
 
+    /**
+     * Returns the index within torchvision's {@code features} of an AlexNet or VGG16_bn
+     * convolution; VGG's batch norm after it is the next index.
+     *
+     * @param arch AlexNet or VGG16_bn
+     * @param conv the convolution's position, 0-based
+     * @return e.g. 3 for AlexNet's second convolution ({@code features.3.weight})
+     */
+    public static int featuresIndex(Arch arch, int conv) {
+        if (arch.residual()) {
+            throw new IllegalArgumentException(arch + " has no torchvision features list");
+        }
+        int[] convs = arch == Arch.ALEXNET ? ALEXNET_CONVS : VGG16_BN_CONVS;
+        if (conv < 0 || conv >= convs.length) {
+            throw new IllegalArgumentException(
+                    arch + " has " + convs.length + " convolutions, not a number " + (conv + 1));
+        }
+        return convs[conv];
+    }
+
     private static int features(int[] convs, String ordinal, String djlName) {
         int i = Integer.parseInt(ordinal) - 1;
         if (i < 0 || i >= convs.length) {

@@ -20,6 +20,11 @@ public abstract class Backbone extends AbstractBlock {
     public static final int STAGES = 5;
 
     /**
+     * The epsilon of every batch norm npid builds (backbones and the MLP head), PyTorch's default.
+     */
+    public static final float BATCH_NORM_EPSILON = 1e-5f;
+
+    /**
      * Builds the backbone of {@code config}'s architecture; its embedding fields are ignored.
      *
      * @param config the architecture, stem, width and input channels

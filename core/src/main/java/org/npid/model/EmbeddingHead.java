@@ -23,7 +23,7 @@ import java.util.Objects;
 public final class EmbeddingHead extends AbstractBlock {
 
     /** As torch.nn.functional.normalize: guards the division for an all-zero row. */
-    private static final float NORM_EPSILON = 1e-12f;
+    public static final float NORM_EPSILON = 1e-12f;
 
     private static final int[] ROW_AXIS = {1};
 

@@ -21,7 +21,7 @@ final class Layers {
      */
     private static final float BN_MOMENTUM = 0.9f;
 
-    private static final float BN_EPSILON = 1e-5f;
+    private static final float BN_EPSILON = Backbone.BATCH_NORM_EPSILON;
 
     private Layers() {}
 

@@ -19,7 +19,7 @@ import java.util.Locale;
  * are child blocks {@code conv1..convN} and the batch norms {@code bn1..bnN}, numbered in order, so
  * a parameter's name says which torchvision layer it is ({@code org.npid.export}).
  */
-abstract class PlainBackbone extends Backbone {
+public abstract class PlainBackbone extends Backbone {
 
     /**
      * One convolution and what follows it.
@@ -31,7 +31,7 @@ abstract class PlainBackbone extends Backbone {
      * @param pool whether a max-pool follows the ReLU
      * @param endsStage whether the (pooled) output is a stage output for the probes
      */
-    record Conv(
+    public record Conv(
             int channels, int kernel, int stride, int padding, boolean pool, boolean endsStage) {}
 
     private final NetworkShape config;
@@ -82,6 +82,43 @@ abstract class PlainBackbone extends Backbone {
                 bnBlocks.add(addChildBlock("bn" + (i + 1), Layers.batchNorm()));
             }
         }
+    }
+
+    /**
+     * Returns the convolutions in order, at torchvision's full width (the channels of this network
+     * are {@link #convChannels}).
+     *
+     * @return what each convolution is and what follows it
+     */
+    public List<Conv> convs() {
+        return convs;
+    }
+
+    /**
+     * Returns whether every convolution is followed by batch norm (VGG16_bn) or not (AlexNet).
+     *
+     * @return whether the network has batch norms {@code bn1..bnN}
+     */
+    public boolean batchNorm() {
+        return batchNorm;
+    }
+
+    /**
+     * Returns the max-pools' window side; they have no padding and round down.
+     *
+     * @return the window side
+     */
+    public int poolWindow() {
+        return (int) poolWindow.get(0);
+    }
+
+    /**
+     * Returns the max-pools' stride.
+     *
+     * @return the stride in both directions
+     */
+    public int poolStride() {
+        return (int) poolStride.get(0);
     }
 
     @Override

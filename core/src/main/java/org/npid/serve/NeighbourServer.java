@@ -23,7 +23,7 @@ import javax.imageio.stream.ImageInputStream;
 import org.npid.data.DataException;
 import org.npid.data.ImageDataset;
 import org.npid.data.ImageFiles;
-import org.npid.eval.TrainedModel;
+import org.npid.eval.ImageEmbedder;
 import org.npid.index.ExactIndex;
 import org.npid.index.Hit;
 import org.npid.index.Matrix;
@@ -50,14 +50,14 @@ public final class NeighbourServer implements AutoCloseable {
     public static final long MAX_PIXELS = 50_000_000L;
 
     private static final int MAX_K = 100;
-    private final TrainedModel model;
+    private final ImageEmbedder model;
     private final ImageDataset gallery;
     private final ImageDataset queries;
     private final VectorIndex index;
     private final Javalin app;
 
     private NeighbourServer(
-            TrainedModel model, ImageDataset gallery, ImageDataset queries, float[] features) {
+            ImageEmbedder model, ImageDataset gallery, ImageDataset queries, float[] features) {
         this.model = model;
         this.gallery = gallery;
         this.queries = queries;
@@ -96,7 +96,11 @@ public final class NeighbourServer implements AutoCloseable {
      * free one).
      */
     public static NeighbourServer start(
-            TrainedModel model, ImageDataset gallery, ImageDataset queries, String host, int port) {
+            ImageEmbedder model,
+            ImageDataset gallery,
+            ImageDataset queries,
+            String host,
+            int port) {
         float[] features = model.embed(gallery, 256, 2);
         NeighbourServer s = new NeighbourServer(model, gallery, queries, features);
         s.app.start(host, port);

@@ -224,6 +224,7 @@ class DataLossTest {
         Path npy = Files.writeString(mine.resolve("vectors.npy"), "my notes");
         Path weights = Files.writeString(mine.resolve("weights.safetensors"), "my weights");
         Path html = Files.writeString(mine.resolve("report.html"), "<html>my page</html>");
+        Path onnx = Files.writeString(mine.resolve("model.onnx"), "my model");
         Map<String, String> before = snapshot(tmp);
         String[][] probes = {
             {
@@ -236,6 +237,7 @@ class DataLossTest {
                 npy.toString()
             },
             {"export", "--checkpoint", ckpt.toString(), "--out", weights.toString()},
+            {"export", "--checkpoint", ckpt.toString(), "--out", onnx.toString()},
             {
                 "report",
                 "--run-dir",
