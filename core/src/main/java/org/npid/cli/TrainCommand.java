@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
             "",
             "Settings come from the defaults, then --recipe or --config (YAML, snake_case keys),"
                     + " then the flags below, then --set key=value. Every key is listed in the"
-                    + " README's configuration reference. Without --recipe or --config, the auto"
+                    + " configuration reference in docs/GUIDE.md. Without --recipe or --config, the auto"
                     + " recipe: the paper's method for images of any size within a 10-minute budget,"
                     + " with pixel neighbours where a label-free check finds them meaningful.",
             "Ctrl-C finishes the current step, saves a checkpoint and exits; --resume continues."

@@ -96,7 +96,7 @@ public final class Devices {
                 + " sees no GPU. npid ships the CPU build of libtorch; to train on a GPU, point"
                 + " it at a CUDA libtorch (PYTORCH_LIBRARY_PATH with the JNI built by"
                 + " tools/build-jni.sh, or NPID_TORCH=download to let DJL fetch one): see"
-                + " \"Training on a GPU\" in the README. Or run with --device cpu (or auto).";
+                + " \"Training on a GPU\" in docs/GUIDE.md. Or run with --device cpu (or auto).";
     }
 
     private static Choice fromEnvironment() {
