@@ -39,9 +39,9 @@ def step():
         with torch.no_grad():
             pos = torch.index_select(memory, 0, idx.view(-1)); pos.mul_(0.5).add_(torch.mul(v.data, 0.5))
             pos = pos.div(pos.pow(2).sum(1, keepdim=True).pow(0.5)); memory.index_copy_(0, idx, pos)
-for _ in range(3): step()
-ts = []
-REPEATS, STEPS = int(os.environ.get('REPEATS', '5')), int(os.environ.get('STEPS', '5'))  # STEPS=2 keeps full width under a minute; REPEATS=1 STEPS=469 times a Fashion-MNIST epoch of steps
+REPEATS, STEPS = int(os.environ.get('REPEATS', '5')), int(os.environ.get('STEPS', '5'))
+for _ in range(int(os.environ.get('WARMUP', '3'))): step()  # untimed, as npid bench's --warmup
+ts = []  # STEPS=2 keeps full width under a minute; REPEATS=1 STEPS=469 times a Fashion-MNIST epoch of steps
 for r in range(REPEATS):
     t0 = time.perf_counter()
     for _ in range(STEPS): step()
