@@ -290,13 +290,7 @@ public final class Benchmarks {
         KnnEvaluation exact = KnnEvaluation.of(paper, 1);
         int lists = Math.min(KnnBench.LISTS, train.size());
         int probes = Math.min(KnnBench.PROBES, lists);
-        KnnEvaluation ivf =
-                KnnEvaluation.of(
-                        TrainConfig.defaults()
-                                .with("evaluation.lists", Integer.toString(lists))
-                                .with("evaluation.probes", Integer.toString(probes))
-                                .evaluation(),
-                        1);
+        KnnEvaluation ivf = KnnEvaluation.of(paper.withInvertedLists(lists, probes), 1);
         double exactTop1 = Double.NaN;
         double ivfTop1 = Double.NaN;
         double[] exactSeconds = new double[repeats];

@@ -28,6 +28,23 @@ public record EvaluationConfig(
         boolean atStart,
         boolean recomputeAtEnd) {
 
+    /**
+     * The same evaluation searching {@code probes} of {@code lists} k-means cells instead of every
+     * training row (inverted lists; 0 probes is the exact search).
+     */
+    public EvaluationConfig withInvertedLists(int lists, int probes) {
+        return new EvaluationConfig(
+                k,
+                temperature,
+                features,
+                probes,
+                lists,
+                every,
+                recomputeEvery,
+                atStart,
+                recomputeAtEnd);
+    }
+
     /** Which features of a trained network the kNN compares. */
     public enum Features {
         /** The paper's: the L2-normalised embedding v = f(x). */
