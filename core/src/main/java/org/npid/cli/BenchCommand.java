@@ -3,7 +3,6 @@ package org.npid.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -13,6 +12,7 @@ import org.npid.bench.KnnBench;
 import org.npid.bench.NativeCalls;
 import org.npid.bench.StepBench;
 import org.npid.machine.RuntimeRecord;
+import org.npid.storage.AtomicFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -214,7 +214,8 @@ final class BenchCommand implements Callable<Integer> {
                     r.epoch().rssLastStepMiB(),
                     r.epoch().rssMaxMiB());
         }
-        Files.writeString(
+        // Atomically: a crash or a full disk keeps the earlier file whole.
+        AtomicFile.writeString(
                 out,
                 new ObjectMapper()
                         .enable(SerializationFeature.INDENT_OUTPUT)
