@@ -24,7 +24,10 @@ public final class Embeddings {
 
     private Embeddings() {}
 
-    /** The sidecar written beside {@code npy}: same name, {@code .tsv}. */
+    /**
+     * The file beside {@code npy} ({@code .model}) holding the fingerprint of the model that made
+     * it, so that a search by image can refuse embeddings of another model.
+     */
     public static Path modelOf(Path npy) {
         return npy.resolveSibling(npy.getFileName() + ".model");
     }
@@ -48,6 +51,10 @@ public final class Embeddings {
         }
     }
 
+    /**
+     * The sidecar written beside {@code npy}: same stem, {@code .tsv}, one line per row naming its
+     * image and label, so a search's row ids can be turned back into files.
+     */
     public static Path sidecarOf(Path npy) {
         String name = npy.getFileName().toString();
         String stem = name.endsWith(".npy") ? name.substring(0, name.length() - 4) : name;
@@ -75,6 +82,11 @@ public final class Embeddings {
         return java.util.Collections.unmodifiableList(rows);
     }
 
+    /**
+     * Embeds {@code split} of {@code data} with {@code checkpoint} under its test transform and
+     * writes {@code npy}, its sidecar and its model file: the library form of {@code npid embed},
+     * whose output {@code npid search} and the indexes read.
+     */
     public static Report export(
             Path checkpoint, Path data, Split split, Path npy, boolean float16, int workers) {
         return export(checkpoint, data, split, npy, float16, workers, 0, 0);

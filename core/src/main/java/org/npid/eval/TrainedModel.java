@@ -129,6 +129,7 @@ public final class TrainedModel implements ImageEmbedder {
         return net.config().inChannels();
     }
 
+    /** The side the model's images are resized and cropped to: the run's, not the data's. */
     public int imageSize() {
         return inputs.imageSize();
     }
