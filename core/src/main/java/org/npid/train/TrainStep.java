@@ -142,11 +142,17 @@ public final class TrainStep {
             skippedInARow = 0;
             return loss;
         }
-        // No second reset: when the retry spoils the statistics again the network itself has
-        // diverged (weights finite but huge, as after a step at lr 1e30), and the run stops
-        // before a checkpoint keeps it.
+        // The retry failed too, and its forward pass may have spoiled the running statistics
+        // again: reset them once more and judge the network by its learned weights alone. Finite,
+        // moderate weights mean the fault is not the network's (seen on idle machines too, at
+        // random steps of the same seeded run): skip the batch, and after three in a row hand the
+        // run to a new process. Huge or non-finite weights mean it diverged (as after a step at
+        // lr 1e30): stop at once, before a checkpoint keeps it.
+        resetRunningStatistics(block);
         String nonFinite = firstNonFinite(block);
-        if (nonFinite == null && ++skippedInARow < MAX_SKIPPED_IN_A_ROW) {
+        float largest = nonFinite == null ? largestWeight(block) : Float.NaN;
+        boolean moderate = nonFinite == null && largest < MODERATE_WEIGHT;
+        if (moderate && ++skippedInARow < MAX_SKIPPED_IN_A_ROW) {
             listener.onMessage(
                     failure
                             + where
@@ -154,31 +160,38 @@ public final class TrainStep {
                             + " unchanged)");
             return Float.NaN;
         }
-        if (nonFinite == null && Files.exists(lastGood)) {
-            float largest = largestWeight(block);
-            if (largest < MODERATE_WEIGHT) {
-                throw new ProcessFaultException(
-                        failure
-                                + where
-                                + " ("
-                                + MAX_SKIPPED_IN_A_ROW
-                                + " batches in a row) with every weight finite and moderate"
-                                + " (largest "
-                                + largest
-                                + "): this process, not the network, computes the non-finite"
-                                + " values. Nothing from this step was saved; resume the run"
-                                + " (resume) from "
-                                + lastGood
-                                + " in a new process.",
-                        lastGood);
-            }
+        if (moderate && Files.exists(lastGood)) {
+            throw new ProcessFaultException(
+                    failure
+                            + where
+                            + " ("
+                            + MAX_SKIPPED_IN_A_ROW
+                            + " batches in a row) with every weight finite and moderate"
+                            + " (largest "
+                            + largest
+                            + "): this process, not the network, computes the non-finite"
+                            + " values. Nothing from this step was saved; resume the run"
+                            + " (resume) from "
+                            + lastGood
+                            + " in a new process.",
+                    lastGood);
         }
         throw new TrainingException(
                 failure
                         + where
-                        + (nonFinite == null
-                                ? " (" + MAX_SKIPPED_IN_A_ROW + " batches in a row, lr " + lr + ")"
-                                : " and weight " + nonFinite + " is not finite (lr " + lr + ")")
+                        + (nonFinite != null
+                                ? " and weight " + nonFinite + " is not finite (lr " + lr + ")"
+                                : moderate
+                                        ? " ("
+                                                + MAX_SKIPPED_IN_A_ROW
+                                                + " batches in a row, lr "
+                                                + lr
+                                                + ")"
+                                        : " with weights up to "
+                                                + largest
+                                                + ": the network diverged (lr "
+                                                + lr
+                                                + ")")
                         + ". Nothing from this step was saved; "
                         + (Files.exists(lastGood)
                                 ? "the last good checkpoint is "
