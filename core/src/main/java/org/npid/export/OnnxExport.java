@@ -67,7 +67,7 @@ public final class OnnxExport {
      * @return what was written
      */
     public static Result export(Path checkpoint, Path out) {
-        checkWritable(out);
+        TorchvisionExport.checkWritable(out, "model.onnx");
         Checkpoint saved = Checkpoint.readForInference(checkpoint);
         try (TrainedModel trained = TrainedModel.load(saved)) {
             Checkpoint.Inputs inputs = saved.state().inputs();
@@ -185,32 +185,5 @@ public final class OnnxExport {
     private static String version() {
         String v = OnnxExport.class.getPackage().getImplementationVersion();
         return v == null ? "dev" : v;
-    }
-
-    /** Refuses, before the checkpoint is read, an --out that cannot be written. */
-    private static void checkWritable(Path out) {
-        if (Files.isDirectory(out)) {
-            throw new IllegalArgumentException(
-                    "--out "
-                            + out
-                            + " is a directory: name a file, e.g. "
-                            + out.resolve("model.onnx"));
-        }
-        Path dir = out.toAbsolutePath().getParent();
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(
-                    "cannot create the directory of --out "
-                            + out
-                            + " ("
-                            + e
-                            + "): choose another --out",
-                    e);
-        }
-        if (!Files.isWritable(dir)) {
-            throw new IllegalArgumentException(
-                    "cannot write into " + dir + ", the directory of --out: choose another --out");
-        }
     }
 }

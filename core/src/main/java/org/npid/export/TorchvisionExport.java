@@ -95,7 +95,7 @@ public final class TorchvisionExport {
      */
     public static Result export(Path checkpoint, Path out) {
         Path json = sidecar(out);
-        checkWritable(out);
+        checkWritable(out, "model.safetensors");
         Checkpoint saved = Checkpoint.readForInference(checkpoint);
         try (TrainedModel trained = TrainedModel.load(saved)) {
             NpidNet net = trained.network();
@@ -172,14 +172,14 @@ public final class TorchvisionExport {
         }
     }
 
-    /** Refuses, before the checkpoint is read, an --out that cannot be written. */
-    private static void checkWritable(Path out) {
+    /**
+     * Refuses, before the checkpoint is read, an --out that cannot be written; {@code example} is
+     * the file name a directory's message suggests. Every export format checks through here.
+     */
+    static void checkWritable(Path out, String example) {
         if (Files.isDirectory(out)) {
             throw new IllegalArgumentException(
-                    "--out "
-                            + out
-                            + " is a directory: name a file, e.g. "
-                            + out.resolve("model.safetensors"));
+                    "--out " + out + " is a directory: name a file, e.g. " + out.resolve(example));
         }
         Path dir = out.toAbsolutePath().getParent();
         try {
