@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
+        subcommands = BenchEnginesCommand.class,
         description = {
             "Measure where the time goes: the training step (images/s, share of each phase), the"
                     + " data pipeline, weighted kNN, peak memory and one whole epoch. Prints a"

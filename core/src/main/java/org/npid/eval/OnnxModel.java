@@ -1,9 +1,16 @@
 package org.npid.eval;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.engine.EngineException;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.onnxruntime.engine.OrtSymbolBlock;
+import ai.djl.training.ParameterStore;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;
@@ -21,11 +28,13 @@ import org.npid.data.ImageDataset;
 import org.npid.data.TestTransform;
 
 /**
- * A model that {@code npid export --format onnx} wrote, run by ONNX Runtime instead of libtorch:
- * the same embeddings as {@link TrainedModel} up to float rounding (the export's equivalence test
- * bounds the difference by 1e-5 per component). The images go through npid's test transform (the
- * shorter side resized to the model's image size, the centre cropped) and are handed over as pixels
- * / 255; the model normalises them itself.
+ * A model that {@code npid export --format onnx} wrote, run on DJL's ONNX Runtime engine instead of
+ * libtorch: the same embeddings as {@link TrainedModel} up to float rounding (the export's
+ * equivalence test bounds the difference by 1e-5 per component). The images go through npid's test
+ * transform (the shorter side resized to the model's image size, the centre cropped) and are handed
+ * over as pixels / 255; the model normalises them itself. DJL loads the model ({@link Model#load})
+ * and runs its {@link OrtSymbolBlock}; a batch's tensors live in a manager of their own, closed
+ * with the batch.
  */
 public final class OnnxModel implements ImageEmbedder {
 
@@ -50,24 +59,34 @@ public final class OnnxModel implements ImageEmbedder {
     /** The metadata key of the checkpoint's fingerprint ({@link TrainedModel#fingerprint()}). */
     public static final String FINGERPRINT = "npid.fingerprint";
 
-    private final OrtEnvironment env;
-    private final OrtSession session;
+    /** DJL's property that keeps its ONNX Runtime engine from starting PyTorch beside it. */
+    private static final String NO_HYBRID = "ai.djl.onnx.disable_alternative";
+
+    /** DJL's name of the ONNX Runtime engine. */
+    private static final String ENGINE = "OnnxRuntime";
+
+    private final Model model;
+    private final OrtSymbolBlock block;
     private final int imageSize;
     private final int channels;
     private final int embeddingDim;
     private final String fingerprint;
 
-    private OnnxModel(OrtEnvironment env, OrtSession session, String fileHash) {
-        this.env = env;
-        this.session = session;
+    private OnnxModel(Model model, String fileHash) {
+        this.model = model;
+        this.block = (OrtSymbolBlock) model.getBlock();
         try {
-            Map<String, String> meta = session.getMetadata().getCustomMetadata();
+            Map<String, String> meta = block.getCustomMetadata();
             imageSize = Integer.parseInt(required(meta, IMAGE_SIZE));
             channels = Integer.parseInt(required(meta, CHANNELS));
             embeddingDim = Integer.parseInt(required(meta, EMBEDDING_DIM));
             fingerprint = meta.getOrDefault(FINGERPRINT, fileHash);
-        } catch (OrtException e) {
+        } catch (EngineException e) {
+            model.close();
             throw new IllegalArgumentException("cannot read the model's metadata: " + e, e);
+        } catch (IllegalArgumentException e) {
+            model.close();
+            throw e;
         }
     }
 
@@ -109,17 +128,37 @@ public final class OnnxModel implements ImageEmbedder {
      * @return the model, ready to embed
      */
     public static OnnxModel of(byte[] model, int threads) {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            if (threads > 0) {
-                options.setIntraOpNumThreads(threads);
-            }
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            return new OnnxModel(env, env.createSession(model, options), fingerprint(model));
-        } catch (OrtException e) {
-            throw new IllegalArgumentException(
-                    "ONNX Runtime cannot load the model (" + e.getMessage() + ")", e);
+        // DJL gives every ONNX Runtime array manager a PyTorch one beside it (its hybrid mode),
+        // which loads libtorch; npid only creates, runs and reads tensors, which need none.
+        if (System.getProperty(NO_HYBRID) == null) {
+            System.setProperty(NO_HYBRID, "true");
         }
+        Model m = Model.newInstance("npid", Device.cpu(), ENGINE);
+        try {
+            m.load(new ByteArrayInputStream(model), sessionOptions(threads));
+        } catch (IOException | MalformedModelException | EngineException e) {
+            m.close();
+            throw new IllegalArgumentException(
+                    "ONNX Runtime cannot load the model ("
+                            + e.getMessage()
+                            + "): npid runs the models npid export --format onnx writes; export the"
+                            + " checkpoint again",
+                    e);
+        }
+        return new OnnxModel(m, fingerprint(model));
+    }
+
+    /**
+     * DJL's session options: all graph optimisations, and {@code threads} intra-op threads. DJL
+     * 0.36 applies the intra-op count only beside an inter-op one, so both are given.
+     */
+    private static Map<String, String> sessionOptions(int threads) {
+        return threads > 0
+                ? Map.of(
+                        "optLevel", "ALL_OPT",
+                        "interOpNumThreads", "1",
+                        "intraOpNumThreads", Integer.toString(threads))
+                : Map.of("optLevel", "ALL_OPT");
     }
 
     /**
@@ -202,15 +241,21 @@ public final class OnnxModel implements ImageEmbedder {
      * @return row-major {@code [n, d]}
      */
     public float[] run(float[] pixels, int n, String output) {
-        long[] shape = {n, channels, imageSize, imageSize};
-        try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(pixels), shape);
-                OrtSession.Result r = session.run(Map.of(INPUT, x), java.util.Set.of(output))) {
-            OnnxTensor y = (OnnxTensor) r.get(output).orElseThrow();
-            FloatBuffer b = y.getFloatBuffer();
-            float[] out = new float[b.remaining()];
-            b.get(out);
-            return out;
-        } catch (OrtException e) {
+        try (NDManager batch = model.getNDManager().newSubManager()) {
+            NDArray x =
+                    batch.create(
+                            FloatBuffer.wrap(pixels), new Shape(n, channels, imageSize, imageSize));
+            NDList y = block.forward(new ParameterStore(batch, false), new NDList(x), false);
+            NDArray out = y.get(output);
+            if (out == null) {
+                throw new IllegalArgumentException(
+                        "the ONNX model has no output named "
+                                + output
+                                + ": npid runs the models npid export --format onnx writes;"
+                                + " export the checkpoint again");
+            }
+            return out.toFloatArray();
+        } catch (EngineException e) {
             throw new IllegalStateException("ONNX Runtime failed on a batch: " + e.getMessage(), e);
         }
     }
@@ -247,10 +292,6 @@ public final class OnnxModel implements ImageEmbedder {
 
     @Override
     public void close() {
-        try {
-            session.close();
-        } catch (OrtException e) {
-            throw new IllegalStateException("cannot close the ONNX Runtime session", e);
-        }
+        model.close();
     }
 }

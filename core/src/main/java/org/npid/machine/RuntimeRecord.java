@@ -139,7 +139,10 @@ public record RuntimeRecord(
         int n = threads > 0 ? threads : java.lang.Runtime.getRuntime().availableProcessors();
         System.setProperty(NUM_THREADS, Integer.toString(n));
         System.setProperty(NUM_INTEROP_THREADS, "1");
-        if ("PyTorch".equals(Engine.getInstance().getEngineName())) {
+        // Only when libtorch runs already: asking DJL for its engine would start it, and inference
+        // on ONNX Runtime must not load it.
+        if (NativeLibraries.mayBeMapped("libtorch")
+                && "PyTorch".equals(Engine.getInstance().getEngineName())) {
             ai.djl.pytorch.jni.JniUtils.setNumThreads(n);
         }
         RuntimeRecord r = current();
