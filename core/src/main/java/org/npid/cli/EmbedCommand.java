@@ -89,7 +89,12 @@ final class EmbedCommand implements Callable<Integer> {
                 sidecar);
         threads.apply();
         Embeddings.Report r;
-        if (engine.chosen(checkpoint) == InferenceEngine.Engine.ONNX) {
+        // Augmented views need the checkpoint's training augmentation, which runs on libtorch.
+        InferenceEngine.Engine chosen =
+                views != 0 && engine.engine == null && !InferenceEngine.isOnnx(checkpoint)
+                        ? InferenceEngine.Engine.PYTORCH
+                        : engine.chosen(checkpoint);
+        if (chosen == InferenceEngine.Engine.ONNX) {
             if (views != 0) {
                 throw new IllegalArgumentException(
                         "--views needs the checkpoint's training augmentation, which runs on"
@@ -108,8 +113,14 @@ final class EmbedCommand implements Callable<Integer> {
         spec.commandLine()
                 .getOut()
                 .printf(
-                        "embedded %d rows (d=%d) in %.1f s, %.0f rows/s%nwrote %s and %s%n",
-                        r.rows(), r.dim(), r.seconds(), r.imagesPerSecond(), r.npy(), r.sidecar());
+                        "embedded %d rows (d=%d) in %.1f s, %.0f rows/s on %s%nwrote %s and %s%n",
+                        r.rows(),
+                        r.dim(),
+                        r.seconds(),
+                        r.imagesPerSecond(),
+                        chosen == InferenceEngine.Engine.ONNX ? "ONNX Runtime" : "PyTorch",
+                        r.npy(),
+                        r.sidecar());
         return 0;
     }
 }

@@ -7,6 +7,7 @@ import org.npid.eval.ImageEmbedder;
 import org.npid.eval.OnnxModel;
 import org.npid.eval.TrainedModel;
 import org.npid.export.OnnxExport;
+import org.npid.model.Devices;
 import picocli.CommandLine.Option;
 
 /**
@@ -25,9 +26,10 @@ final class InferenceEngine {
             names = "--engine",
             paramLabel = "ENGINE",
             description =
-                    "pytorch (libtorch, through DJL) or onnx (ONNX Runtime: an .onnx model npid"
-                            + " exported, or the checkpoint exported in memory); default: onnx for"
-                            + " an .onnx model, else pytorch.")
+                    "onnx (ONNX Runtime through DJL: an .onnx model npid exported, or the"
+                            + " checkpoint exported in memory) or pytorch (libtorch through DJL);"
+                            + " default: onnx on a CPU (faster: docs/EXPORT.md), pytorch on a GPU"
+                            + " and for --views.")
     Engine engine;
 
     /** Whether {@code model} is an .onnx file rather than a checkpoint or run directory. */
@@ -64,9 +66,24 @@ final class InferenceEngine {
         }
     }
 
-    /** The engine asked for, or the default for {@code model}. */
+    /**
+     * The engine asked for, or the default for {@code model}: ONNX Runtime for an .onnx file, and
+     * for a checkpoint on a CPU, where it embedded more images a second than libtorch in less
+     * memory at every size measured (docs/EXPORT.md); libtorch on a GPU, which npid's ONNX Runtime
+     * (the CPU build) cannot use.
+     */
     Engine chosen(Path model) {
-        return engine != null ? engine : isOnnx(model) ? Engine.ONNX : Engine.PYTORCH;
+        if (engine != null) {
+            return engine;
+        }
+        if (isOnnx(model)) {
+            return Engine.ONNX;
+        }
+        return switch (Devices.choice()) {
+            case CPU -> Engine.ONNX;
+            case GPU -> Engine.PYTORCH;
+            case AUTO -> Devices.best().isGpu() ? Engine.PYTORCH : Engine.ONNX;
+        };
     }
 
     /**

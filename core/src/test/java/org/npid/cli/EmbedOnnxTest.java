@@ -51,14 +51,17 @@ class EmbedOnnxTest {
         Path onnx = tmp.resolve("model.onnx");
         CliRun.out("export", "--checkpoint", ckpt.toString(), "--out", onnx.toString());
         Path torch = tmp.resolve("torch.npy");
-        CliRun.out(
-                "embed",
-                "--checkpoint",
-                ckpt.toString(),
-                "--data",
-                data.toString(),
-                "--out",
-                torch.toString());
+        String onTorch =
+                CliRun.out(
+                        "embed",
+                        "--engine",
+                        "pytorch",
+                        "--checkpoint",
+                        ckpt.toString(),
+                        "--data",
+                        data.toString(),
+                        "--out",
+                        torch.toString());
         Path fromFile = tmp.resolve("file.npy");
         String printed =
                 CliRun.out(
@@ -69,18 +72,20 @@ class EmbedOnnxTest {
                         data.toString(),
                         "--out",
                         fromFile.toString());
-        assertThat(printed).contains("embedded 64 rows");
+        assertThat(printed).contains("embedded 64 rows").contains("on ONNX Runtime");
+        assertThat(onTorch).contains("embedded 64 rows").contains("on PyTorch");
+        // A checkpoint on a CPU runs on ONNX Runtime by default, exported in memory.
         Path inMemory = tmp.resolve("memory.npy");
-        CliRun.out(
-                "embed",
-                "--engine",
-                "onnx",
-                "--checkpoint",
-                ckpt.toString(),
-                "--data",
-                data.toString(),
-                "--out",
-                inMemory.toString());
+        String byDefault =
+                CliRun.out(
+                        "embed",
+                        "--checkpoint",
+                        ckpt.toString(),
+                        "--data",
+                        data.toString(),
+                        "--out",
+                        inMemory.toString());
+        assertThat(byDefault).contains("on ONNX Runtime");
 
         Matrix expected = Npy.read(torch);
         for (Path p : new Path[] {fromFile, inMemory}) {
@@ -133,7 +138,7 @@ class EmbedOnnxTest {
             "exact",
             "--checkpoint"
         };
-        String byTorch = CliRun.out(concat(search, ckpt.toString()));
+        String byTorch = CliRun.out(concat(search, ckpt.toString(), "--engine", "pytorch"));
         String byOnnx = CliRun.out(concat(search, onnx.toString()));
         assertThat(rows(byOnnx)).hasSize(5).isEqualTo(rows(byTorch));
 
