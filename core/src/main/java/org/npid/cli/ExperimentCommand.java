@@ -2,7 +2,9 @@ package org.npid.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -11,13 +13,16 @@ import org.npid.experiment.Experiment;
 import org.npid.experiment.ExperimentRunner;
 import org.npid.experiment.Experiments;
 import org.npid.experiment.RowResult;
+import org.npid.experiment.Scale;
 import org.npid.train.EpochMetrics;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /** {@code npid experiment}: one of the paper's tables or figures, row by row, resumable. */
 @Command(
@@ -32,6 +37,20 @@ import picocli.CommandLine.Spec;
                     + " already done are skipped). docs/PAPER.md has the measured tables."
         })
 final class ExperimentCommand implements Callable<Integer> {
+    /** {@code --scale}: the names in lower case, as the help prints them. */
+    static final class ScaleConverter implements ITypeConverter<Scale> {
+        @Override
+        public Scale convert(String value) {
+            for (Scale s : Scale.values()) {
+                if (s.label().equals(value.toLowerCase(java.util.Locale.ROOT))) {
+                    return s;
+                }
+            }
+            throw new TypeConversionException(
+                    "no scale " + value + ": choose small, laptop or paper");
+        }
+    }
+
     @Spec CommandSpec spec;
 
     @Parameters(
@@ -56,6 +75,27 @@ final class ExperimentCommand implements Callable<Integer> {
             names = "--quick",
             description = "Shrink every row to seconds: a smoke test, not a measurement.")
     boolean quick;
+
+    @Option(
+            names = "--scale",
+            defaultValue = "small",
+            paramLabel = "SCALE",
+            converter = ScaleConverter.class,
+            description =
+                    "small (10,000 images, quarter width, 12 epochs: minutes a row, too short to"
+                            + " learn), laptop (25,000 images, eighth width, 8 epochs) or paper"
+                            + " (the paper's full CIFAR-10 command, for a GPU); default"
+                            + " ${DEFAULT-VALUE}. docs/PAPER.md has what each gave.")
+    Scale scale;
+
+    @Option(
+            names = "--rows",
+            split = ",",
+            paramLabel = "ID",
+            description =
+                    "Run only these rows now (ids from --list); the table keeps the rows already"
+                            + " done. For doing an experiment in pieces.")
+    List<String> rows = new ArrayList<>();
 
     @Option(names = "--list", description = "List the experiments and their rows, then exit.")
     boolean list;
@@ -96,8 +136,18 @@ final class ExperimentCommand implements Callable<Integer> {
             overrides.put("threads", Integer.toString(threads.threads));
         }
         threads.apply();
-        Path dir = out != null ? out : Path.of("experiments", name + (quick ? "-quick" : ""));
+        Path dir =
+                out != null
+                        ? out
+                        : Path.of(
+                                "experiments",
+                                name
+                                        + (scale == Scale.SMALL ? "" : "-" + scale.label())
+                                        + (quick ? "-quick" : ""));
         StringBuilder cmd = new StringBuilder("npid experiment " + name + " --data " + data);
+        if (scale != Scale.SMALL) {
+            cmd.append(" --scale ").append(scale.label());
+        }
         if (quick) {
             cmd.append(" --quick");
         }
@@ -107,7 +157,8 @@ final class ExperimentCommand implements Callable<Integer> {
         ExperimentRunner.Result result =
                 ExperimentRunner.run(
                         experiment,
-                        new ExperimentRunner.Options(data, dir, quick, overrides, cmd.toString()),
+                        new ExperimentRunner.Options(
+                                data, dir, scale, quick, overrides, rows, cmd.toString()),
                         new Progress(printer, stop));
         printer.println(
                 (result.interrupted()

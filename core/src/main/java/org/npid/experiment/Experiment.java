@@ -7,14 +7,14 @@ import java.util.Map;
 /**
  * One of the paper's tables or figures as rows to run: every row is a training run (or, for the
  * semi-supervised figure, a fine-tuning run) configured by the bundled {@code paper-cifar} recipe,
- * then this experiment's CPU scale, then the row's own settings; each row is scored the same way
- * and shown beside the paper's figures for it.
+ * then the {@link Scale}, then this experiment's own settings, then the row's; each row is scored
+ * the same way and shown beside the paper's figures for it.
  *
  * @param name the command-line name ({@code table1})
  * @param title what the paper's table or figure shows
  * @param paperSetting where the paper's numbers come from (data, network, epochs)
  * @param paperColumns the names of the paper's figures for each row, in order
- * @param scale settings that size the experiment for a CPU (applied over the recipe)
+ * @param extra settings of this experiment at every scale (over the scale's)
  * @param quick settings that shrink it further to seconds, for CI ({@code --quick})
  * @param kind how the rows are run and scored
  * @param rows the rows, in the paper's order
@@ -24,7 +24,7 @@ public record Experiment(
         String title,
         String paperSetting,
         List<String> paperColumns,
-        Map<String, String> scale,
+        Map<String, String> extra,
         Map<String, String> quick,
         Kind kind,
         List<Row> rows) {
@@ -91,7 +91,7 @@ public record Experiment(
     }
 
     public Experiment {
-        scale = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(scale));
+        extra = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(extra));
         quick = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(quick));
         rows = List.copyOf(rows);
         paperColumns = List.copyOf(paperColumns);

@@ -57,14 +57,26 @@ public final class ExperimentRunner {
      *
      * @param data labelled images with train and test splits
      * @param out where rows and tables go
+     * @param scale how large every row is
      * @param quick shrink every row to seconds
      * @param overrides config keys applied to every row (before the row's own)
+     * @param rows the ids of the rows to run now (empty: all); the others keep what they have
      * @param command the command line that ran it, for the table
      */
     public record Options(
-            Path data, Path out, boolean quick, Map<String, String> overrides, String command) {
+            Path data,
+            Path out,
+            Scale scale,
+            boolean quick,
+            Map<String, String> overrides,
+            List<String> rows,
+            String command) {
         public Options {
+            if (scale == null) {
+                throw new IllegalArgumentException("scale is needed: small, laptop or paper");
+            }
             overrides = Map.copyOf(overrides);
+            rows = List.copyOf(rows);
         }
     }
 
@@ -120,13 +132,18 @@ public final class ExperimentRunner {
         List<RowResult> done = new ArrayList<>();
         boolean interrupted = false;
         List<Experiment.Row> rows = experiment.rows();
+        options.rows().forEach(experiment::row); // an unknown id is an error before any work
         for (int i = 0; i < rows.size() && !interrupted; i++) {
             Experiment.Row row = rows.get(i);
             Path dir = rowDir(row);
             RowResult saved = read(dir.resolve(RESULT));
-            listener.onRow(i, rows.size(), row, saved != null);
+            boolean skipped = !options.rows().isEmpty() && !options.rows().contains(row.id());
+            listener.onRow(i, rows.size(), row, saved != null || skipped);
             if (saved != null) {
                 done.add(saved);
+                continue;
+            }
+            if (skipped) {
                 continue;
             }
             RowResult result = runRow(row, dir, reference.size(), splits);
@@ -153,6 +170,10 @@ public final class ExperimentRunner {
         StringBuilder b = new StringBuilder();
         b.append("experiment=").append(experiment.name()).append('\n');
         b.append("data=").append(options.data().toAbsolutePath().normalize()).append('\n');
+        // Folders written before there was a choice of scale are small-scale ones.
+        if (options.scale() != Scale.SMALL) {
+            b.append("scale=").append(options.scale().label()).append('\n');
+        }
         b.append("quick=").append(options.quick()).append('\n');
         o.forEach((k, v) -> b.append("set ").append(k).append('=').append(v).append('\n'));
         return b.toString();
@@ -357,9 +378,10 @@ public final class ExperimentRunner {
         }
     }
 
-    /** The experiment's scale, then --quick's, then the user's overrides. */
+    /** The scale, the experiment's own settings, then --quick's, then the user's overrides. */
     private Map<String, String> settings() {
-        Map<String, String> o = new LinkedHashMap<>(experiment.scale());
+        Map<String, String> o = new LinkedHashMap<>(options.scale().settings());
+        o.putAll(experiment.extra());
         if (options.quick()) {
             o.putAll(experiment.quick());
         }

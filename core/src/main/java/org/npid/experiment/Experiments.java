@@ -8,36 +8,11 @@ import org.npid.experiment.Experiment.Row;
 /**
  * The paper's experiments at CPU scale. Every one starts from the {@code paper-cifar} recipe (the
  * official CIFAR-10 command: ResNet-18, exact softmax, τ 0.1, lr 0.03, batch 128, no flip) and
- * changes only what {@link #SCALE} and its rows say, so a row differs from its neighbours in the
+ * changes only what its {@link Scale} and its rows say, so a row differs from its neighbours in the
  * one setting the paper varies.
  */
 public final class Experiments {
     private Experiments() {}
-
-    /**
-     * Sizes every experiment for 2 CPU cores: about 1 to 2 hours a table (docs/PAPER.md has the
-     * measured times).
-     */
-    static final Map<String, String> SCALE =
-            Map.ofEntries(
-                    // A quarter-width ResNet-18 trains about 16x faster than the full one.
-                    Map.entry("model.width", "0.25"),
-                    // A fixed, seeded fifth of CIFAR-10's training images: NPID needs many
-                    // updates of each bank row, so fewer images for more epochs beats the reverse.
-                    Map.entry("train_images", "10000"),
-                    Map.entry("epochs", "12"),
-                    // Batch 32, not 128: four times the updates for the same images, which short
-                    // runs need to leave the loss's early plateau (docs/RESULTS.md).
-                    Map.entry("batch_size", "32"),
-                    // The paper's τ (the official CIFAR command's 0.1 was set for 200 epochs).
-                    Map.entry("objective.temperature", "0.07"),
-                    Map.entry("evaluation.temperature", "0.07"),
-                    // The official step schedule drops the rate at epochs 120 and 160 of 200; a
-                    // cosine decay over the short run ends as low.
-                    Map.entry("optimiser.schedule", "cosine"),
-                    // The runner scores each row once, against the reference set, at the end.
-                    Map.entry("evaluation.every", "0"),
-                    Map.entry("evaluation.recompute_at_end", "false"));
 
     /** Shrinks any experiment to seconds: for CI and for trying the command. */
     static final Map<String, String> QUICK =
@@ -71,7 +46,7 @@ public final class Experiments {
                 "Parametric softmax vs non-parametric softmax vs NCE (Table 1)",
                 "CIFAR-10, ResNet-18, 200 epochs; linear SVM on the features and weighted kNN",
                 List.of("paper linear SVM", "paper kNN"),
-                SCALE,
+                Map.of(),
                 QUICK,
                 Kind.KNN_AND_PROBE,
                 List.of(
@@ -102,7 +77,7 @@ public final class Experiments {
                 "Embedding size d (Table 4)",
                 "ImageNet, ResNet-18, NCE m = 4096, 200 epochs; weighted kNN top-1",
                 List.of("paper top-1"),
-                SCALE,
+                Map.of(),
                 QUICK,
                 Kind.KNN,
                 List.of(dim(32, 34.0), dim(64, 38.8), dim(128, 40.5), dim(256, 40.1)));
@@ -127,7 +102,7 @@ public final class Experiments {
                 "ImageNet, ResNet-18, NCE m = 4096, 200 epochs; weighted kNN against all of"
                         + " ImageNet's training features",
                 List.of("paper top-1"),
-                SCALE,
+                Map.of(),
                 QUICK,
                 Kind.KNN,
                 List.of(
@@ -156,7 +131,7 @@ public final class Experiments {
                 "ImageNet, ResNet-18, NCE m = 4096; the paper plots the training loss per"
                         + " iteration for λ = 0, 10, 30, 50",
                 List.of(),
-                SCALE,
+                Map.of(),
                 QUICK,
                 Kind.LOSS_CURVE,
                 List.of(lambda(0), lambda(10), lambda(30), lambda(50)));
@@ -179,10 +154,8 @@ public final class Experiments {
                 "ImageNet, ResNet-18 pre-trained by NPID, fine-tuned with 1-20 % of the labels;"
                         + " the paper plots top-5 against the label fraction",
                 List.of(),
-                with(
-                        SCALE,
-                        // 300 steps of 64 labelled images: 19,200 images a run, 10 runs.
-                        Map.of("finetune.steps", "300", "finetune.batch_size", "64")),
+                // 300 steps of 64 labelled images: 19,200 images a run, 10 runs.
+                Map.of("finetune.steps", "300", "finetune.batch_size", "64"),
                 with(QUICK, Map.of("finetune.steps", "3", "finetune.batch_size", "16")),
                 Kind.SEMI_SUPERVISED,
                 List.of(

@@ -58,5 +58,17 @@ class ExperimentCommandTest {
                 .contains("no experiment table9")
                 .contains("table1");
         assertThat(CliRun.err("experiment", "table1")).contains("--data PATH is needed");
+        // picocli reports a bad option value with exit code 2.
+        assertThat(
+                        CliRun.both(
+                                2,
+                                "experiment",
+                                "table1",
+                                "--scale",
+                                "huge",
+                                "--data",
+                                tmp.toString()))
+                .contains("no scale huge: choose small, laptop or paper");
+        assertThat(CliRun.out("experiment", "--help")).contains("--scale").contains("--rows");
     }
 }

@@ -46,11 +46,23 @@ class ExperimentRunnerTest {
 
     private ExperimentRunner.Result run(
             Experiment e, Path data, Path out, Rows rows, int trainImages) {
+        return run(e, data, out, rows, trainImages, Scale.SMALL, List.of());
+    }
+
+    private ExperimentRunner.Result run(
+            Experiment e,
+            Path data,
+            Path out,
+            Rows rows,
+            int trainImages,
+            Scale scale,
+            List<String> only) {
         return ExperimentRunner.run(
                 e,
                 new ExperimentRunner.Options(
                         data,
                         out,
+                        scale,
                         true,
                         Map.of(
                                 "threads",
@@ -59,8 +71,30 @@ class ExperimentRunnerTest {
                                 "1",
                                 "train_images",
                                 Integer.toString(trainImages)),
+                        only,
                         "npid experiment " + e.name() + " --quick"),
                 rows);
+    }
+
+    @Test
+    void rowsRunInPiecesAndAFolderKeepsItsScale() throws Exception {
+        Path data = SyntheticIdx.write(tmp.resolve("pieces"), 16, 4, 16, 3);
+        Path out = tmp.resolve("t4");
+        Experiment t4 = Experiments.table4();
+        ExperimentRunner.Result first =
+                run(t4, data, out, new Rows(), 64, Scale.SMALL, List.of("d64"));
+        assertThat(first.rows()).extracting(RowResult::id).containsExactly("d64");
+        assertThat(out.resolve("rows/d32/" + ExperimentRunner.RESULT)).doesNotExist();
+        assertThatThrownBy(() -> run(t4, data, out, new Rows(), 64, Scale.SMALL, List.of("d1000")))
+                .hasMessageContaining("has no row d1000");
+        // The same folder at another scale would mix the two scales' numbers in one table.
+        assertThatThrownBy(() -> run(t4, data, out, new Rows(), 64, Scale.LAPTOP, List.of()))
+                .hasMessageContaining("other settings")
+                .hasMessageContaining("scale=laptop");
+        ExperimentRunner.Result rest = run(t4, data, out, new Rows(), 64);
+        assertThat(rest.rows())
+                .extracting(RowResult::id)
+                .containsExactly("d32", "d64", "d128", "d256");
     }
 
     @Test
