@@ -298,6 +298,7 @@ public final class ExperimentRunner {
             }
             ours.put("kNN", 100 * knn.top1());
         }
+        references(trained).forEach(ours::put);
         if (losses != null) {
             double[] last = LossRecorder.lastEpoch(dir.resolve(LOSSES));
             ours.put("last-epoch loss", LossRecorder.mean(last));
@@ -361,6 +362,24 @@ public final class ExperimentRunner {
                 tuned.testImages(),
                 0,
                 (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * The reference points the row's training measured before its first step, where its scale asks
+     * for them ({@code evaluation.at_start}): the untrained network's recomputed kNN, against the
+     * same reference images as the row's own score, and the raw pixels'. A row's gain is only
+     * readable beside them: a trained row below its untrained network has learnt nothing useful.
+     */
+    static Map<String, Double> references(TrainResult trained) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        trained.history().stream()
+                .filter(m -> m.epoch() == 0 && !Double.isNaN(m.recomputedTop1()))
+                .findFirst()
+                .ifPresent(m -> out.put("untrained kNN", 100 * m.recomputedTop1()));
+        if (!Double.isNaN(trained.rawPixelsTop1())) {
+            out.put("raw pixels kNN", 100 * trained.rawPixelsTop1());
+        }
+        return out;
     }
 
     /** The row's config: recipe, scale, --quick, the user's overrides, then the row's settings. */

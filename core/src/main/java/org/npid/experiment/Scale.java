@@ -47,6 +47,9 @@ public enum Scale {
                     Map.entry("evaluation.temperature", "0.07"),
                     Map.entry("optimiser.schedule", "cosine"),
                     Map.entry("evaluation.every", "0"),
+                    // Each row also scores its untrained network and the raw pixels (about a
+                    // minute), so that every table shows what training added.
+                    Map.entry("evaluation.at_start", "true"),
                     Map.entry("evaluation.recompute_at_end", "false"))),
     /**
      * The paper's CIFAR-10 command itself: all 50,000 images, full width, 200 epochs of batch 128,

@@ -77,6 +77,26 @@ class ExperimentRunnerTest {
     }
 
     @Test
+    void theLaptopScaleScoresEachRowsUntrainedNetworkAndRawPixels() throws Exception {
+        Path data = SyntheticIdx.write(tmp.resolve("laptop"), 16, 4, 16, 3);
+        ExperimentRunner.Result r =
+                run(
+                        Experiments.table4(),
+                        data,
+                        tmp.resolve("t4-laptop"),
+                        new Rows(),
+                        64,
+                        Scale.LAPTOP,
+                        List.of("d32"));
+        Map<String, Double> ours = r.rows().get(0).ours();
+        assertThat(ours).containsKeys("kNN", "untrained kNN", "raw pixels kNN");
+        // Percentages, as the row's own kNN: a figure outside 0..100 would be a unit slip.
+        assertThat(ours.get("untrained kNN")).isBetween(0.0, 100.0);
+        assertThat(ours.get("raw pixels kNN")).isBetween(0.0, 100.0);
+        assertThat(Files.readString(tmp.resolve("t4-laptop/results.md"))).contains("untrained kNN");
+    }
+
+    @Test
     void rowsRunInPiecesAndAFolderKeepsItsScale() throws Exception {
         Path data = SyntheticIdx.write(tmp.resolve("pieces"), 16, 4, 16, 3);
         Path out = tmp.resolve("t4");
