@@ -126,7 +126,16 @@ class ExperimentRunnerTest {
 
         assertThat(first.ran)
                 .containsExactly(
-                        "parametric", "softmax", "nce-m1", "nce-m10", "nce-m512", "nce-m4096");
+                        "parametric",
+                        "softmax",
+                        "nce-m1",
+                        "nce-m10",
+                        "nce-m512",
+                        "nce-m4096",
+                        "nce-m1-maz",
+                        "nce-m10-maz",
+                        "nce-m512-maz",
+                        "nce-m4096-maz");
         assertThat(result.interrupted()).isFalse();
         for (RowResult r : result.rows()) {
             assertThat(r.ours()).containsKeys("kNN", "linear (last stage)", "linear (embedding)");
@@ -142,9 +151,11 @@ class ExperimentRunnerTest {
                 .contains("| parametric softmax | 60.3 | 63.0 |")
                 .contains("| non-parametric softmax | 75.4 | 80.8 |")
                 .contains("| NCE m = 4096 | 70.2 | 80.4 |")
+                // Beyond the paper: no paper figures beside it.
+                .contains("| NCE m = 4096, moving-average Z (beyond the paper) |  |  |")
                 .contains("--quick: a smoke test");
         JsonNode json = ExperimentRunner.JSON.readTree(out.resolve("results.json").toFile());
-        assertThat(json.get("rows")).hasSize(6);
+        assertThat(json.get("rows")).hasSize(10);
         assertThat(json.get("rows").get(1).get("paper").get(1).asDouble()).isEqualTo(80.8);
 
         // Resuming: every row is done, so nothing trains and no result is rewritten.
@@ -154,9 +165,9 @@ class ExperimentRunnerTest {
         Rows second = new Rows();
         ExperimentRunner.Result again = run(Experiments.table1(), data, out, second);
         assertThat(second.ran).containsExactly("nce-m10");
-        assertThat(second.skipped).hasSize(5);
+        assertThat(second.skipped).hasSize(9);
         assertThat(Files.getLastModifiedTime(softmax)).isEqualTo(written);
-        assertThat(again.rows()).hasSize(6);
+        assertThat(again.rows()).hasSize(10);
         // The rerun row continued from its finished checkpoint: the same features, the same kNN.
         assertThat(again.rows().get(3).ours().get("kNN"))
                 .isEqualTo(result.rows().get(3).ours().get("kNN"));
