@@ -6,6 +6,10 @@ import java.util.concurrent.Callable;
 import org.npid.checkpoint.Checkpoint;
 import org.npid.config.EvaluationConfig;
 import org.npid.config.TrainConfig;
+import org.npid.data.Datasets;
+import org.npid.data.ImageDataset;
+import org.npid.data.Split;
+import org.npid.data.Subset;
 import org.npid.eval.KnnEvaluation;
 import org.npid.eval.KnnResult;
 import org.npid.eval.LabelledSplits;
@@ -25,7 +29,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Evaluate a checkpoint by weighted kNN: embed the training and test images with the"
                     + " trained network (test transform), then classify each test image by the"
-                    + " exp(s/τ)-weighted votes of its k most similar training images."
+                    + " exp(s/τ)-weighted votes of its k most similar training images. A run"
+                    + " trained with --validation is scored on its own validation split.",
         })
 final class KnnCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -97,7 +102,9 @@ final class KnnCommand implements Callable<Integer> {
         if (rawPixels) {
             r = RawPixels.knn(data, settings.k(), settings.temperature());
         } else {
-            LabelledSplits splits = LabelledSplits.open(data, "kNN");
+            TrainConfig run = Checkpoint.readConfig(checkpoint);
+            LabelledSplits splits =
+                    settings.onValidation() ? validation(run) : LabelledSplits.open(data, "kNN");
             try (TrainedModel model = TrainedModel.load(checkpoint, splits.train().channels())) {
                 r = model.knn(splits, KnnEvaluation.of(settings, 2));
             }
@@ -108,7 +115,9 @@ final class KnnCommand implements Callable<Integer> {
                         "%sweighted kNN (k=%d, τ=%s, %s): top-1 %.2f%%  top-5 %.2f%%  1-NN %.2f%%%n",
                         rawPixels
                                 ? "raw pixels, "
-                                : settings.features().name().toLowerCase(Locale.ROOT) + ", ",
+                                : settings.features().name().toLowerCase(Locale.ROOT)
+                                        + (settings.onValidation() ? ", validation split" : "")
+                                        + ", ",
                         settings.k(),
                         settings.temperature(),
                         settings.probes() == 0 || rawPixels
@@ -122,6 +131,21 @@ final class KnnCommand implements Callable<Integer> {
                         100 * r.top5(),
                         100 * r.nn1());
         return 0;
+    }
+
+    /**
+     * The run's validation split, drawn as the run drew it: the same share of each class of the
+     * training folder with the run's seed, the run's {@code train_images} from the rest as the
+     * bank.
+     */
+    private LabelledSplits validation(TrainConfig run) {
+        ImageDataset all = Datasets.open(data, Split.TRAIN);
+        Subset.HeldOut split = Subset.holdOut(all, run.evaluation().validation(), run.seed());
+        ImageDataset bank =
+                run.trainImages() > 0
+                        ? Subset.random(split.rest(), run.trainImages(), run.seed())
+                        : split.rest();
+        return new LabelledSplits(bank, split.held());
     }
 
     /**

@@ -32,6 +32,7 @@ import picocli.CommandLine.Command;
             FineTuneCommand.class,
             ReportCommand.class,
             ServeCommand.class,
+            ResultsCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Npid implements Runnable {

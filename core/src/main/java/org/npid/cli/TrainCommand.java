@@ -105,6 +105,15 @@ final class TrainCommand implements Callable<Integer> {
     Integer threads;
 
     @Option(
+            names = "--validation",
+            paramLabel = "SHARE",
+            description =
+                    "Score kNN on a share of the training images (10% or 0.1), held out per class"
+                            + " (seeded) and not trained on, instead of the test split: for"
+                            + " choosing settings.")
+    String validation;
+
+    @Option(
             names = "--set",
             paramLabel = "KEY=VALUE",
             description = "Any config key, e.g. --set temperature=0.1 --set flip=true.")
@@ -174,6 +183,9 @@ final class TrainCommand implements Callable<Integer> {
         put(overrides, "objective", objective);
         put(overrides, "seed", seed);
         put(overrides, "threads", threads);
+        if (validation != null) {
+            overrides.put("evaluation.validation", Double.toString(share(validation)));
+        }
         overrides.putAll(set);
         TrainConfig stored = null;
         if (resume && config == null && recipe == null) {
@@ -235,9 +247,10 @@ final class TrainCommand implements Callable<Integer> {
                 double untrained = first.epoch() == 0 ? first.recomputedTop1() : carried[1];
                 out.printf(
                         java.util.Locale.ROOT,
-                        "weighted kNN top-1 (%s features): raw pixels %s, untrained %s, trained"
-                                + " %.2f%%%n",
+                        "weighted kNN top-1 (%s features%s): raw pixels %s, untrained %s,"
+                                + " trained %.2f%%%n",
                         cfg.evaluation().features().name().toLowerCase(java.util.Locale.ROOT),
+                        cfg.evaluation().onValidation() ? ", validation split" : "",
                         percent(raw),
                         percent(untrained),
                         100 * last.recomputedTop1());
@@ -299,6 +312,22 @@ final class TrainCommand implements Callable<Integer> {
     private static void put(Map<String, String> m, String key, Object value) {
         if (value != null) {
             m.put(key, value.toString());
+        }
+    }
+
+    /** "10%" or "0.1" as a share of the training images. */
+    static double share(String text) {
+        String t = text.trim();
+        try {
+            return t.endsWith("%")
+                    ? Double.parseDouble(t.substring(0, t.length() - 1).trim()) / 100
+                    : Double.parseDouble(t);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                    "--validation takes a share of the training images, as 10% or 0.1, got '"
+                            + text
+                            + "'",
+                    e);
         }
     }
 }

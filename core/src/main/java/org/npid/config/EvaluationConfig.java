@@ -16,6 +16,8 @@ import static org.npid.config.Checks.require;
  * @param recomputeEvery also recompute features after epoch 1 and every N epochs (0 = end only)
  * @param atStart evaluate the untrained network first (epoch 0)
  * @param recomputeAtEnd recompute training features for the final kNN
+ * @param validation 0 = the kNN queries are the test split; a share in (0, 1) = they are that share
+ *     of the training images, held out per class (seeded) and never trained on
  */
 public record EvaluationConfig(
         int k,
@@ -26,7 +28,8 @@ public record EvaluationConfig(
         int every,
         int recomputeEvery,
         boolean atStart,
-        boolean recomputeAtEnd) {
+        boolean recomputeAtEnd,
+        double validation) {
 
     /**
      * The same evaluation searching {@code probes} of {@code lists} k-means cells instead of every
@@ -42,7 +45,8 @@ public record EvaluationConfig(
                 every,
                 recomputeEvery,
                 atStart,
-                recomputeAtEnd);
+                recomputeAtEnd,
+                validation);
     }
 
     /** Which features of a trained network the kNN compares. */
@@ -67,6 +71,17 @@ public record EvaluationConfig(
                 recomputeEvery >= 0,
                 "evaluation.recompute_every",
                 "must be >= 0, got " + recomputeEvery);
+        require(
+                validation >= 0 && validation < 1,
+                "evaluation.validation",
+                "must be in [0, 1) (0 = score on the test split; 0.1 = hold out a tenth of the"
+                        + " training images per class and score on them), got "
+                        + validation);
+    }
+
+    /** Whether the kNN queries are a validation split of the training images. */
+    public boolean onValidation() {
+        return validation > 0;
     }
 
     /** Why each default is what it is. */
@@ -80,6 +95,7 @@ public record EvaluationConfig(
                 1, // bank kNN each epoch: one pass over the test set
                 0, // recompute only at the end (and after epoch 1 when recompute_every > 0)
                 false, // the untrained network is not evaluated unless asked
-                true); // the honest final figure; off only for timing epochs
+                true, // the honest final figure; off only for timing epochs
+                0); // the test split, as the paper reports; choices use a validation share
     }
 }

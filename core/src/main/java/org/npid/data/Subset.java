@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * Some of a data set's images, in a fixed order: the first n (quick benchmarks, timing probes), a
  * seeded random n, chosen without reading labels (a smaller training set), or a seeded
- * class-balanced fraction (the labelled images of semi-supervised fine-tuning).
+ * class-balanced fraction (the labelled images of semi-supervised fine-tuning), or a seeded
+ * class-stratified validation split and the rest ({@link #holdOut}).
  */
 public final class Subset implements ImageDataset {
     private final ImageDataset base;
@@ -104,6 +105,78 @@ public final class Subset implements ImageDataset {
         int[] kept = java.util.Arrays.copyOf(chosen, n);
         java.util.Arrays.sort(kept);
         return new Subset(base, kept);
+    }
+
+    /** A labelled data set cut in two: the held-out images and the rest, disjoint. */
+    public record HeldOut(ImageDataset held, ImageDataset rest) {}
+
+    /**
+     * Holds out a seeded, class-stratified share of a labelled data set: from each class {@code
+     * round(share × its images)} (at least one, and at least one left) go to {@link HeldOut#held},
+     * the others to {@link HeldOut#rest}, both in the base set's order. A validation split: its
+     * images judge the choices of a run while the rest train, so the test split is never looked at.
+     *
+     * @throws IllegalArgumentException when {@code base} has no labels or {@code share} is not in
+     *     (0, 1)
+     */
+    public static HeldOut holdOut(ImageDataset base, double share, long seed) {
+        if (!(share > 0 && share < 1)) {
+            throw new IllegalArgumentException(
+                    "the validation share must be in (0, 1) (e.g. 0.1 for a tenth of the training"
+                            + " images), got "
+                            + share);
+        }
+        if (!base.labeled()) {
+            throw new IllegalArgumentException(
+                    "a validation split is drawn per class and needs labels, but "
+                            + (base.size() == 0 ? "the data set" : base.source(0))
+                            + " has none: give a folder of class folders or set"
+                            + " evaluation.validation to 0");
+        }
+        int[] labels = base.labels();
+        int classes = base.classNames().size();
+        int[] counts = new int[classes];
+        for (int label : labels) {
+            if (label >= 0 && label < classes) {
+                counts[label]++;
+            }
+        }
+        int[][] byClass = new int[classes][];
+        for (int c = 0; c < classes; c++) {
+            byClass[c] = new int[counts[c]];
+            counts[c] = 0;
+        }
+        for (int i = 0; i < labels.length; i++) {
+            int c = labels[i];
+            if (c >= 0 && c < classes) {
+                byClass[c][counts[c]++] = i;
+            }
+        }
+        boolean[] held = new boolean[labels.length];
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
+        for (int[] members : byClass) {
+            // split() keeps each class's draw independent of how many images the others have.
+            java.util.SplittableRandom classRng = rng.split();
+            if (members.length < 2) {
+                continue;
+            }
+            int take =
+                    Math.min(
+                            members.length - 1,
+                            Math.max(1, (int) Math.round(share * members.length)));
+            for (int i = 0; i < take; i++) {
+                int j = i + classRng.nextInt(members.length - i);
+                int t = members[i];
+                members[i] = members[j];
+                members[j] = t;
+                held[members[i]] = true;
+            }
+        }
+        int[] heldIndices =
+                java.util.stream.IntStream.range(0, labels.length).filter(i -> held[i]).toArray();
+        int[] restIndices =
+                java.util.stream.IntStream.range(0, labels.length).filter(i -> !held[i]).toArray();
+        return new HeldOut(new Subset(base, heldIndices), new Subset(base, restIndices));
     }
 
     @Override

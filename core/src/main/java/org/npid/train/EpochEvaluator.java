@@ -85,7 +85,10 @@ final class EpochEvaluator {
         // backbone's recomputed kNN embeds the test images itself.
         float[] queries = null;
         if (bankDue || knn.features() == EvaluationConfig.Features.EMBEDDING) {
-            listener.onMessage("embedding " + splits.test().size() + " test images");
+            listener.onMessage(
+                    "embedding "
+                            + splits.test().size()
+                            + (config.onValidation() ? " validation images" : " test images"));
             queries = knn.embeddings(state.net(), state.manager(), splits.test(), transform);
         }
         KnnResult bank =

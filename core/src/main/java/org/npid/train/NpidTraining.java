@@ -136,6 +136,17 @@ public final class NpidTraining {
         }
         listener.onMessage("training on " + Devices.describe(plan.device()));
         warnings(planned, plan.data()).forEach(listener::onMessage);
+        if (planned.evaluation().onValidation() && plan.data().test() != null) {
+            listener.onMessage(
+                    String.format(
+                            java.util.Locale.ROOT,
+                            "kNN queries: a validation split, %,d training images held out (%.3g"
+                                    + " of each class, seed %d) and not trained on; the test split"
+                                    + " is not read",
+                            plan.data().test().size(),
+                            planned.evaluation().validation(),
+                            planned.seed()));
+        }
         Engine.getInstance().setRandomSeed((int) planned.seed());
         try (TrainingState state = TrainingState.create(planned, plan.data(), plan.identity())) {
             if (saved != null) {

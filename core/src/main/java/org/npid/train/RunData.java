@@ -97,11 +97,21 @@ final class RunData {
             TrainConfig config, Checkpoint.State stored, double elapsed, TrainListener listener) {
         Path path = Path.of(config.data());
         ImageDataset all = Datasets.open(path, Split.TRAIN);
+        ImageDataset test;
+        if (config.evaluation().onValidation()) {
+            // Held out before train_images draws its subset, so a small run still gets the full
+            // share of the folder as queries, and no held image is ever trained on.
+            Subset.HeldOut split =
+                    Subset.holdOut(all, config.evaluation().validation(), config.seed());
+            all = split.rest();
+            test = split.held();
+        } else {
+            test = openTest(config, path, all);
+        }
         ImageDataset train =
                 config.trainImages() > 0
                         ? Subset.random(all, config.trainImages(), config.seed())
                         : all;
-        ImageDataset test = openTest(config, path, all);
         if (test != null && config.testImages() > 0) {
             test = Subset.random(test, config.testImages(), config.seed());
         }

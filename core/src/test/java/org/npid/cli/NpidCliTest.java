@@ -8,6 +8,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class NpidCliTest {
+
+    @Test
+    void validationTakesAShareAsAPercentageOrAFraction() {
+        assertThat(TrainCommand.share("10%"))
+                .isCloseTo(0.1, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(TrainCommand.share(" 0.25 "))
+                .isCloseTo(0.25, org.assertj.core.data.Offset.offset(1e-12));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TrainCommand.share("a tenth"))
+                .hasMessageContaining("--validation")
+                .hasMessageContaining("'a tenth'");
+    }
+
     @TempDir Path tmp;
 
     @Test

@@ -44,4 +44,16 @@ class OneTop1Test {
         Path html = RunReport.write(run, data, tmp.resolve("r.html"));
         assertThat(Files.readString(html)).contains("<b>top-1 " + top1 + " %</b>");
     }
+
+    /** A run scored on a validation split: npid knn scores the same held-out images. */
+    @Test
+    void knnOfAValidationRunScoresItsValidationSplit(@TempDir Path tmp) throws Exception {
+        Path data = SyntheticIdx.write(tmp.resolve("d"), 24, 8, 16, 4);
+        Path run = tmp.resolve("run");
+        TrainResult r =
+                TinyRun.run(data, run, 1, "evaluation.validation", "0.25", "train_images", "60");
+        String top1 = String.format(Locale.ROOT, "%.2f", 100 * r.last().recomputedTop1());
+        String knn = CliRun.out("knn", "--checkpoint", run.toString(), "--data", data.toString());
+        assertThat(knn).contains("validation split").contains("top-1 " + top1 + "%");
+    }
 }

@@ -217,6 +217,20 @@ class TrainConfigTest {
     }
 
     @Test
+    void aValidationShareIsOffByDefaultAndNamesTheKeyWhenWrong() {
+        assertThat(TrainConfig.defaults().evaluation().onValidation()).isFalse();
+        TrainConfig held = set(Map.of("evaluation.validation", "0.1"));
+        assertThat(held.evaluation().validation()).isEqualTo(0.1);
+        assertThat(held.evaluation().onValidation()).isTrue();
+        assertThat(TrainConfig.fromYaml(held.toYaml()).evaluation().validation()).isEqualTo(0.1);
+        assertThatThrownBy(() -> set(Map.of("evaluation.validation", "1")))
+                .hasMessageContaining("evaluation.validation")
+                .hasMessageContaining("[0, 1)");
+        assertThatThrownBy(() -> set(Map.of("evaluation.validation", "-0.1")))
+                .hasMessageContaining("evaluation.validation");
+    }
+
+    @Test
     void bundledRecipesResolve() throws Exception {
         for (String r :
                 new String[] {

@@ -91,6 +91,54 @@ class SubsetTest {
                 .hasMessageContaining("mem#0");
     }
 
+    @Test
+    void holdOutSplitsEveryClassDisjointlyAndSeeded() {
+        // 100 images labelled i % 3: 34 of class 0, 33 each of classes 1 and 2.
+        ImageDataset base = TestData.memory(100);
+        Subset.HeldOut split = Subset.holdOut(base, 0.1, 5);
+        // 3.4 and 3.3 round to 3.
+        assertThat(perClass(split.held())).containsExactly(3, 3, 3);
+        assertThat(perClass(split.rest())).containsExactly(31, 30, 30);
+        int[] held = ids(split.held());
+        int[] rest = ids(split.rest());
+        assertThat(held).isSorted();
+        assertThat(rest).isSorted();
+        int[] both =
+                java.util.stream.IntStream.concat(Arrays.stream(held), Arrays.stream(rest))
+                        .sorted()
+                        .toArray();
+        assertThat(both).containsExactly(java.util.stream.IntStream.range(0, 100).toArray());
+        assertThat(ids(Subset.holdOut(base, 0.1, 5).held())).containsExactly(held);
+        assertThat(ids(Subset.holdOut(base, 0.1, 6).held())).isNotEqualTo(held);
+        for (int i = 0; i < split.held().size(); i++) {
+            assertThat(split.held().label(i)).isEqualTo(base.label(held[i]));
+        }
+    }
+
+    @Test
+    void holdOutLeavesEveryClassAnImageToTrainOn() {
+        ImageDataset base = TestData.memory(6);
+        // Two images a class: 0.9 would take both, so one stays in the rest.
+        assertThat(perClass(Subset.holdOut(base, 0.9, 1).rest())).containsExactly(1, 1, 1);
+        assertThat(perClass(Subset.holdOut(base, 0.01, 1).held())).containsExactly(1, 1, 1);
+    }
+
+    @Test
+    void holdOutRefusesUnlabelledDataAndSharesOutsideZeroToOne() {
+        ImageDataset base = TestData.memory(10);
+        assertThatThrownBy(() -> Subset.holdOut(base, 0, 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("validation share must be in (0, 1)")
+                .hasMessageContaining("got 0.0");
+        assertThatThrownBy(() -> Subset.holdOut(base, 1, 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("got 1.0");
+        assertThatThrownBy(() -> Subset.holdOut(unlabelled(base), 0.1, 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("needs labels")
+                .hasMessageContaining("evaluation.validation");
+    }
+
     private static int[] perClass(ImageDataset d) {
         int[] counts = new int[d.classNames().size()];
         for (int i = 0; i < d.size(); i++) {

@@ -122,6 +122,43 @@ class NpidTrainingTest {
         }
     }
 
+    /**
+     * With a validation share the kNN queries are held-out training images: the run needs no test
+     * split at all, trains on the rest, and says so.
+     */
+    @Test
+    void aValidationSplitIsHeldOutOfTrainingAndTheTestSplitIsNotRead() throws Exception {
+        Path trainOnly = Files.createDirectories(tmp.resolve("train-only"));
+        try (var files = Files.list(data)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                if (!f.getFileName().toString().startsWith("t10k")) {
+                    Files.copy(f, trainOnly.resolve(f.getFileName()));
+                }
+            }
+        }
+        Map<String, String> o = new HashMap<>();
+        o.put("data", trainOnly.toString());
+        o.put("epochs", "1");
+        o.put("evaluation.validation", "0.25");
+        List<String> messages = new java.util.ArrayList<>();
+        TrainResult r =
+                NpidTraining.run(
+                        config(tmp.resolve("validation"), o),
+                        false,
+                        new TrainListener() {
+                            @Override
+                            public void onMessage(String message) {
+                                messages.add(message);
+                            }
+                        });
+        // 48 images in each of 4 classes: 12 of each held out.
+        assertThat(messages)
+                .anyMatch(m -> m.startsWith("kNN queries: a validation split, 48 training images"));
+        assertThat(r.last().recomputedTop1()).isBetween(0.0, 1.0);
+        String provenance = Files.readString(r.runDir().resolve("provenance.json"));
+        assertThat(provenance).contains("\"trainImages\" : 144").contains("\"testImages\" : 48");
+    }
+
     /** The auto check's pixel table is the run's: the pixels are searched once per run. */
     @Test
     void autoSearchesThePixelsOnce() {
