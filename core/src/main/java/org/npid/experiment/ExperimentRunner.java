@@ -137,13 +137,21 @@ public final class ExperimentRunner {
             Experiment.Row row = rows.get(i);
             Path dir = rowDir(row);
             RowResult saved = read(dir.resolve(RESULT));
-            boolean skipped = !options.rows().isEmpty() && !options.rows().contains(row.id());
-            listener.onRow(i, rows.size(), row, saved != null || skipped);
-            if (saved != null) {
-                done.add(saved);
+            if (saved == null && !options.rows().isEmpty() && !options.rows().contains(row.id())) {
+                listener.onMessage(
+                        "row "
+                                + (i + 1)
+                                + "/"
+                                + rows.size()
+                                + ": "
+                                + row.id()
+                                + ", not in --rows:"
+                                + " left for a later run");
                 continue;
             }
-            if (skipped) {
+            listener.onRow(i, rows.size(), row, saved != null);
+            if (saved != null) {
+                done.add(saved);
                 continue;
             }
             RowResult result = runRow(row, dir, reference.size(), splits);
