@@ -1,8 +1,10 @@
 package org.npid.spark;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.npid.checkpoint.Checkpoint;
@@ -54,6 +56,15 @@ public final class NpidSpark implements Runnable {
             description = "Port of the Spark UI (default 4040, or the next free one).")
     int uiPort;
 
+    @Option(
+            names = "--conf",
+            paramLabel = "KEY=VALUE",
+            description =
+                    "A Spark setting, as spark-submit's --conf; repeatable. On a cluster whose"
+                            + " executors lack npid's classes: spark.jars=… or"
+                            + " spark.executor.extraClassPath=… (docs/GUIDE.md).")
+    Map<String, String> conf = new LinkedHashMap<>();
+
     public static void main(String[] args) {
         System.exit(execute(args));
     }
@@ -93,7 +104,7 @@ public final class NpidSpark implements Runnable {
     }
 
     SparkSession open(String app) {
-        return SparkRuntime.open(app, master, uiPort);
+        return SparkRuntime.open(app, master, uiPort, conf);
     }
 
     @Command(
