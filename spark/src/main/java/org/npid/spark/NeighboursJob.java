@@ -121,6 +121,26 @@ public final class NeighboursJob {
         SparkRuntime.step(spark, "count the rows written");
         Dataset<Row> written = spark.read().parquet(out);
         long n = written.count();
+        if (cells != null) {
+            long shortLists =
+                    written.where(
+                                    org.apache
+                                            .spark
+                                            .sql
+                                            .functions
+                                            .size(written.col("neighbours"))
+                                            .lt(Math.min(k, n - 1)))
+                            .count();
+            if (shortLists > 0) {
+                LOG.warn(
+                        "{} of {} images have fewer than {} neighbours: their {} probed cells hold"
+                                + " too few images; raise --probes or lower --cells",
+                        shortLists,
+                        n,
+                        k,
+                        cells.probes());
+            }
+        }
         Path tsv = writeTable(written, out, n, k, text, input, overwrite);
         LOG.info(
                 "found {} neighbours of each of {} images in {} s",

@@ -33,8 +33,8 @@ import org.npid.fixtures.TinyRun;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StandaloneClusterTest {
-    static final int TRAIN_PER_CLASS = 16;
-    static final int TEST_PER_CLASS = 8;
+    static final int TRAIN_PER_CLASS = 8;
+    static final int TEST_PER_CLASS = 4;
     static final int K = 5;
 
     @TempDir static Path tmp;
@@ -227,9 +227,9 @@ class StandaloneClusterTest {
     @Order(2)
     void aWorkerLostMidEmbeddingCostsRetriesNotRows() throws Exception {
         // One image per task (each file costs its size plus spark.sql.files.openCostInBytes, 8 KB,
-        // so no two fit in 8 KB): the stage has 64 tasks, and the kill comes after 8 of them.
+        // so no two fit in 8 KB): the stage has 32 tasks, and the kill comes after 6 of them.
         spark.conf().set("spark.sql.files.maxPartitionBytes", SparkRuntime.FILE_OPEN_COST);
-        KillMidStage killer = new KillMidStage(8);
+        KillMidStage killer = new KillMidStage(6);
         spark.sparkContext().addSparkListener(killer);
         String out;
         try {
