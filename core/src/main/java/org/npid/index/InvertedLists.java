@@ -26,8 +26,6 @@ public final class InvertedLists implements VectorIndex {
 
     private static final int KMEANS_ITERATIONS = 6;
 
-    private final long seed;
-
     /** The indexed rows; null for an instance made by the deprecated constructor. */
     private final Matrix bank;
 
@@ -54,7 +52,6 @@ public final class InvertedLists implements VectorIndex {
 
     private InvertedLists(Matrix bank, int lists, int probes, long seed, int expectedK) {
         checkSettings(lists, probes);
-        this.seed = seed;
         this.bank = bank;
         int n = bank.rows();
         int d = bank.cols();
@@ -65,7 +62,7 @@ public final class InvertedLists implements VectorIndex {
         this.probe = Math.min(probes, cells);
         this.manager = NDManager.newBaseManager();
         try {
-            float[] c = n == 0 ? new float[0] : centroids(manager, bank.data(), n, d, cells);
+            float[] c = n == 0 ? new float[0] : centroids(manager, bank.data(), n, d, cells, seed);
             this.centroids = manager.create(c, new Shape(cells, d));
             int[] cellOf;
             try (NDManager scope = manager.newSubManager()) {
@@ -269,8 +266,27 @@ public final class InvertedLists implements VectorIndex {
         }
     }
 
+    /**
+     * The unit centroids of {@code cells} cells ({@code cells} × d) that an index of {@code rows}
+     * would use, by the same seeded spherical k-means: for searches that keep the cells elsewhere
+     * (npid-spark's approximate neighbours).
+     */
+    public static Matrix trainCentroids(Matrix rows, int cells, long seed) {
+        if (cells < 1 || cells > rows.rows()) {
+            throw new IllegalArgumentException(
+                    "cells must be in [1, rows = " + rows.rows() + "], got " + cells);
+        }
+        try (NDManager scope = NDManager.newBaseManager()) {
+            return new Matrix(
+                    cells,
+                    rows.cols(),
+                    centroids(scope, rows.data(), rows.rows(), rows.cols(), cells, seed));
+        }
+    }
+
     /** Spherical k-means on a seeded sample of the bank: unit centroids, row-major. */
-    private float[] centroids(NDManager scope, float[] bank, int n, int d, int cells) {
+    private static float[] centroids(
+            NDManager scope, float[] bank, int n, int d, int cells, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         int s = Math.min(n, Math.max(cells, cells * SAMPLE_PER_LIST));
         int[] perm = IntStream.range(0, n).toArray();

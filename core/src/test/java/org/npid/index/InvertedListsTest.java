@@ -174,4 +174,23 @@ class InvertedListsTest {
             assertSameIdsAsExact(bank, q, lists, 50);
         }
     }
+
+    @Test
+    void trainedCentroidsAreUnitRowsFixedByTheSeed() {
+        Matrix rows = unitMatrix(500, 16, new SplittableRandom(3));
+        Matrix a = InvertedLists.trainCentroids(rows, 8, 5);
+        assertThat(a.rows()).isEqualTo(8);
+        assertThat(a.cols()).isEqualTo(16);
+        for (int c = 0; c < a.rows(); c++) {
+            double sq = 0;
+            for (float x : a.row(c)) {
+                sq += x * x;
+            }
+            assertThat(Math.sqrt(sq)).as("centroid %d", c).isCloseTo(1.0, within(1e-5));
+        }
+        assertThat(InvertedLists.trainCentroids(rows, 8, 5).data()).isEqualTo(a.data());
+        assertThat(InvertedLists.trainCentroids(rows, 8, 6).data()).isNotEqualTo(a.data());
+        assertThatThrownBy(() -> InvertedLists.trainCentroids(rows, 501, 5))
+                .hasMessageContaining("cells must be in [1, rows = 500], got 501");
+    }
 }

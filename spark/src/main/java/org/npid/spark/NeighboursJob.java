@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -66,6 +67,24 @@ public final class NeighboursJob {
             int blockRows,
             LocalCopy.Mode text,
             boolean overwrite) {
+        return run(spark, input, checkpoint, k, out, batchSize, blockRows, text, overwrite, null);
+    }
+
+    /**
+     * As above; {@code cells}, when not null, searches each row's nearest k-means cells only
+     * (approximate) instead of every row.
+     */
+    public static Result run(
+            SparkSession spark,
+            String input,
+            Path checkpoint,
+            int k,
+            String out,
+            int batchSize,
+            int blockRows,
+            LocalCopy.Mode text,
+            boolean overwrite,
+            CellSearch.Settings cells) {
         OutputDir.checkTarget(spark, out, List.of(input), overwrite);
         if (text != LocalCopy.Mode.NEVER) {
             LocalCopy.checkBeside(beside(out), List.of(input), overwrite, "--table");
@@ -74,34 +93,54 @@ public final class NeighboursJob {
         spark.sparkContext().setJobDescription("npid neighbours: " + input + " to " + out);
         try (VectorTable table = VectorTable.open(spark, input, checkpoint, batchSize)) {
             JavaRDD<VectorRow> rows = table.vectors(List.of());
-            try (BlockedTopK.Search search =
-                    BlockedTopK.search(
-                            rows, rows, k, true, blockRows, SparkRuntime.threadsPerTask(spark))) {
-                JavaRDD<Row> found =
-                        search.lists()
-                                .flatMapToPair(t -> perQuery(t._2()))
-                                .join(table.paths())
-                                .map(
+            int threads = SparkRuntime.threadsPerTask(spark);
+            if (cells != null) {
+                JavaPairRDD<Long, Tuple2<long[], float[]>> lists =
+                        CellSearch.search(rows, k, cells, threads)
+                                .mapToPair(
                                         t ->
-                                                RowFactory.create(
+                                                new Tuple2<>(
                                                         t._1(),
-                                                        t._2()._2(),
-                                                        t._2()._1()._1(),
-                                                        t._2()._1()._2()));
-                SparkRuntime.step(spark, "search the block pairs, merge, write " + out);
-                Dataset<Row> result = spark.createDataFrame(found, SCHEMA).orderBy("id");
-                OutputDir.replace(
-                        spark,
-                        out,
-                        List.of(input),
-                        overwrite,
-                        tmp -> result.write().mode(SaveMode.ErrorIfExists).parquet(tmp));
+                                                        new Tuple2<>(
+                                                                t._2().ids(), t._2().scores())));
+                write(spark, table, lists, input, out, overwrite);
+            } else {
+                try (BlockedTopK.Search search =
+                        BlockedTopK.search(rows, rows, k, true, blockRows, threads)) {
+                    write(
+                            spark,
+                            table,
+                            search.lists().flatMapToPair(t -> perQuery(t._2())),
+                            input,
+                            out,
+                            overwrite);
+                }
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         SparkRuntime.step(spark, "count the rows written");
         Dataset<Row> written = spark.read().parquet(out);
         long n = written.count();
+        if (cells != null) {
+            long shortLists =
+                    written.where(
+                                    org.apache
+                                            .spark
+                                            .sql
+                                            .functions
+                                            .size(written.col("neighbours"))
+                                            .lt(Math.min(k, n - 1)))
+                            .count();
+            if (shortLists > 0) {
+                LOG.warn(
+                        "{} of {} images have fewer than {} neighbours: their {} probed cells hold"
+                                + " too few images; raise --probes or lower --cells",
+                        shortLists,
+                        n,
+                        k,
+                        cells.probes());
+            }
+        }
         Path tsv = writeTable(written, out, n, k, text, input, overwrite);
         LOG.info(
                 "found {} neighbours of each of {} images in {} s",
@@ -109,6 +148,33 @@ public final class NeighboursJob {
                 n,
                 String.format("%.1f", seconds));
         return new Result(n, k, seconds, out, tsv);
+    }
+
+    /** Each row's list joined with its path, in id order, written whole to {@code out}. */
+    private static void write(
+            SparkSession spark,
+            VectorTable table,
+            JavaPairRDD<Long, Tuple2<long[], float[]>> lists,
+            String input,
+            String out,
+            boolean overwrite) {
+        JavaRDD<Row> found =
+                lists.join(table.paths())
+                        .map(
+                                t ->
+                                        RowFactory.create(
+                                                t._1(),
+                                                t._2()._2(),
+                                                t._2()._1()._1(),
+                                                t._2()._1()._2()));
+        SparkRuntime.step(spark, "search, merge, write " + out);
+        Dataset<Row> result = spark.createDataFrame(found, SCHEMA).orderBy("id");
+        OutputDir.replace(
+                spark,
+                out,
+                List.of(input),
+                overwrite,
+                tmp -> result.write().mode(SaveMode.ErrorIfExists).parquet(tmp));
     }
 
     private static Iterator<Tuple2<Long, Tuple2<long[], float[]>>> perQuery(Candidates c) {

@@ -1,8 +1,10 @@
 package org.npid.spark;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.npid.checkpoint.Checkpoint;
@@ -54,6 +56,15 @@ public final class NpidSpark implements Runnable {
             description = "Port of the Spark UI (default 4040, or the next free one).")
     int uiPort;
 
+    @Option(
+            names = "--conf",
+            paramLabel = "KEY=VALUE",
+            description =
+                    "A Spark setting, as spark-submit's --conf; repeatable. On a cluster whose"
+                            + " executors lack npid's classes: spark.jars=… or"
+                            + " spark.executor.extraClassPath=… (docs/GUIDE.md).")
+    Map<String, String> conf = new LinkedHashMap<>();
+
     public static void main(String[] args) {
         System.exit(execute(args));
     }
@@ -93,7 +104,7 @@ public final class NpidSpark implements Runnable {
     }
 
     SparkSession open(String app) {
-        return SparkRuntime.open(app, master, uiPort);
+        return SparkRuntime.open(app, master, uiPort, conf);
     }
 
     @Command(
@@ -237,7 +248,8 @@ public final class NpidSpark implements Runnable {
             name = "neighbours",
             mixinStandardHelpOptions = true,
             description = {
-                "Every image's k nearest other images (exact, blocked all-pairs join) as a Parquet"
+                "Every image's k nearest other images (exact, blocked all-pairs join; approximate"
+                        + " with --cells and --probes) as a Parquet"
                         + " table (id, path, neighbours, scores), plus the text table npid train"
                         + " reads (objective.neighbour_table) when it fits on this machine."
             })
@@ -287,8 +299,41 @@ public final class NpidSpark implements Runnable {
                         "auto, always or never: also write OUT.neighbours.tsv for npid train.")
         LocalCopy.Mode table;
 
+        @Option(
+                names = "--cells",
+                defaultValue = "0",
+                paramLabel = "C",
+                description =
+                        "Approximate: k-means cells (about √n); each image is compared only with"
+                                + " the images of its --probes nearest cells (default 0: exact,"
+                                + " every pair).")
+        int cells;
+
+        @Option(
+                names = "--probes",
+                defaultValue = "0",
+                paramLabel = "P",
+                description = "Cells each image searches, 1 to C; P = C is exact (default: C/8).")
+        int probes;
+
+        @Option(
+                names = "--seed",
+                defaultValue = "1",
+                description = "Seeds the k-means sample (default ${DEFAULT-VALUE}).")
+        long seed;
+
         @Override
         public Integer call() throws java.io.IOException {
+            if (cells == 0 && probes != 0) {
+                throw new IllegalArgumentException(
+                        "--probes needs --cells: pass --cells C (about the square root of the"
+                                + " number of images) as well, or neither for the exact search");
+            }
+            CellSearch.Settings approximate =
+                    cells == 0
+                            ? null
+                            : new CellSearch.Settings(
+                                    cells, probes == 0 ? Math.max(1, cells / 8) : probes, seed);
             try (SparkSession spark = parent.open("neighbours")) {
                 NeighboursJob.Result r =
                         NeighboursJob.run(
@@ -300,7 +345,8 @@ public final class NpidSpark implements Runnable {
                                 batch.size,
                                 blockRows,
                                 table,
-                                overwrite);
+                                overwrite,
+                                approximate);
                 spec.commandLine()
                         .getOut()
                         .printf(

@@ -1,5 +1,6 @@
 package org.npid.spark;
 
+import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -31,6 +32,15 @@ public final class SparkRuntime {
      * the next free port).
      */
     public static SparkSession open(String app, String master, int uiPort) {
+        return open(app, master, uiPort, Map.of());
+    }
+
+    /**
+     * As above, with Spark {@code settings} (spark-submit's {@code --conf}) over those of the
+     * system properties.
+     */
+    public static SparkSession open(
+            String app, String master, int uiPort, Map<String, String> settings) {
         SparkConf conf = new SparkConf(true);
         String chosen = master != null ? master : conf.get("spark.master", EMBEDDED);
         SparkSession.Builder builder =
@@ -39,6 +49,7 @@ public final class SparkRuntime {
                         .master(chosen)
                         .config("spark.ui.showConsoleProgress", "false")
                         .config("spark.sql.files.openCostInBytes", FILE_OPEN_COST);
+        settings.forEach(builder::config);
         if (uiPort > 0) {
             builder.config("spark.ui.port", Integer.toString(uiPort));
         }
