@@ -83,7 +83,7 @@ final class ExperimentCommand implements Callable<Integer> {
             converter = ScaleConverter.class,
             description =
                     "small (10,000 images, quarter width, 12 epochs: minutes a row, too short to"
-                            + " learn), laptop (25,000 images, eighth width, 15 epochs: about 20 minutes a row) or paper"
+                            + " learn), laptop (25,000 images, eighth width, 15 epochs: about 25 minutes a row) or paper"
                             + " (the paper's full CIFAR-10 command, for a GPU); default"
                             + " ${DEFAULT-VALUE}. docs/PAPER.md has what each gave.")
     Scale scale;

@@ -33,11 +33,11 @@ public enum Scale {
                     Map.entry("evaluation.recompute_at_end", "false"))),
     /**
      * A seeded half of CIFAR-10's training images (25,000), eighth width, 15 epochs of batch 32 at
-     * a constant lr 0.03: about 20 minutes a row on 2 cores, so that the experiments fit in about 8
-     * hours. The paper's loss sits on a plateau for its first 6 to 7 epochs at this size (each bank
-     * row must be written before it can teach anything) and only then climbs, so the epochs matter
-     * more than the images, and a decaying lr would end the run on the plateau (docs/PAPER.md has
-     * the measurements).
+     * a constant lr 0.03: about 25 minutes a row on 2 cores, the five experiments about 9 hours.
+     * The paper's loss sits on a plateau for its first 6 to 7 epochs at this size (each bank row
+     * must be written before it can teach anything) and only then climbs, so the epochs matter more
+     * than the images, and a decaying lr would end the run on the plateau (docs/PAPER.md has the
+     * measurements).
      */
     LAPTOP(
             Map.ofEntries(
