@@ -90,10 +90,42 @@ class ExperimentRunnerTest {
                         List.of("d32"));
         Map<String, Double> ours = r.rows().get(0).ours();
         assertThat(ours).containsKeys("kNN", "untrained kNN", "raw pixels kNN");
-        // Percentages, as the row's own kNN: a figure outside 0..100 would be a unit slip.
-        assertThat(ours.get("untrained kNN")).isBetween(0.0, 100.0);
-        assertThat(ours.get("raw pixels kNN")).isBetween(0.0, 100.0);
         assertThat(Files.readString(tmp.resolve("t4-laptop/results.md"))).contains("untrained kNN");
+    }
+
+    @Test
+    void referencesAreTheUntrainedEpochAndTheRawPixelsInPercent() {
+        org.npid.train.EpochMetrics untrained =
+                new org.npid.train.EpochMetrics(
+                        0,
+                        Double.NaN,
+                        0,
+                        0,
+                        0,
+                        Double.NaN,
+                        Double.NaN,
+                        Double.NaN,
+                        0.25,
+                        0.5,
+                        0.2,
+                        Double.NaN,
+                        Double.NaN);
+        org.npid.train.EpochMetrics first =
+                new org.npid.train.EpochMetrics(
+                        1, 3, 0.03, 10, 1, 0.4, 0.6, 0.3, 0.75, 0.9, 0.7, Double.NaN, Double.NaN);
+        Path p = tmp.resolve("none");
+        assertThat(
+                        ExperimentRunner.references(
+                                new org.npid.train.TrainResult(
+                                        p, p, List.of(untrained, first), false, 0.3)))
+                .containsExactly(
+                        Map.entry("untrained kNN", 25.0), Map.entry("raw pixels kNN", 30.0));
+        // A resumed run measured neither: no reference columns rather than wrong ones.
+        assertThat(
+                        ExperimentRunner.references(
+                                new org.npid.train.TrainResult(
+                                        p, p, List.of(first), false, Double.NaN)))
+                .isEmpty();
     }
 
     @Test
